@@ -1,0 +1,29 @@
+# GE2E speaker verification (Wan et al. 2018), TD-SV on Snips and TI-SV on TIMIT:
+# raw corpora -> manifests -> log-mel shards -> GE2E training -> EER table and plots.
+import os
+import sys
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+# The library lives beside the rule scripts; the Snakefile's own helpers use it too.
+sys.path.insert(0, os.path.join(workflow.basedir, "workflow", "scripts"))
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/corpus.smk"
+include: "workflow/rules/features.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        "results/eer_table.md",
+        loss_plots(),
+    default_target: True

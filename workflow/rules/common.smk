@@ -1,0 +1,119 @@
+# Config access and input functions: every config key is read here and handed to rules
+# as params, so the library never reads the global config and a changed key reruns
+# exactly the rules that use it.
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from ge2e.seeds import derive
+
+
+validate(config, "../../config/schema.yaml")
+
+TASKS = ["tdsv", "tisv"]
+SPLITS = ["train", "val", "test"]
+CHECKPOINTS = ["final", "best"]
+SCHEDULES = list(config["lr_schedules"])
+SHARDS = list(range(config["features"]["shards"]))
+BUILTIN_ROOT = "results/builtin_corpus"
+CORPUS_OF_TASK = {"tisv": ("timit_root", "TIMIT"), "tdsv": ("snips_root", "snips")}
+
+
+wildcard_constraints:
+    task="tdsv|tisv",
+    split="train|val|test",
+    shard=r"\d+",
+    schedule="|".join(SCHEDULES),
+    checkpoint="final|best|init",
+    corpus="TIMIT|snips",
+
+
+def is_builtin(task):
+    return config["corpus"][CORPUS_OF_TASK[task][0]] == "builtin"
+
+
+def corpus_root(task):
+    """The corpus folder of a task: the built-in one, or the configured real copy."""
+    key, name = CORPUS_OF_TASK[task]
+    return f"{BUILTIN_ROOT}/{name}" if is_builtin(task) else config["corpus"][key]
+
+
+# Start-up check: a wrong corpus path fails here, before any job runs.
+for _task in TASKS:
+    if not is_builtin(_task) and not Path(corpus_root(_task)).is_dir():
+        _key = CORPUS_OF_TASK[_task][0]
+        raise WorkflowError(
+            f"config key corpus.{_key}: {corpus_root(_task)!r} is not a folder; point it at "
+            "your corpus copy or set it to 'builtin'"
+        )
+
+
+def corpus_input(wildcards):
+    """The built-in corpus is a rule output; a real corpus is outside the workflow."""
+    return [corpus_root(wildcards.task)] if is_builtin(wildcards.task) else []
+
+
+def task_seed(*parts):
+    return derive(config["seed"], *parts)
+
+
+def feature_shards(task, split):
+    return expand("results/{task}/features/{split}/{shard}.npz", task=task, split=split, shard=SHARDS)
+
+
+def train_shards(wildcards):
+    # TD-SV trains on the augmented set; TI-SV on the plain features.
+    split = "train_aug" if wildcards.task == "tdsv" else "train"
+    return feature_shards(wildcards.task, split)
+
+
+def train_params(wildcards):
+    """Plain dict for ge2e.train.TrainParams."""
+    task_cfg = config["train"][wildcards.task]
+    schedule = config["lr_schedules"][wildcards.schedule]
+    return {
+        "n_speakers": task_cfg["n_speakers"],
+        "n_utterances": task_cfg["n_utterances"],
+        "frames": tuple(task_cfg["frames"]),
+        "epochs": task_cfg["epochs"],
+        "lr": schedule["lr"],
+        "schedule": schedule["type"],
+        "step_epochs": schedule.get("step_epochs", 0),
+        "gamma": schedule.get("gamma", 0.5),
+        "momentum": config["train"]["momentum"],
+        "loss_method": config["train"]["loss"],
+        "validate_every": config["train"]["validate_every"],
+        "average_window": config["train"]["average_window"],
+        "seed": task_seed("train", wildcards.task),
+        "device": config["train"]["device"],
+        **config["model"],
+    }
+
+
+def eval_protocol(wildcards):
+    return {**config["evaluate"][wildcards.task], "repeats": config["evaluate"]["repeats"]}
+
+
+def loss_plots():
+    return expand("results/plots/loss_{task}_{schedule}.png", task=TASKS, schedule=SCHEDULES)
+
+
+def table_rows():
+    """(label, {task: eval JSON}) for each of our systems, in table order."""
+    rows = []
+    for schedule in SCHEDULES:
+        for ckpt in CHECKPOINTS:
+            path = f"results/{{task}}/{schedule}/eval/{ckpt}.json"
+            rows.append((f"Ours: {schedule} lr, {ckpt} checkpoint", path))
+    # Every schedule starts from the same seeded weights: any schedule's init is the untrained encoder.
+    rows.append(("Ours: untrained encoder", f"results/{{task}}/{SCHEDULES[0]}/eval/init.json"))
+    rows.append(("Mean-MFCC cosine baseline (no training)", "results/{task}/baselines/mfcc.json"))
+    return [(label, {t: path.format(task=t) for t in TASKS}) for label, path in rows]
+
+
+def corpus_note():
+    names = []
+    for task, label in (("tdsv", "Snips"), ("tisv", "TIMIT")):
+        names.append(f"built-in synthetic {label} look-alike" if is_builtin(task) else f"{label} at {corpus_root(task)}")
+    return "TD-SV on " + names[0] + ", TI-SV on " + names[1]

@@ -1,0 +1,41 @@
+# VAD + log-mel per shard (no per-utterance jobs), and TD-SV training-set augmentation.
+
+
+rule features:
+    input:
+        manifest="results/{task}/manifest.tsv",
+    output:
+        "results/{task}/features/{split}/{shard}.npz",
+    params:
+        features=config["features"]["params"],
+        shards=len(SHARDS),
+    log:
+        "results/logs/features/{task}_{split}_{shard}.log",
+    benchmark:
+        "results/benchmarks/features/{task}_{split}_{shard}.tsv"
+    conda:
+        "../../envs/ge2e.yaml"
+    script:
+        "../scripts/features.py"
+
+
+rule augment:
+    input:
+        manifest="results/{task}/manifest.tsv",
+    output:
+        "results/{task}/features/train_aug/{shard}.npz",
+    params:
+        features=config["features"]["params"],
+        augment=config["augment"],
+        shards=len(SHARDS),
+        seed=lambda wc: task_seed("augment", wc.task),
+    wildcard_constraints:
+        task="tdsv",
+    log:
+        "results/logs/augment/{task}_{shard}.log",
+    benchmark:
+        "results/benchmarks/augment/{task}_{shard}.tsv"
+    conda:
+        "../../envs/ge2e.yaml"
+    script:
+        "../scripts/augment.py"

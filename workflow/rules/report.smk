@@ -1,0 +1,34 @@
+# The comparison table and the loss plots.
+
+
+rule eer_table:
+    input:
+        [path for _, paths in table_rows() for path in paths.values()],
+    output:
+        "results/eer_table.md",
+    params:
+        rows=table_rows(),
+        corpus_note=corpus_note(),
+    log:
+        "results/logs/eer_table.log",
+    benchmark:
+        "results/benchmarks/eer_table.tsv"
+    conda:
+        "../../envs/ge2e.yaml"
+    script:
+        "../scripts/eer_table.py"
+
+
+rule plot_loss:
+    input:
+        "results/{task}/{schedule}/loss.tsv",
+    output:
+        "results/plots/loss_{task}_{schedule}.png",
+    log:
+        "results/logs/plot_loss/{task}_{schedule}.log",
+    benchmark:
+        "results/benchmarks/plot_loss/{task}_{schedule}.tsv"
+    conda:
+        "../../envs/ge2e.yaml"
+    script:
+        "../scripts/plot_loss.py"

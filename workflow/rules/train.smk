@@ -1,0 +1,24 @@
+# GE2E training per task and learning-rate schedule.
+
+
+rule train:
+    input:
+        train=train_shards,
+        val=lambda wc: feature_shards(wc.task, "val"),
+    output:
+        init="results/{task}/{schedule}/init.pt",
+        final="results/{task}/{schedule}/final.pt",
+        best="results/{task}/{schedule}/best.pt",
+        loss="results/{task}/{schedule}/loss.tsv",
+    params:
+        train=train_params,
+        features=config["features"]["params"],
+    threads: config["train"]["threads"]
+    log:
+        "results/logs/train/{task}_{schedule}.log",
+    benchmark:
+        "results/benchmarks/train/{task}_{schedule}.tsv"
+    conda:
+        "../../envs/ge2e.yaml"
+    script:
+        "../scripts/train.py"

@@ -1,0 +1,31 @@
+"""Rule evaluate: one checkpoint (or the MFCC baseline) on the test speakers -> JSON."""
+
+import json
+import logging
+
+import numpy as np
+import torch
+
+from ge2e import evaluate
+from ge2e.atomic import write_text
+from ge2e.features import FeatureSet
+from ge2e.inference import load_encoder
+from ge2e.rule import run
+
+
+def main(smk):
+    torch.set_num_threads(smk.threads)
+    test = FeatureSet.load(smk.input.test)
+    protocol = smk.params.protocol
+    if smk.input.get("checkpoint"):
+        model, ckpt = load_encoder(smk.input.checkpoint)
+        embedder = evaluate.EncoderEmbedder(model, protocol["frames"])
+        about = {"checkpoint": smk.input.checkpoint, "epoch": ckpt["epoch"], "val_eer": ckpt["val_eer"]}
+    else:
+        embedder, about = evaluate.MfccEmbedder(), {"system": "mean-MFCC cosine baseline"}
+    result = evaluate.evaluate(embedder, test, protocol, np.random.default_rng(smk.params.seed))
+    write_text(smk.output[0], json.dumps({**about, **result}, indent=2) + "\n")
+    logging.getLogger("ge2e").info("EER avg %.4f full %.4f", result["eer_avg"], result["eer_full"])
+
+
+run(main, snakemake)  # noqa: F821

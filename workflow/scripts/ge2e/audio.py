@@ -1,0 +1,76 @@
+"""Reading audio of any supported kind into float32 mono at the pipeline's rate.
+
+SPHERE is recognised by its magic bytes, not its name (TIMIT copies differ in both
+case and format); everything else goes through soundfile. Every failure becomes an
+``InputError`` naming the file.
+"""
+
+import numpy as np
+import soundfile as sf
+from sphfile import SPHFile
+
+from ge2e.errors import InputError
+from ge2e.sphere import MAGIC
+
+
+def is_sphere(path):
+    """True when ``path`` starts with the NIST SPHERE magic."""
+    with open(path, "rb") as fh:
+        return fh.read(len(MAGIC)) == MAGIC
+
+
+def read_sphere(path):
+    """Read a PCM SPHERE file. Returns ``(samples (S,) int16, sample_rate)``."""
+    sph = SPHFile(str(path))
+    try:
+        fmt = sph.format
+        coding = str(fmt.get("sample_coding", "pcm"))
+        if "shorten" in coding or "wavpack" in coding:
+            raise InputError(
+                f"{path}: SPHERE file is compressed ({coding}), which is unsupported; "
+                "convert it first, e.g. with `sph2pipe -f rif IN OUT.wav`"
+            )
+        if fmt["sample_n_bytes"] != 2 or fmt["channel_count"] != 1:
+            raise InputError(
+                f"{path}: expected 16-bit mono SPHERE, got {fmt['sample_n_bytes']} bytes "
+                f"x {fmt['channel_count']} channels"
+            )
+        samples = np.asarray(sph.content, dtype=np.int16)
+    except InputError:
+        raise
+    except Exception as exc:  # sphfile raises bare errors on malformed headers
+        raise InputError(f"{path}: unreadable SPHERE file ({exc})") from exc
+    return samples, int(fmt["sample_rate"])
+
+
+def read(path, sample_rate=16000):
+    """Read ``path`` (SPHERE, wav, flac, ...) as float32 mono in [-1, 1]. Returns (S,).
+
+    Files at another rate are an error here; resampling is a later, explicit choice.
+    """
+    try:
+        if is_sphere(path):
+            samples, rate = read_sphere(path)
+            audio = samples.astype(np.float32) / 32768.0
+        else:
+            audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
+            audio = audio.mean(axis=1)
+    except InputError:
+        raise
+    except (OSError, RuntimeError, sf.LibsndfileError) as exc:
+        raise InputError(f"{path}: unreadable audio ({exc})") from exc
+    if rate != sample_rate:
+        raise InputError(f"{path}: sample rate {rate} Hz, expected {sample_rate} Hz")
+    if audio.size == 0:
+        raise InputError(f"{path}: audio file holds no samples")
+    return audio
+
+
+def write_wav(path, audio, sample_rate=16000):
+    """Write float audio (S,) in [-1, 1] as 16-bit PCM wav."""
+    sf.write(str(path), np.asarray(audio), sample_rate, subtype="PCM_16")
+
+
+def to_int16(audio):
+    """Float (S,) in [-1, 1] -> int16 (S,), clipped."""
+    return np.clip(np.round(np.asarray(audio) * 32767.0), -32768, 32767).astype(np.int16)

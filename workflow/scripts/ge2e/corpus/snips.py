@@ -1,0 +1,61 @@
+"""Reading the Snips "Hey Snips" research set: ``train|dev|test.json`` + ``audio_files/``.
+
+Each JSON file is a list of objects; the keys used are ``id``, ``worker_id``,
+``is_hotword`` and ``audio_file_path`` (relative to the corpus root) and ``duration``;
+others are ignored. Keyword positives (``is_hotword == 1``) are the TD-SV utterances,
+workers are the speakers; ``dev.json`` workers form the validation split.
+"""
+
+import json
+from pathlib import Path
+
+from ge2e.errors import InputError
+
+SPLIT_FILES = {"train": "train.json", "val": "dev.json", "test": "test.json"}
+REQUIRED_KEYS = ("id", "worker_id", "is_hotword", "audio_file_path", "duration")
+
+
+def read_split(path):
+    """Parse one Snips JSON file into its list of entries, with clear errors."""
+    try:
+        entries = json.loads(Path(path).read_text())
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: missing Snips split file (config key corpus.snips_root)") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from exc
+    if not isinstance(entries, list):
+        raise InputError(f"{path}: expected a JSON list of utterance objects")
+    for i, entry in enumerate(entries):
+        missing = [k for k in REQUIRED_KEYS if not isinstance(entry, dict) or k not in entry]
+        if missing:
+            raise InputError(f"{path}: entry {i} lacks required key(s) {', '.join(missing)}")
+    return entries
+
+
+def scan(root):
+    """Keyword-positive rows (speaker, utterance, path, split, duration) of a Snips copy."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"Snips root {root} does not exist or is not a folder (config key corpus.snips_root)")
+    rows, owner = [], {}
+    for split, name in SPLIT_FILES.items():
+        path = root / name
+        for entry in read_split(path):
+            worker = str(entry["worker_id"])
+            if owner.setdefault(worker, name) != name:
+                raise InputError(f"{path}: worker {worker} also appears in {owner[worker]}; splits must be disjoint")
+            if int(entry["is_hotword"]) != 1:
+                continue
+            audio_path = root / entry["audio_file_path"]
+            if not audio_path.is_file():
+                raise InputError(f"{path}: entry {entry['id']} points to missing audio {audio_path}")
+            rows.append(
+                {
+                    "speaker": worker,
+                    "utterance": str(entry["id"]),
+                    "path": str(audio_path),
+                    "split": split,
+                    "duration": float(entry["duration"]),
+                }
+            )
+    return rows

@@ -1,0 +1,158 @@
+"""Trial construction and scoring on held-out speakers.
+
+Two protocols, both reported:
+
+- **seed-compatible average EER** (the earlier public port's protocol): R repeats; each
+  shuffles the speakers into batches of N; per speaker M random utterances, cropped to
+  fixed-length segments; the first M/2 embeddings average to the enrolment centroid,
+  the last M/2 are scored against every centroid of the batch; EER per batch, averaged.
+- **full-trial EER**: every speaker enrols with the first half of its utterances
+  (sorted by id; whole utterances, sliding-window d-vectors); every remaining utterance
+  is scored against every enrolled speaker.
+
+Embedders are objects with ``segments((B, T, F)) -> (B, D)`` and
+``utterances(FeatureSet) -> (U, D)``, so the trained encoder and the MFCC baseline go
+through the same trials.
+"""
+
+import logging
+
+import librosa
+import numpy as np
+
+from ge2e import metrics
+from ge2e.batches import SpeakerBatches
+from ge2e.inference import embed_segments, embed_utterances
+
+log = logging.getLogger(__name__)
+
+
+class EncoderEmbedder:
+    """A SpeakerEncoder; whole utterances by sliding windows of ``frames``."""
+
+    def __init__(self, model, frames):
+        self.model, self.frames = model, frames
+
+    def segments(self, x):
+        return embed_segments(self.model, x)
+
+    def utterances(self, feature_set):
+        return embed_utterances(self.segments, feature_set, self.frames)
+
+
+class MfccEmbedder:
+    """No-training baseline: mean MFCC vector of the (VAD-trimmed) frames."""
+
+    def __init__(self, n_mfcc=20):
+        self.n_mfcc = n_mfcc
+
+    def _mfcc(self, log_mel):  # (..., T, F) natural-log mels -> (..., T, n_mfcc)
+        # librosa's MFCC is a DCT of dB mels; natural log differs by a constant factor.
+        db = np.swapaxes(log_mel, -1, -2) * (10.0 / np.log(10.0))
+        return np.swapaxes(librosa.feature.mfcc(S=db, n_mfcc=self.n_mfcc), -1, -2)
+
+    def segments(self, x):
+        return _unit(self._mfcc(x).mean(axis=-2))
+
+    def utterances(self, feature_set):
+        return _unit(np.stack([self._mfcc(u).mean(axis=0) for u in feature_set.split_utterances()]))
+
+
+def _unit(x):
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def centroid_scores(enrol, test):
+    """Cosine of each test embedding with each speaker centroid.
+
+    Args:
+        enrol: (N, E, D) E enrolment embeddings per speaker.
+        test: (K, D).
+    Returns:
+        (K, N) scores.
+    """
+    centroids = _unit(enrol.mean(axis=1))
+    return _unit(test) @ centroids.T
+
+
+def full_trials(embeddings, speakers):
+    """Every test utterance against every enrolled speaker.
+
+    Args:
+        embeddings: (U, D) whole-utterance embeddings.
+        speakers: (U,) speaker of each utterance; each speaker's first half (at least
+            one, in stored order) enrols, the rest are tests.
+    Returns:
+        dict with scores (K, N), labels (K, N), enrol_speakers (N,), test_index (K,).
+    """
+    speakers = np.asarray(speakers)
+    names, centroids, tests = [], [], []
+    for spk in sorted(set(speakers.tolist())):
+        idx = np.flatnonzero(speakers == spk)
+        k = max(1, len(idx) // 2)
+        if len(idx) - k < 1:
+            continue  # a single-utterance speaker can enrol but offers no test
+        names.append(spk)
+        centroids.append(embeddings[idx[:k]].mean(axis=0))
+        tests.append(idx[k:])
+    tests = np.concatenate(tests)
+    scores = _unit(embeddings[tests]) @ _unit(np.stack(centroids)).T
+    labels = (speakers[tests][:, None] == np.array(names)[None, :]).astype(np.int8)
+    return {"scores": scores, "labels": labels, "enrol_speakers": names, "test_index": tests}
+
+
+def full_trial_eer(embedder, feature_set):
+    """(EER, threshold, trials dict) of the full-trial protocol."""
+    trials = full_trials(embedder.utterances(feature_set), feature_set.speakers)
+    rate, threshold = metrics.eer_threshold(trials["scores"].ravel(), trials["labels"].ravel())
+    return rate, threshold, trials
+
+
+def seed_compatible_eer(embedder, feature_set, n_speakers, n_utterances, frames, repeats, rng):
+    """Average EER over batches of N speakers x M utterances, R repeats.
+
+    Returns:
+        (mean EER, per-batch EERs (R * batches,)).
+    """
+    sampler = SpeakerBatches(feature_set, n_speakers, n_utterances, source="evaluation speakers")
+    half = n_utterances // 2
+    rates = []
+    for _ in range(repeats):
+        for batch in sampler.epoch(rng, (frames, frames)):
+            n, m, t, f = batch.shape
+            emb = embedder.segments(batch.reshape(n * m, t, f)).reshape(n, m, -1)  # (N, M, D)
+            test = emb[:, half:].reshape(n * (m - half), -1)  # (N*(M-M/2), D)
+            scores = centroid_scores(emb[:, :half], test)  # (N*(M-M/2), N)
+            labels = np.repeat(np.eye(n, dtype=np.int8), m - half, axis=0)
+            rates.append(metrics.eer(scores.ravel(), labels.ravel()))
+    return float(np.mean(rates)), np.array(rates)
+
+
+def evaluate(embedder, feature_set, protocol, rng):
+    """Both protocols. ``protocol``: dict with n_speakers, n_utterances, frames, repeats.
+
+    Returns a JSON-ready dict of results.
+    """
+    avg, per_batch = seed_compatible_eer(
+        embedder,
+        feature_set,
+        protocol["n_speakers"],
+        protocol["n_utterances"],
+        protocol["frames"],
+        protocol["repeats"],
+        rng,
+    )
+    full, threshold, trials = full_trial_eer(embedder, feature_set)
+    labels = trials["labels"]
+    return {
+        "eer_avg": avg,
+        "eer_avg_std": float(per_batch.std()),
+        "eer_avg_batches": int(len(per_batch)),
+        "eer_full": full,
+        "eer_full_threshold": threshold,
+        "speakers": int(len(set(feature_set.speakers.tolist()))),
+        "utterances": int(len(feature_set)),
+        "target_trials": int(labels.sum()),
+        "nontarget_trials": int(labels.size - labels.sum()),
+        "protocol": dict(protocol),
+    }

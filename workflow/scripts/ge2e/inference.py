@@ -1,0 +1,67 @@
+"""Embedding utterances with a trained encoder: segments, and whole utterances by sliding windows."""
+
+import numpy as np
+import torch
+
+from ge2e.batches import segment_index
+from ge2e.model import SpeakerEncoder
+
+
+def load_encoder(path, device="cpu"):
+    """Rebuild a SpeakerEncoder from a checkpoint written by ``ge2e.train``. Returns (model, checkpoint)."""
+    ckpt = torch.load(path, map_location=device, weights_only=False)
+    model = SpeakerEncoder(**ckpt["model_config"]).to(device)
+    model.load_state_dict(ckpt["model"])
+    model.eval()
+    return model, ckpt
+
+
+@torch.no_grad()
+def embed_segments(model, segments, chunk=256):
+    """Segments (B, T, F) numpy -> embeddings (B, D) numpy, unit norm."""
+    device = next(model.parameters()).device
+    out = [
+        model(torch.as_tensor(segments[i : i + chunk], device=device)).cpu().numpy()
+        for i in range(0, len(segments), chunk)
+    ]
+    return np.concatenate(out) if out else np.zeros((0, model.config["proj"]), np.float32)
+
+
+def window_index(lengths, frames, hop):
+    """Sliding windows over every utterance (paper's d-vector inference).
+
+    Args:
+        lengths: (U,) frames per utterance.
+        frames: window length T; shorter utterances give one window, wrapped to T.
+        hop: window step.
+    Returns:
+        (owner (W,), starts (W,)): the utterance and start frame of each window.
+    """
+    n_windows = np.maximum(1, (np.maximum(lengths - frames, 0) + hop - 1) // hop + 1)
+    owner = np.repeat(np.arange(len(lengths)), n_windows)
+    first = np.concatenate([[0], np.cumsum(n_windows)[:-1]])
+    starts = (np.arange(len(owner)) - first[owner]) * hop
+    # The last window of each utterance ends at its last frame.
+    starts = np.minimum(starts, np.maximum(lengths[owner] - frames, 0))
+    return owner, starts
+
+
+def embed_utterances(embed_fn, feature_set, frames, overlap=0.5):
+    """Whole-utterance embeddings: mean of sliding-window embeddings, renormalised.
+
+    Args:
+        embed_fn: segments (W, T, F) -> (W, D).
+        feature_set: the utterances (U of them).
+        frames: window length T.
+        overlap: fraction of a window shared with the next one.
+    Returns:
+        (U, D) unit-norm embeddings.
+    """
+    hop = max(1, int(round(frames * (1 - overlap))))
+    lengths = feature_set.lengths
+    owner, starts = window_index(lengths, frames, hop)
+    idx = segment_index(feature_set.offsets[:-1][owner], lengths[owner], starts, frames)
+    windows = embed_fn(feature_set.features[idx])  # (W, D)
+    sums = np.zeros((len(lengths), windows.shape[1]))
+    np.add.at(sums, owner, windows)
+    return (sums / np.linalg.norm(sums, axis=1, keepdims=True)).astype(np.float32)

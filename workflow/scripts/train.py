@@ -1,0 +1,22 @@
+"""Rule train: GE2E training for one task and learning-rate schedule."""
+
+import torch
+
+from ge2e import train
+from ge2e.features import FeatureSet
+from ge2e.rule import run
+
+
+def main(smk):
+    torch.set_num_threads(smk.threads)
+    params = train.TrainParams(**smk.params.train)
+    train.train(
+        FeatureSet.load(smk.input.train),
+        FeatureSet.load(smk.input.val),
+        params,
+        smk.params.features,
+        {key: smk.output[key] for key in ("init", "final", "best", "loss")},
+    )
+
+
+run(main, snakemake)  # noqa: F821
