@@ -23,7 +23,7 @@ include: "workflow/rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         "results/eer_table.md",
         loss_plots(),
-    default_target: True

@@ -8,7 +8,6 @@ from snakemake.utils import validate
 
 from ge2e.seeds import derive
 
-
 validate(config, "../../config/schema.yaml")
 
 TASKS = ["tdsv", "tisv"]
@@ -115,5 +114,7 @@ def table_rows():
 def corpus_note():
     names = []
     for task, label in (("tdsv", "Snips"), ("tisv", "TIMIT")):
-        names.append(f"built-in synthetic {label} look-alike" if is_builtin(task) else f"{label} at {corpus_root(task)}")
-    return "TD-SV on " + names[0] + ", TI-SV on " + names[1]
+        names.append(
+            f"built-in synthetic {label} look-alike" if is_builtin(task) else f"{label} at {corpus_root(task)}"
+        )
+    return f"TD-SV on {names[0]}, TI-SV on {names[1]}"

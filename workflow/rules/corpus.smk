@@ -4,16 +4,16 @@
 rule builtin_corpus:
     output:
         directory(f"{BUILTIN_ROOT}/{{corpus}}"),
-    params:
-        spec=lambda wc: config["builtin"][wc.corpus.lower()],
-        seed=lambda wc: task_seed("builtin", wc.corpus),
-    threads: workflow.cores
     log:
         "results/logs/builtin_corpus/{corpus}.log",
     benchmark:
         "results/benchmarks/builtin_corpus/{corpus}.tsv"
     conda:
         "../../envs/ge2e.yaml"
+    threads: workflow.cores
+    params:
+        spec=lambda wc: config["builtin"][wc.corpus.lower()],
+        seed=lambda wc: task_seed("builtin", wc.corpus),
     script:
         "../scripts/builtin_corpus.py"
 
@@ -24,20 +24,20 @@ rule convert_timit:
     output:
         manifest="results/{task}/manifest.tsv",
         wav=directory("results/{task}/wav"),
+    log:
+        "results/logs/convert/{task}.log",
+    benchmark:
+        "results/benchmarks/convert/{task}.tsv"
+    wildcard_constraints:
+        task="tisv",
+    conda:
+        "../../envs/ge2e.yaml"
+    threads: workflow.cores
     params:
         root=lambda wc: corpus_root(wc.task),
         val_fraction=config["corpus"]["timit_val_fraction"],
         sample_rate=config["features"]["params"]["sample_rate"],
         seed=lambda wc: task_seed("split", wc.task),
-    wildcard_constraints:
-        task="tisv",
-    threads: workflow.cores
-    log:
-        "results/logs/convert/{task}.log",
-    benchmark:
-        "results/benchmarks/convert/{task}.tsv"
-    conda:
-        "../../envs/ge2e.yaml"
     script:
         "../scripts/convert_timit.py"
 
@@ -47,15 +47,15 @@ rule convert_snips:
         corpus_input,
     output:
         manifest="results/{task}/manifest.tsv",
-    params:
-        root=lambda wc: corpus_root(wc.task),
-    wildcard_constraints:
-        task="tdsv",
     log:
         "results/logs/convert/{task}.log",
     benchmark:
         "results/benchmarks/convert/{task}.tsv"
+    wildcard_constraints:
+        task="tdsv",
     conda:
         "../../envs/ge2e.yaml"
+    params:
+        root=lambda wc: corpus_root(wc.task),
     script:
         "../scripts/convert_snips.py"

@@ -8,15 +8,15 @@ rule evaluate:
         test=lambda wc: feature_shards(wc.task, "test"),
     output:
         "results/{task}/{schedule}/eval/{checkpoint}.json",
-    params:
-        protocol=eval_protocol,
-        seed=lambda wc: task_seed("evaluate", wc.task),
     log:
         "results/logs/evaluate/{task}_{schedule}_{checkpoint}.log",
     benchmark:
         "results/benchmarks/evaluate/{task}_{schedule}_{checkpoint}.tsv"
     conda:
         "../../envs/ge2e.yaml"
+    params:
+        protocol=eval_protocol,
+        seed=lambda wc: task_seed("evaluate", wc.task),
     script:
         "../scripts/evaluate.py"
 
@@ -26,14 +26,14 @@ rule evaluate_mfcc:
         test=lambda wc: feature_shards(wc.task, "test"),
     output:
         "results/{task}/baselines/mfcc.json",
-    params:
-        protocol=eval_protocol,
-        seed=lambda wc: task_seed("evaluate", wc.task),
     log:
         "results/logs/evaluate_mfcc/{task}.log",
     benchmark:
         "results/benchmarks/evaluate_mfcc/{task}.tsv"
     conda:
         "../../envs/ge2e.yaml"
+    params:
+        protocol=eval_protocol,
+        seed=lambda wc: task_seed("evaluate", wc.task),
     script:
         "../scripts/evaluate.py"

@@ -6,15 +6,15 @@ rule features:
         manifest="results/{task}/manifest.tsv",
     output:
         "results/{task}/features/{split}/{shard}.npz",
-    params:
-        features=config["features"]["params"],
-        shards=len(SHARDS),
     log:
         "results/logs/features/{task}_{split}_{shard}.log",
     benchmark:
         "results/benchmarks/features/{task}_{split}_{shard}.tsv"
     conda:
         "../../envs/ge2e.yaml"
+    params:
+        features=config["features"]["params"],
+        shards=len(SHARDS),
     script:
         "../scripts/features.py"
 
@@ -24,18 +24,18 @@ rule augment:
         manifest="results/{task}/manifest.tsv",
     output:
         "results/{task}/features/train_aug/{shard}.npz",
+    log:
+        "results/logs/augment/{task}_{shard}.log",
+    benchmark:
+        "results/benchmarks/augment/{task}_{shard}.tsv"
+    wildcard_constraints:
+        task="tdsv",
+    conda:
+        "../../envs/ge2e.yaml"
     params:
         features=config["features"]["params"],
         augment=config["augment"],
         shards=len(SHARDS),
         seed=lambda wc: task_seed("augment", wc.task),
-    wildcard_constraints:
-        task="tdsv",
-    log:
-        "results/logs/augment/{task}_{shard}.log",
-    benchmark:
-        "results/benchmarks/augment/{task}_{shard}.tsv"
-    conda:
-        "../../envs/ge2e.yaml"
     script:
         "../scripts/augment.py"

@@ -6,15 +6,15 @@ rule eer_table:
         [path for _, paths in table_rows() for path in paths.values()],
     output:
         "results/eer_table.md",
-    params:
-        rows=table_rows(),
-        corpus_note=corpus_note(),
     log:
         "results/logs/eer_table.log",
     benchmark:
         "results/benchmarks/eer_table.tsv"
     conda:
         "../../envs/ge2e.yaml"
+    params:
+        rows=table_rows(),
+        corpus_note=corpus_note(),
     script:
         "../scripts/eer_table.py"
 

@@ -10,15 +10,15 @@ rule train:
         final="results/{task}/{schedule}/final.pt",
         best="results/{task}/{schedule}/best.pt",
         loss="results/{task}/{schedule}/loss.tsv",
-    params:
-        train=train_params,
-        features=config["features"]["params"],
-    threads: config["train"]["threads"]
     log:
         "results/logs/train/{task}_{schedule}.log",
     benchmark:
         "results/benchmarks/train/{task}_{schedule}.tsv"
     conda:
         "../../envs/ge2e.yaml"
+    threads: config["train"]["threads"]
+    params:
+        train=train_params,
+        features=config["features"]["params"],
     script:
         "../scripts/train.py"

@@ -19,6 +19,7 @@ from ge2e.atomic import atomic_path
 from ge2e.errors import InputError
 
 LOG_FLOOR = 1e-6  # added before log so silence does not give -inf
+SILENCE_PEAK = 1e-4  # -80 dBFS: quieter audio holds no speech
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,7 +43,13 @@ class FeatureParams:
 
 
 def vad(samples, params):
-    """Keep the non-silent parts of ``samples`` (S,), concatenated. Returns (S',)."""
+    """Keep the non-silent parts of ``samples`` (S,), concatenated. Returns (S',).
+
+    librosa's split is relative to the loudest frame, so digital silence would count
+    as all speech; audio whose peak is below SILENCE_PEAK is treated as empty.
+    """
+    if samples.size == 0 or np.abs(samples).max() < SILENCE_PEAK:
+        return samples[:0]
     intervals = librosa.effects.split(
         samples, top_db=params.top_db, frame_length=params.win_length, hop_length=params.hop_length
     )

@@ -12,8 +12,11 @@ REFERENCES = [
 TASKS = ("tdsv", "tisv")
 
 
-def _cell(value):
-    return "n/r" if value is None else f"{value:.4f}"
+def _cell(value, published=False):
+    """Ours to 4 decimals; published figures exactly as printed in their source."""
+    if value is None:
+        return "n/r"
+    return f"{value}" if published else f"{value:.4f}"
 
 
 def render(results, corpus_note):
@@ -37,7 +40,7 @@ def render(results, corpus_note):
         "|---|---|---|---|---|",
     ]
     for label, td, ti in REFERENCES:
-        lines.append(f"| {label} | {_cell(td)} | n/r | {_cell(ti)} | n/r |")
+        lines.append(f"| {label} | {_cell(td, True)} | n/r | {_cell(ti, True)} | n/r |")
     for label, by_task in results:
         cells = []
         for task in TASKS:

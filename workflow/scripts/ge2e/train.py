@@ -139,7 +139,9 @@ def train(train_set, val_set, params, feature_params, outputs):
             x = torch.as_tensor(batch.reshape(n * m, t, f), device=device)
             loss = loss_fn(model(x).view(n, m, -1))
             if not torch.isfinite(loss):
-                raise InputError(f"loss became {loss.item()} at epoch {epoch}, step {step + 1}; lower the learning rate")
+                raise InputError(
+                    f"loss became {loss.item()} at epoch {epoch}, step {step + 1}; lower the learning rate"
+                )
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             for p in loss_fn.parameters():

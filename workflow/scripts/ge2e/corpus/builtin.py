@@ -55,25 +55,76 @@ SA_SENTENCES = [
 _WORDS = {
     "det": ["the", "a", "every", "that", "one", "some"],
     "adj": [
-        "quiet", "yellow", "heavy", "careful", "ancient", "bright", "narrow", "gentle",
-        "frozen", "clever", "muddy", "silver", "busy", "tired", "famous", "hollow",
+        "quiet",
+        "yellow",
+        "heavy",
+        "careful",
+        "ancient",
+        "bright",
+        "narrow",
+        "gentle",
+        "frozen",
+        "clever",
+        "muddy",
+        "silver",
+        "busy",
+        "tired",
+        "famous",
+        "hollow",
     ],
     "noun": [
-        "farmer", "river", "engine", "teacher", "garden", "window", "doctor", "basket",
-        "pilot", "castle", "kitten", "harbor", "lawyer", "village", "candle", "rabbit",
-        "market", "bridge", "sailor", "blanket",
+        "farmer",
+        "river",
+        "engine",
+        "teacher",
+        "garden",
+        "window",
+        "doctor",
+        "basket",
+        "pilot",
+        "castle",
+        "kitten",
+        "harbor",
+        "lawyer",
+        "village",
+        "candle",
+        "rabbit",
+        "market",
+        "bridge",
+        "sailor",
+        "blanket",
     ],
     "verb": [
-        "painted", "followed", "carried", "watched", "repaired", "pushed", "visited",
-        "admired", "dropped", "borrowed", "cleaned", "counted", "ignored", "opened",
+        "painted",
+        "followed",
+        "carried",
+        "watched",
+        "repaired",
+        "pushed",
+        "visited",
+        "admired",
+        "dropped",
+        "borrowed",
+        "cleaned",
+        "counted",
+        "ignored",
+        "opened",
     ],
     "prep": ["near", "behind", "under", "beside", "across", "inside", "beyond"],
     "adv": ["slowly", "today", "again", "quickly", "at noon", "last winter", "by mistake"],
 }
 HOTWORD = "hey snips"
 NEGATIVE_PHRASES = [
-    "hey snaps", "hey sir", "hi there", "hello nips", "hey sonos", "okay snips",
-    "play some music", "turn on the lights", "what time is it", "stop the timer",
+    "hey snaps",
+    "hey sir",
+    "hi there",
+    "hello nips",
+    "hey sonos",
+    "okay snips",
+    "play some music",
+    "turn on the lights",
+    "what time is it",
+    "stop the timer",
 ]
 
 
@@ -154,7 +205,8 @@ def sentence(rng):
     def w(kind):
         return str(rng.choice(_WORDS[kind]))
 
-    s = f"{w('det')} {w('adj')} {w('noun')} {w('verb')} {w('det')} {w('noun')} {w('prep')} {w('det')} {w('adj')} {w('noun')} {w('adv')}"
+    kinds = ["det", "adj", "noun", "verb", "det", "noun", "prep", "det", "adj", "noun", "adv"]
+    s = " ".join(w(kind) for kind in kinds)
     return s[0].upper() + s[1:] + "."
 
 
@@ -289,7 +341,7 @@ def write_timit(root, train_speakers, test_speakers, seed, threads=1):
     jobs = []
     for part, count in (("TRAIN", train_speakers), ("TEST", test_speakers)):
         voices = [draw_voice(rng) for _ in range(count)]
-        for voice, spk in zip(voices, _speaker_ids(rng, voices)):
+        for voice, spk in zip(voices, _speaker_ids(rng, voices), strict=True):
             dialect = f"DR{rng.integers(1, 9)}"
             texts = {"SA1": SA_SENTENCES[0], "SA2": SA_SENTENCES[1]}
             for number in sorted(rng.choice(np.arange(3, 453), 5, replace=False)):

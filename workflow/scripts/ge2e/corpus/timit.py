@@ -40,7 +40,9 @@ def scan(root):
     for part, name in PARTS.items():
         part_dir = _child(root, name)
         if part_dir is None:
-            raise InputError(f"TIMIT root {root} has no {name} folder; is corpus.timit_root the folder holding TRAIN and TEST?")
+            raise InputError(
+                f"TIMIT root {root} has no {name} folder; is corpus.timit_root the folder holding TRAIN and TEST?"
+            )
         for dialect in sorted(d for d in part_dir.iterdir() if d.is_dir() and _DIALECT.match(d.name)):
             for spk in sorted(s for s in dialect.iterdir() if s.is_dir() and _SPEAKER.match(s.name)):
                 for wav in sorted(spk.iterdir()):
@@ -91,6 +93,6 @@ def convert(rows, out_dir, sample_rate=16000, threads=1):
             durations = list(pool.map(_convert_one, jobs, chunksize=16))
     else:
         durations = [_convert_one(j) for j in jobs]
-    for r, (_, dst, _), duration in zip(rows, jobs, durations):
+    for r, (_, dst, _), duration in zip(rows, jobs, durations, strict=True):
         r["path"], r["duration"] = dst, duration
     return rows

@@ -1,0 +1,92 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from ge2e.loss import GE2ELoss
+
+
+def reference_loss(e, w, b, method):
+    """The paper's equations 6-10 written out with loops, for a tiny case."""
+    n, m, _ = e.shape
+
+    def cos(x, y):
+        return float(np.dot(x, y) / np.linalg.norm(x) / np.linalg.norm(y))
+
+    total = 0.0
+    for j in range(n):
+        for i in range(m):
+            sims = []
+            for k in range(n):
+                if k == j:
+                    c = (e[j].sum(axis=0) - e[j, i]) / (m - 1)
+                else:
+                    c = e[k].mean(axis=0)
+                sims.append(w * cos(e[j, i], c) + b)
+            if method == "softmax":
+                total += -sims[j] + math.log(sum(math.exp(s) for s in sims))
+            else:
+                sig = [1 / (1 + math.exp(-s)) for s in sims]
+                total += 1 - sig[j] + max(sig[k] for k in range(n) if k != j)
+    return total
+
+
+# A hand-checkable case: 2 speakers x 3 utterances in 2-D.
+SMALL = np.array(
+    [
+        [[1.0, 0.0], [0.8, 0.6], [0.6, 0.8]],
+        [[0.0, 1.0], [-0.6, 0.8], [1.0, 0.2]],
+    ]
+)
+
+
+def test_exclusive_centroid_similarity_by_hand():
+    loss = GE2ELoss(init_w=1.0, init_b=0.0)
+    sim = loss.similarity(torch.tensor(SMALL, dtype=torch.float32)).detach().numpy()
+    # e_00 = (1, 0) against its own centroid without itself: mean((.8,.6),(.6,.8)) = (.7,.7) -> cos 1/sqrt2
+    assert sim[0, 0, 0] == pytest.approx(1 / math.sqrt(2), abs=1e-6)
+    # e_00 against speaker 1's full centroid (0.4/3, 2/3): cos = 0.4/3 / |c|
+    c = np.array([0.4, 2.0]) / 3
+    assert sim[0, 0, 1] == pytest.approx(c[0] / np.linalg.norm(c), abs=1e-6)
+
+
+@pytest.mark.parametrize("method", ["softmax", "contrast"])
+def test_loss_matches_paper_equations(method):
+    loss = GE2ELoss(init_w=10.0, init_b=-5.0, method=method)
+    got = loss(torch.tensor(SMALL, dtype=torch.float32)).item()
+    assert got == pytest.approx(reference_loss(SMALL, 10.0, -5.0, method), rel=1e-5)
+
+
+@pytest.mark.parametrize("method", ["softmax", "contrast"])
+def test_loss_matches_on_random_batch(method):
+    e = np.random.default_rng(0).standard_normal((5, 4, 8))
+    loss = GE2ELoss(init_w=3.0, init_b=-1.0, method=method)
+    got = loss(torch.tensor(e, dtype=torch.float64)).item()
+    assert got == pytest.approx(reference_loss(e, 3.0, -1.0, method), rel=1e-6)
+
+
+@pytest.mark.parametrize("method", ["softmax", "contrast"])
+def test_gradient_reaches_w_b_and_embeddings(method):
+    loss = GE2ELoss(method=method)
+    e = torch.randn(4, 3, 8, requires_grad=True)
+    loss(e).backward()
+    assert loss.w.grad is not None and loss.w.grad.abs() > 0
+    assert loss.b.grad is not None and loss.b.grad.abs() > 0
+    assert e.grad.abs().sum() > 0
+
+
+def test_w_stays_positive():
+    loss = GE2ELoss(init_w=10.0)
+    with torch.no_grad():
+        loss.w.fill_(-3.0)
+    sim = loss.similarity(torch.randn(3, 2, 4))
+    # With w clamped to a tiny positive value, similarities collapse onto b.
+    assert torch.allclose(sim, torch.full_like(sim, -5.0), atol=1e-5)
+
+
+def test_contrast_and_softmax_differ_and_reject_bad_method():
+    e = torch.randn(3, 4, 5)
+    assert GE2ELoss(method="softmax")(e) != GE2ELoss(method="contrast")(e)
+    with pytest.raises(ValueError):
+        GE2ELoss(method="triplet")

@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+from ge2e.metrics import det_curve, eer, eer_threshold
+
+
+def brute_force_eer(scores, labels):
+    """Reference: every distinct threshold, linear interpolation at the crossing."""
+    ts = np.r_[np.inf, np.unique(scores)[::-1]]
+    far = np.array([(scores[labels == 0] >= t).mean() for t in ts])
+    frr = np.array([(scores[labels == 1] < t).mean() for t in ts])
+    j = np.argmax(far >= frr)
+    d = (far[j] - far[j - 1]) - (frr[j] - frr[j - 1])
+    t = 0 if d == 0 else (frr[j - 1] - far[j - 1]) / d
+    return far[j - 1] + t * (far[j] - far[j - 1])
+
+
+def test_perfect_separation_is_zero():
+    assert eer([0.9, 0.8, 0.2, 0.1], [1, 1, 0, 0]) == 0.0
+
+
+def test_inverted_scores_is_one():
+    assert eer([0.1, 0.2, 0.8, 0.9], [1, 1, 0, 0]) == 1.0
+
+
+def test_all_ties_is_half():
+    assert eer([0.5] * 6, [1, 0, 1, 0, 1, 0]) == pytest.approx(0.5)
+
+
+def test_hand_case():
+    # Sorted: 0.9(T) 0.8(N) 0.7(T) 0.6(N). Accepting >=0.9: far 0, frr .5;
+    # >=0.8: far .5, frr .5 -> EER 0.5 exactly at that threshold.
+    assert eer([0.9, 0.8, 0.7, 0.6], [1, 0, 1, 0]) == pytest.approx(0.5)
+    # One target below every non-target out of 4 targets and 4 non-targets:
+    # the curve crosses between (far 0, frr .25) and (far .25, frr .25) -> 0.25.
+    scores = [0.9, 0.85, 0.8, 0.1, 0.5, 0.4, 0.3, 0.2]
+    labels = [1, 1, 1, 1, 0, 0, 0, 0]
+    assert eer(scores, labels) == pytest.approx(0.25)
+
+
+def test_ties_across_classes_are_one_point():
+    far, frr, _ = det_curve([0.7, 0.7, 0.2, 0.2], [1, 0, 1, 0])
+    assert list(far) == [0.0, 0.5, 1.0] and list(frr) == [1.0, 0.5, 0.0]
+    assert eer([0.7, 0.7, 0.2, 0.2], [1, 0, 1, 0]) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_matches_brute_force_on_random_trials(seed):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, 400)
+    scores = np.round(rng.normal(labels * 1.0, 1.0), 1)  # rounding makes ties
+    assert eer(scores, labels) == pytest.approx(brute_force_eer(scores, labels), abs=1e-12)
+
+
+def test_threshold_sits_at_the_crossing():
+    rate, threshold = eer_threshold([0.9, 0.8, 0.7, 0.6], [1, 0, 1, 0])
+    assert rate == pytest.approx(0.5) and threshold == pytest.approx(0.8)
+
+
+def test_needs_both_classes():
+    with pytest.raises(ValueError):
+        eer([0.1, 0.2], [1, 1])

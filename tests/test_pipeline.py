@@ -1,0 +1,87 @@
+"""End to end: the real Snakefile on config/tiny.yaml in a temporary folder."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TOOLS = ("espeak-ng", "flite", "text2wave", "sox")
+
+
+def snakemake(workdir, *args):
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "config/tiny.yaml", *args],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    missing = [t for t in TOOLS if shutil.which(t) is None]
+    if missing and os.environ.get("CI"):
+        pytest.fail(f"speech tools missing in CI: {missing}")
+    if missing:
+        pytest.skip(f"speech tools missing: {missing} (make test installs them)")
+    work = tmp_path_factory.mktemp("pipeline")
+    for name in ("Snakefile", "workflow", "config", "envs", "requirements.txt"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
+    proc = snakemake(work)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return work
+
+
+def test_table_has_every_row_filled(run_dir):
+    table = (run_dir / "results" / "eer_table.md").read_text()
+    rows = [line for line in table.splitlines() if line.startswith("| Ours") or line.startswith("| Mean-MFCC")]
+    assert len(rows) == 2 * 2 + 2  # schedules x checkpoints, untrained, MFCC
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")][1:]
+        assert len(cells) == 4 and all(re.fullmatch(r"[01]\.\d{4}", c) for c in cells), row
+    assert "| Paper (Wan et al. 2018, GE2E) | 0.031 |" in table
+
+
+def test_table_numbers_come_from_the_evaluations(run_dir):
+    result = json.loads((run_dir / "results/tisv/const/eval/final.json").read_text())
+    row = next(
+        line for line in (run_dir / "results/eer_table.md").read_text().splitlines() if "const lr, final" in line
+    )
+    assert f"{result['eer_avg']:.4f} | {result['eer_full']:.4f} |" in row
+    assert result["target_trials"] > 0 and result["nontarget_trials"] > result["target_trials"]
+
+
+def test_training_outputs_and_plots(run_dir):
+    for task in ("tdsv", "tisv"):
+        for schedule in ("const", "step"):
+            out = run_dir / "results" / task / schedule
+            assert all((out / f"{c}.pt").stat().st_size > 0 for c in ("init", "final", "best"))
+            lines = (out / "loss.tsv").read_text().splitlines()
+            assert lines[0] == "epoch\tstep\tloss\ttotal_loss" and len(lines) > 3
+            png = run_dir / "results" / "plots" / f"loss_{task}_{schedule}.png"
+            assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            assert (run_dir / "results" / "logs" / "train" / f"{task}_{schedule}.log").read_text().count("epoch") >= 3
+
+
+def test_builtin_corpus_is_in_the_real_layouts(run_dir):
+    timit = run_dir / "results" / "builtin_corpus" / "TIMIT"
+    speakers = list(timit.glob("TRAIN/DR*/*")) + list(timit.glob("TEST/DR*/*"))
+    assert len(speakers) == 16 and all(re.fullmatch(r"[FM][A-Z]{3}\d", s.name) for s in speakers)
+    assert sorted(p.stem[:2] for p in speakers[0].glob("*.WAV")) == ["SA"] * 2 + ["SI"] * 3 + ["SX"] * 5
+    snips = run_dir / "results" / "builtin_corpus" / "snips"
+    entries = json.loads((snips / "train.json").read_text())
+    assert {"id", "worker_id", "is_hotword", "duration", "audio_file_path"} <= set(entries[0])
+
+
+def test_rerun_has_nothing_to_do(run_dir):
+    proc = snakemake(run_dir, "-n")
+    assert proc.returncode == 0 and "Nothing to be done" in proc.stdout + proc.stderr
