@@ -17,7 +17,8 @@ TOOLS = ("espeak-ng", "flite", "text2wave", "sox")
 def snakemake(workdir, *args):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "config/tiny.yaml", *args],
+        # No --cores: as users type it, the workflow profile (profiles/default) supplies it.
+        [sys.executable, "-m", "snakemake", "--configfile", "config/tiny.yaml", *args],
         cwd=workdir,
         env=env,
         capture_output=True,
@@ -32,10 +33,7 @@ def run_dir(tmp_path_factory):
         pytest.fail(f"speech tools missing in CI: {missing}")
     if missing:
         pytest.skip(f"speech tools missing: {missing} (make test installs them)")
-    work = tmp_path_factory.mktemp("pipeline")
-    for name in ("Snakefile", "workflow", "config", "envs", "requirements.txt"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
+    work = copy_workflow(tmp_path_factory.mktemp("pipeline"))
     proc = snakemake(work)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return work
@@ -83,5 +81,33 @@ def test_builtin_corpus_is_in_the_real_layouts(run_dir):
 
 
 def test_rerun_has_nothing_to_do(run_dir):
-    proc = snakemake(run_dir, "-n")
+    proc = snakemake(run_dir, "results/eer_table.md")
     assert proc.returncode == 0 and "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def copy_workflow(dest):
+    for name in ("Snakefile", "workflow", "config", "envs", "profiles", "requirements.txt"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    return dest
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("corpus: {timit_root: /no/such/TIMIT}", "corpus.timit_root: '/no/such/TIMIT' is not a folder"),
+        ("modle: {hidden: 8}", "Additional properties are not allowed ('modle' was unexpected)"),
+        ("train: {threads: two}", "'two' is not of type 'integer'"),
+    ],
+)
+def test_config_errors_stop_before_any_job(tmp_path, config, message):
+    work = copy_workflow(tmp_path)
+    (work / "config" / "bad.yaml").write_text(config + "\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/bad.yaml"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode != 0 and message in proc.stdout + proc.stderr
+    assert not (work / "results").exists()

@@ -16,6 +16,9 @@ CHECKPOINTS = ["final", "best"]
 SCHEDULES = list(config["lr_schedules"])
 SHARDS = list(range(config["features"]["shards"]))
 BUILTIN_ROOT = "results/builtin_corpus"
+# Threads of the in-job parallel stages (corpus synthesis, TIMIT conversion); Snakemake
+# caps them at --cores, and reading workflow.cores would fail when --cores is not given.
+MAX_THREADS = 8
 CORPUS_OF_TASK = {"tisv": ("timit_root", "TIMIT"), "tdsv": ("snips_root", "snips")}
 
 

@@ -10,7 +10,7 @@ rule builtin_corpus:
         "results/benchmarks/builtin_corpus/{corpus}.tsv"
     conda:
         "../../envs/ge2e.yaml"
-    threads: workflow.cores
+    threads: MAX_THREADS
     params:
         spec=lambda wc: config["builtin"][wc.corpus.lower()],
         seed=lambda wc: task_seed("builtin", wc.corpus),
@@ -32,7 +32,7 @@ rule convert_timit:
         task="tisv",
     conda:
         "../../envs/ge2e.yaml"
-    threads: workflow.cores
+    threads: MAX_THREADS
     params:
         root=lambda wc: corpus_root(wc.task),
         val_fraction=config["corpus"]["timit_val_fraction"],

@@ -121,9 +121,10 @@ def train(train_set, val_set, params, feature_params, outputs):
         return rate, threshold
 
     init_eer, init_threshold = validate()
-    _save(checkpoint(model, loss_fn, params, feature_params, 0, 0, init_eer, init_threshold), outputs["init"])
+    start_ckpt = checkpoint(model, loss_fn, params, feature_params, 0, 0, init_eer, init_threshold)
+    _save(start_ckpt, outputs["init"])
+    _save(start_ckpt, outputs["best"])  # until validation improves on the start
     best = {"eer": init_eer, "epoch": 0}
-    _save(checkpoint(model, loss_fn, params, feature_params, 0, 0, init_eer, init_threshold), outputs["best"])
     log.info(
         "training on %s: %d speakers, %d batches/epoch, N=%d M=%d; untrained val EER %.4f",
         device, len(sampler.speakers), sampler.batches_per_epoch, params.n_speakers, params.n_utterances, init_eer,

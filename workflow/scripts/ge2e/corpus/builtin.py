@@ -44,7 +44,7 @@ ESPEAK_VARIANTS = {
     "M": ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "klatt", "klatt2", "klatt3"],
     "F": ["f1", "f2", "f3", "f4", "f5"],
 }
-FLITE_VOICES = {"M": ["kal", "awb", "rms", "kal16"], "F": ["slt"]}
+FLITE_VOICES = {"M": ["awb", "rms", "kal16"], "F": ["slt"]}
 FESTIVAL_VOICES = {"M": ["kal_diphone", "ked_diphone"], "F": ["cmu_us_slt_arctic_hts"]}
 
 # TIMIT's two dialect sentences, read by every speaker.
@@ -154,8 +154,8 @@ class Utterance:
     utterance_id: str
     pitch_jitter: float
     tempo_jitter: float
-    eq_freq: float
-    eq_gain: float
+    eq_freqs: tuple  # two random EQ bands (Hz) ...
+    eq_gains: tuple  # ... and their gains (dB)
     tilt_db: float  # per-utterance channel tilt (treble shelf), same scale as speakers'
     snr_db: float
     noise_color: float  # spectral exponent: 0 white, 1 pink, 2 brown
@@ -179,7 +179,7 @@ def check_tools():
 def draw_voice(rng):
     """Draw one speaker's voice. Engines weighted so espeak's many variants dominate."""
     sex = "F" if rng.random() < 0.45 else "M"
-    engine = rng.choice(["espeak", "flite", "festival"], p=[0.7, 0.2, 0.1])
+    engine = rng.choice(["espeak", "flite", "festival"], p=[0.8, 0.14, 0.06])
     if engine == "espeak":
         name = f"{rng.choice(ESPEAK_ACCENTS)}+{rng.choice(ESPEAK_VARIANTS[sex])}"
     elif engine == "flite":
@@ -193,9 +193,9 @@ def draw_voice(rng):
         espeak_pitch=int(rng.integers(25, 75)),
         rate=float(rng.uniform(0.85, 1.2)),
         pitch_cents=float(rng.uniform(-250, 250)),
-        formant=float(rng.uniform(0.88, 1.14)),
-        bass_db=float(rng.uniform(-4, 4)),
-        treble_db=float(rng.uniform(-4, 4)),
+        formant=float(rng.uniform(0.92, 1.09)),
+        bass_db=float(rng.uniform(-2, 2)),
+        treble_db=float(rng.uniform(-2, 2)),
     )
 
 
@@ -220,9 +220,9 @@ def draw_utterance(rng, voice, text, out, fmt, utterance_id):
         utterance_id=utterance_id,
         pitch_jitter=float(rng.uniform(-40, 40)),
         tempo_jitter=float(rng.uniform(0.95, 1.05)),
-        eq_freq=float(np.exp(rng.uniform(np.log(250), np.log(5000)))),
-        eq_gain=float(rng.uniform(-9, 9)),
-        tilt_db=float(rng.uniform(-5, 5)),
+        eq_freqs=tuple(float(f) for f in np.exp(rng.uniform(np.log(200), np.log(6000), 2))),
+        eq_gains=tuple(float(g) for g in rng.uniform(-9, 9, 2)),
+        tilt_db=float(rng.uniform(-6, 6)),
         snr_db=float(rng.uniform(20, 30)),
         noise_color=float(rng.choice([0.0, 1.0, 2.0])),
         lead_s=float(rng.uniform(0.1, 0.4)),
@@ -264,7 +264,8 @@ def _sox_effects(u):
         "tempo", "-s", f"{tempo:.4f}",
         "bass", f"{v.bass_db:.2f}",
         "treble", f"{v.treble_db + u.tilt_db:.2f}",
-        "equalizer", f"{u.eq_freq:.0f}", "1q", f"{u.eq_gain:.2f}",
+        "equalizer", f"{u.eq_freqs[0]:.0f}", "1q", f"{u.eq_gains[0]:.2f}",
+        "equalizer", f"{u.eq_freqs[1]:.0f}", "1q", f"{u.eq_gains[1]:.2f}",
         "rate", str(SAMPLE_RATE),
     ]  # fmt: skip
 
