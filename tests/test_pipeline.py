@@ -18,7 +18,8 @@ def snakemake(workdir, *args):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     return subprocess.run(
         # No --cores: as users type it, the workflow profile (profiles/default) supplies it.
-        [sys.executable, "-m", "snakemake", "--configfile", "config/tiny.yaml", *args],
+        # Targets first: --configfile takes several values and would swallow them.
+        [sys.executable, "-m", "snakemake", *args, "--configfile", "config/tiny.yaml"],
         cwd=workdir,
         env=env,
         capture_output=True,
