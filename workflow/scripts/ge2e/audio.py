@@ -5,42 +5,45 @@ case and format); everything else goes through soundfile. Every failure becomes 
 ``InputError`` naming the file.
 """
 
+import os
+
 import numpy as np
 import soundfile as sf
 from sphfile import SPHFile
 
+from ge2e import sphere
 from ge2e.errors import InputError
-from ge2e.sphere import MAGIC
 
 
 def is_sphere(path):
     """True when ``path`` starts with the NIST SPHERE magic."""
     with open(path, "rb") as fh:
-        return fh.read(len(MAGIC)) == MAGIC
+        return fh.read(len(sphere.MAGIC)) == sphere.MAGIC
 
 
 def read_sphere(path):
-    """Read a PCM SPHERE file. Returns ``(samples (S,) int16, sample_rate)``."""
-    sph = SPHFile(str(path))
+    """Read a PCM SPHERE file. Returns ``(samples (S,) int16, sample_rate)``.
+
+    The header is checked first (``ge2e.sphere.parse_header``): a truncated or corrupt
+    header, a sample_count that disagrees with the data, or compressed samples is an
+    InputError naming the file. Samples are then read with sphfile (``.content``; its
+    ``write_wav`` is broken under numpy 2).
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(sphere.HEADER_BYTES * 4)
     try:
-        fmt = sph.format
-        coding = str(fmt.get("sample_coding", "pcm"))
-        if "shorten" in coding or "wavpack" in coding:
-            raise InputError(
-                f"{path}: SPHERE file is compressed ({coding}), which is unsupported; "
-                "convert it first, e.g. with `sph2pipe -f rif IN OUT.wav`"
-            )
-        if fmt["sample_n_bytes"] != 2 or fmt["channel_count"] != 1:
-            raise InputError(
-                f"{path}: expected 16-bit mono SPHERE, got {fmt['sample_n_bytes']} bytes "
-                f"x {fmt['channel_count']} channels"
-            )
-        samples = np.asarray(sph.content, dtype=np.int16)
-    except InputError:
-        raise
-    except Exception as exc:  # sphfile raises bare errors on malformed headers
-        raise InputError(f"{path}: unreadable SPHERE file ({exc})") from exc
-    return samples, int(fmt["sample_rate"])
+        fields, size = sphere.parse_header(head, os.path.getsize(path))
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    if fields.get("sample_n_bytes", 2) != 2 or fields.get("channel_count", 1) != 1:
+        raise InputError(
+            f"{path}: expected 16-bit mono SPHERE, got {fields.get('sample_n_bytes')} bytes "
+            f"x {fields.get('channel_count')} channels"
+        )
+    if size != sphere.HEADER_BYTES:
+        raise InputError(f"{path}: SPHERE header of {size} bytes; only the standard 1024 is supported")
+    samples = np.asarray(SPHFile(str(path)).content, dtype=np.int16)
+    return samples, int(fields["sample_rate"])
 
 
 def read(path, sample_rate=16000):
