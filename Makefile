@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SPEECH_PACKAGES := espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox
 SPEECH_TOOLS := espeak-ng flite text2wave sox
 
-.PHONY: demo test venv speech-tools clean
+.PHONY: demo test bench venv speech-tools clean
 
 ## demo: install into .venv, then run the whole pipeline on the built-in corpus.
 demo: venv speech-tools
@@ -17,6 +17,10 @@ demo: venv speech-tools
 ## test: the test suite (unit tests + the end-to-end run on config/tiny.yaml).
 test: venv speech-tools
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+## bench: benchmark scripts; each prints a table and writes results/bench_*.md.
+bench: venv
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/dryrun.py
 
 venv: $(BIN)/.installed
 

@@ -112,3 +112,34 @@ def test_config_errors_stop_before_any_job(tmp_path, config, message):
     )
     assert proc.returncode != 0 and message in proc.stdout + proc.stderr
     assert not (work / "results").exists()
+
+
+@pytest.mark.parametrize("policy", ["fail", "skip"])
+def test_bad_file_in_a_real_layout_through_the_rule(tmp_path, policy):
+    import placeholder_corpus
+
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    timit = placeholder_corpus.write_timit(tmp_path / "TIMIT", train_speakers=24, test_speakers=10)
+    snips = placeholder_corpus.write_snips(tmp_path / "snips", {"train": 20, "dev": 3, "test": 10}, hotwords=3)
+    bad = sorted(timit.glob("TRAIN/DR*/*/SX10.WAV"))[0]
+    bad.write_bytes(bad.read_bytes()[:500])
+    (work / "config" / "real.yaml").write_text(
+        f"corpus: {{timit_root: {timit}, snips_root: {snips}, on_bad_file: {policy}}}\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "results/tisv/manifest.tsv", "--configfile", "config/real.yaml"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
+    log = (work / "results" / "logs" / "convert" / "tisv.log").read_text()
+    assert str(bad) in log and "Traceback" not in log
+    if policy == "fail":
+        assert proc.returncode != 0 and not (work / "results" / "tisv" / "manifest.tsv").exists()
+        assert f"convert_timit: {bad}: truncated or corrupt SPHERE header" in log
+    else:
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert "skipped 1 bad file(s)" in log
+        rows = (work / "results" / "tisv" / "manifest.tsv").read_text().splitlines()
+        assert len(rows) == 1 + 34 * 10 - 1

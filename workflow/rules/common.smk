@@ -97,6 +97,45 @@ def eval_protocol(wildcards):
     return {**config["evaluate"][wildcards.task], "repeats": config["evaluate"]["repeats"]}
 
 
+def augment_copies():
+    """Utterances per TD-SV training original after augmentation."""
+    return 1 + config["augment"]["noise_copies"] + len(config["augment"]["stretch_rates"])
+
+
+def capacity(task):
+    """What the batches need from a corpus (checked by the convert rules)."""
+    return {
+        "train_n": config["train"][task]["n_speakers"],
+        "train_m": config["train"][task]["n_utterances"],
+        "eval_n": config["evaluate"][task]["n_speakers"],
+        "copies": augment_copies() if task == "tdsv" else 1,
+    }
+
+
+def check_builtin_capacity():
+    """Start-up check: the built-in corpus's size is known from config, so N x M is checked before any job."""
+    timit, snips = config["builtin"]["timit"], config["builtin"]["snips"]
+    n_val = max(1, round(config["corpus"]["timit_val_fraction"] * timit["train_speakers"]))
+    available = {
+        "tisv": (timit["train_speakers"] - n_val, 10, timit["test_speakers"]),
+        "tdsv": (snips["train_workers"], snips["min_hotword"] * augment_copies(), snips["test_workers"]),
+    }
+    for task, (speakers, utterances, test_speakers) in available.items():
+        if not is_builtin(task):
+            continue
+        need = capacity(task)
+        if need["train_n"] > speakers or need["train_m"] > utterances or need["eval_n"] > test_speakers:
+            raise WorkflowError(
+                f"config keys train.{task} / evaluate.{task}: N={need['train_n']} x M={need['train_m']} "
+                f"(evaluation N={need['eval_n']}) exceeds the built-in corpus: {speakers} training speakers "
+                f"with at least {utterances} utterances each, {test_speakers} test speakers; lower N or M, or "
+                "enlarge the builtin section"
+            )
+
+
+check_builtin_capacity()
+
+
 def loss_plots():
     return expand("results/plots/loss_{task}_{schedule}.png", task=TASKS, schedule=SCHEDULES)
 

@@ -35,8 +35,12 @@ rule convert_timit:
     threads: MAX_THREADS
     params:
         root=lambda wc: corpus_root(wc.task),
+        test_set=config["corpus"]["timit_test_set"],
         val_fraction=config["corpus"]["timit_val_fraction"],
         sample_rate=config["features"]["params"]["sample_rate"],
+        resample=config["corpus"]["resample"],
+        on_bad_file=config["corpus"]["on_bad_file"],
+        capacity=lambda wc: capacity(wc.task),
         seed=lambda wc: task_seed("split", wc.task),
     script:
         "../scripts/convert_timit.py"
@@ -57,5 +61,9 @@ rule convert_snips:
         "../../envs/ge2e.yaml"
     params:
         root=lambda wc: corpus_root(wc.task),
+        sample_rate=config["features"]["params"]["sample_rate"],
+        resample=config["corpus"]["resample"],
+        on_bad_file=config["corpus"]["on_bad_file"],
+        capacity=lambda wc: capacity(wc.task),
     script:
         "../scripts/convert_snips.py"

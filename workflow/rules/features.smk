@@ -15,6 +15,8 @@ rule features:
     params:
         features=config["features"]["params"],
         shards=len(SHARDS),
+        resample=config["corpus"]["resample"],
+        on_bad_file=config["corpus"]["on_bad_file"],
     script:
         "../scripts/features.py"
 
@@ -36,6 +38,8 @@ rule augment:
         features=config["features"]["params"],
         augment=config["augment"],
         shards=len(SHARDS),
+        resample=config["corpus"]["resample"],
+        on_bad_file=config["corpus"]["on_bad_file"],
         seed=lambda wc: task_seed("augment", wc.task),
     script:
         "../scripts/augment.py"

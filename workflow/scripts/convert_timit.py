@@ -1,13 +1,19 @@
 """Rule convert_timit: a TIMIT tree -> 16-bit wavs + the TI-SV manifest."""
 
 from ge2e import manifest
+from ge2e.badfiles import BadFiles
 from ge2e.corpus import timit
 from ge2e.rule import run
 
 
 def main(smk):
-    rows = timit.assign_splits(timit.scan(smk.params.root), smk.params.val_fraction, smk.params.seed)
-    rows = timit.convert(rows, smk.output.wav, smk.params.sample_rate, smk.threads)
+    p = smk.params
+    rows = timit.scan(p.root, p.test_set)
+    rows = timit.convert(
+        rows, smk.output.wav, p.sample_rate, smk.threads, BadFiles(p.on_bad_file, "convert"), p.resample
+    )
+    rows = timit.assign_splits(rows, p.val_fraction, p.seed)
+    manifest.check_capacity(rows, "tisv", **p.capacity)
     manifest.write(rows, smk.output.manifest)
     manifest.log_summary(rows)
 

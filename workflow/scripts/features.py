@@ -3,6 +3,7 @@
 import logging
 
 from ge2e import features, manifest
+from ge2e.badfiles import BadFiles
 from ge2e.rule import run
 
 
@@ -10,7 +11,8 @@ def main(smk):
     rows = manifest.shard(
         manifest.read(smk.input.manifest), smk.wildcards.split, int(smk.wildcards.shard), smk.params.shards
     )
-    fs = features.extract_rows(rows, features.FeatureParams(**smk.params.features))
+    bad_files = BadFiles(smk.params.on_bad_file, "features")
+    fs = features.extract_rows(rows, features.FeatureParams(**smk.params.features), bad_files, smk.params.resample)
     fs.save(smk.output[0])
     logging.getLogger("ge2e").info("%d utterances, %d frames", len(fs), int(fs.lengths.sum()))
 

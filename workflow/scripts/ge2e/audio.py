@@ -5,8 +5,10 @@ case and format); everything else goes through soundfile. Every failure becomes 
 ``InputError`` naming the file.
 """
 
+import logging
 import os
 
+import librosa
 import numpy as np
 import soundfile as sf
 from sphfile import SPHFile
@@ -46,10 +48,34 @@ def read_sphere(path):
     return samples, int(fields["sample_rate"])
 
 
-def read(path, sample_rate=16000):
+def probe(path):
+    """(sample_rate, samples) from the header only; InputError naming the file when bad.
+
+    Cheap enough to run over a whole corpus at conversion time, so rate problems and
+    broken files are reported before any feature job starts.
+    """
+    try:
+        if is_sphere(path):
+            with open(path, "rb") as fh:
+                fields, _ = sphere.parse_header(fh.read(sphere.HEADER_BYTES * 4), os.path.getsize(path))
+            rate, frames = fields["sample_rate"], fields["sample_count"]
+        else:
+            info = sf.info(str(path))
+            rate, frames = info.samplerate, info.frames
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    except (OSError, RuntimeError, sf.LibsndfileError) as exc:
+        raise InputError(f"{path}: unreadable audio ({exc})") from None
+    if frames == 0:
+        raise InputError(f"{path}: audio file holds no samples")
+    return int(rate), int(frames)
+
+
+def read(path, sample_rate=16000, resample=False):
     """Read ``path`` (SPHERE, wav, flac, ...) as float32 mono in [-1, 1]. Returns (S,).
 
-    Files at another rate are an error here; resampling is a later, explicit choice.
+    Audio at another rate is resampled (soxr, high quality) when ``resample`` is true and
+    refused otherwise: never silently read at the wrong rate.
     """
     try:
         if is_sphere(path):
@@ -62,11 +88,39 @@ def read(path, sample_rate=16000):
         raise
     except (OSError, RuntimeError, sf.LibsndfileError) as exc:
         raise InputError(f"{path}: unreadable audio ({exc})") from exc
-    if rate != sample_rate:
-        raise InputError(f"{path}: sample rate {rate} Hz, expected {sample_rate} Hz")
     if audio.size == 0:
         raise InputError(f"{path}: audio file holds no samples")
+    if rate != sample_rate:
+        if not resample:
+            raise InputError(
+                f"{path}: sample rate {rate} Hz, expected {sample_rate} Hz (set corpus.resample: true to resample)"
+            )
+        audio = librosa.resample(audio, orig_sr=rate, target_sr=sample_rate, res_type="soxr_hq")
     return audio
+
+
+def check_rates(rates, sample_rate, resample, corpus):
+    """One decision per corpus on files not at ``sample_rate``.
+
+    Args:
+        rates: dict path -> sample rate of every file.
+    Logs one warning when some will be resampled; raises InputError naming a file and
+    the config key when ``resample`` is false.
+    """
+    off = {p: r for p, r in rates.items() if r != sample_rate}
+    if not off:
+        return
+    first, rate = next(iter(off.items()))
+    found = ", ".join(f"{r} Hz" for r in sorted(set(off.values())))
+    if not resample:
+        raise InputError(
+            f"{corpus}: {len(off)} of {len(rates)} files are not at {sample_rate} Hz ({found}; e.g. {first}); "
+            "set corpus.resample: true to resample them"
+        )
+    logging.getLogger("ge2e").warning(
+        "%s: %d of %d files are at %s and are resampled to %d Hz (e.g. %s)",
+        corpus, len(off), len(rates), found, sample_rate, first,
+    )  # fmt: skip
 
 
 def write_wav(path, audio, sample_rate=16000):

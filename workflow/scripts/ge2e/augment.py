@@ -14,6 +14,7 @@ import librosa
 import numpy as np
 
 from ge2e import audio, features
+from ge2e.badfiles import BadFiles
 from ge2e.corpus.builtin import coloured_noise
 
 
@@ -42,19 +43,28 @@ def variants(samples, params, rng):
     return out
 
 
-def augment_rows(rows, feature_params, params, seed):
+def _clean_speech(path, feature_params, resample):
+    # Trim silence once, on the clean audio, so every copy holds the same speech.
+    samples = audio.read(path, feature_params.sample_rate, resample)
+    return features.speech_only(samples, feature_params, path)
+
+
+def augment_rows(rows, feature_params, params, seed, bad_files=None, resample=False):
     """Originals plus augmented copies of manifest ``rows`` as a FeatureSet.
 
-    Copies keep the speaker and get utterance ids ``<id>+<suffix>``.
+    Copies keep the speaker and get utterance ids ``<id>+<suffix>``. Unreadable or
+    silent files go to ``bad_files`` (default: fail on the first).
     """
+    bad_files = bad_files or BadFiles("fail", "augment")
     feats, speakers, utterances = [], [], []
     for r in rows:
-        samples = audio.read(r["path"], feature_params.sample_rate)
-        # Trim silence once, on the clean audio, so every copy holds the same speech.
-        speech = features.speech_only(samples, feature_params, r["path"])
+        speech = bad_files.call(_clean_speech, r["path"], feature_params, resample)
+        if speech is None:
+            continue
         rng = np.random.default_rng([seed, zlib.crc32(r["utterance"].encode())])
         for suffix, wave in [("", speech), *variants(speech, params, rng)]:
             feats.append(features.log_mel(wave, feature_params))
             speakers.append(r["speaker"])
             utterances.append(r["utterance"] + (f"+{suffix}" if suffix else ""))
-    return features.FeatureSet.from_list(feats, speakers, utterances)
+    bad_files.summary()
+    return features.FeatureSet.from_list(feats, speakers, utterances, feature_params.n_mels)

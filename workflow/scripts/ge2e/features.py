@@ -16,6 +16,7 @@ import numpy as np
 
 from ge2e import audio
 from ge2e.atomic import atomic_path
+from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError
 
 LOG_FLOOR = 1e-6  # added before log so silence does not give -inf
@@ -85,9 +86,9 @@ def from_samples(samples, params, source):
     return log_mel(speech_only(samples, params, source), params)
 
 
-def extract(path, params):
+def extract(path, params, resample=False):
     """Read ``path`` and return its VAD-trimmed log-mel features (T, n_mels)."""
-    return from_samples(audio.read(path, params.sample_rate), params, path)
+    return from_samples(audio.read(path, params.sample_rate, resample), params, path)
 
 
 @dataclasses.dataclass
@@ -100,9 +101,9 @@ class FeatureSet:
     utterances: np.ndarray
 
     @classmethod
-    def from_list(cls, feats, speakers, utterances):
-        """Build from per-utterance arrays (T_i, F)."""
-        n_mels = feats[0].shape[1] if feats else 0
+    def from_list(cls, feats, speakers, utterances, n_mels=None):
+        """Build from per-utterance arrays (T_i, F); ``n_mels`` shapes an empty set."""
+        n_mels = feats[0].shape[1] if feats else n_mels or 0
         return cls(
             features=np.concatenate(feats) if feats else np.zeros((0, n_mels), np.float32),
             lengths=np.array([len(f) for f in feats], dtype=np.int64),
@@ -163,7 +164,19 @@ class FeatureSet:
         )
 
 
-def extract_rows(rows, params):
-    """Features of manifest ``rows`` as a FeatureSet (in row order)."""
-    feats = [extract(r["path"], params) for r in rows]
-    return FeatureSet.from_list(feats, [r["speaker"] for r in rows], [r["utterance"] for r in rows])
+def extract_rows(rows, params, bad_files=None, resample=False):
+    """Features of manifest ``rows`` as a FeatureSet (in row order).
+
+    Unreadable or silent files go to ``bad_files`` (``ge2e.badfiles.BadFiles``; default:
+    fail on the first) and are left out.
+    """
+    bad_files = bad_files or BadFiles("fail", "features")
+    feats, kept = [], []
+    for r in rows:
+        f = bad_files.call(extract, r["path"], params, resample)
+        if f is not None:
+            feats.append(f)
+            kept.append(r)
+    bad_files.summary()
+    speakers, utterances = [r["speaker"] for r in kept], [r["utterance"] for r in kept]
+    return FeatureSet.from_list(feats, speakers, utterances, params.n_mels)

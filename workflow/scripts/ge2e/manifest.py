@@ -55,3 +55,34 @@ def log_summary(rows):
     for split in SPLITS:
         chosen = [r for r in rows if r["split"] == split]
         log.info("%s: %d speakers, %d utterances", split, len({r["speaker"] for r in chosen}), len(chosen))
+
+
+def check_capacity(rows, task, train_n, train_m, eval_n, copies=1):
+    """Fail early when the corpus cannot fill the configured batches.
+
+    Args:
+        rows: manifest rows.
+        task: tdsv | tisv, for config key names in the message.
+        train_n, train_m: N speakers x M utterances per training batch.
+        eval_n: N speakers per evaluation batch.
+        copies: utterances per original after augmentation (TD-SV), 1 otherwise.
+    """
+    counts = {}
+    for r in rows:
+        key = (r["split"], r["speaker"])
+        counts[key] = counts.get(key, 0) + 1
+    usable = sum(1 for (split, _), c in counts.items() if split == "train" and c * copies >= train_m)
+    if usable < train_n:
+        raise InputError(
+            f"{task}: train.{task}.n_speakers={train_n} x n_utterances={train_m} needs {train_n} training "
+            f"speakers with >= {train_m} utterances{' after augmentation' if copies > 1 else ''}, "
+            f"but the corpus has {usable}; lower N or M in the config"
+        )
+    for split in ("val", "test"):
+        speakers = sum(1 for (s, _), c in counts.items() if s == split and c >= 2)
+        needed = eval_n if split == "test" else 2
+        if speakers < needed:
+            raise InputError(
+                f"{task}: the {split} split has {speakers} speakers with >= 2 utterances, "
+                f"{needed} needed (evaluate.{task}.n_speakers)"
+            )

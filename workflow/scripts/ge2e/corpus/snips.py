@@ -9,6 +9,8 @@ workers are the speakers; ``dev.json`` workers form the validation split.
 import json
 from pathlib import Path
 
+from ge2e import audio
+from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError
 
 SPLIT_FILES = {"train": "train.json", "val": "dev.json", "test": "test.json"}
@@ -32,12 +34,19 @@ def read_split(path):
     return entries
 
 
-def scan(root):
-    """Keyword-positive rows (speaker, utterance, path, split, duration) of a Snips copy."""
+def scan(root, bad_files=None, sample_rate=16000, resample=False):
+    """Keyword-positive rows (speaker, utterance, path, split, duration) of a Snips copy.
+
+    Every positive's audio header is probed: missing, empty or unreadable files go to
+    ``bad_files`` (a ``ge2e.badfiles.BadFiles``; default: fail on the first), and files
+    not at ``sample_rate`` are resampled later (one warning) or refused here.
+    Durations come from the audio itself.
+    """
+    bad_files = bad_files or BadFiles("fail", "convert")
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"Snips root {root} does not exist or is not a folder (config key corpus.snips_root)")
-    rows, owner = [], {}
+    rows, owner, rates = [], {}, {}
     for split, name in SPLIT_FILES.items():
         path = root / name
         for entry in read_split(path):
@@ -48,14 +57,21 @@ def scan(root):
                 continue
             audio_path = root / entry["audio_file_path"]
             if not audio_path.is_file():
-                raise InputError(f"{path}: entry {entry['id']} points to missing audio {audio_path}")
+                bad_files.add(f"{path}: entry {entry['id']} points to missing audio {audio_path}")
+                continue
+            probed = bad_files.call(audio.probe, audio_path)
+            if probed is None:
+                continue
+            rates[str(audio_path)] = probed[0]
             rows.append(
                 {
                     "speaker": worker,
                     "utterance": str(entry["id"]),
                     "path": str(audio_path),
                     "split": split,
-                    "duration": float(entry["duration"]),
+                    "duration": probed[1] / probed[0],
                 }
             )
+    audio.check_rates(rates, sample_rate, resample, "Snips")
+    bad_files.summary()
     return rows

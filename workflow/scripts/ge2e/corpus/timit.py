@@ -1,8 +1,10 @@
 """Reading a TIMIT tree and converting its SPHERE audio to wav.
 
-Layout: ``<root>/TRAIN|TEST/DR1..DR8/<F|M><initials><digit>/<SA|SX|SI><n>.WAV``; the
-folder and file names may be upper or lower case. Whether a file is SPHERE or RIFF is
-decided from its magic bytes (``ge2e.audio``), never from its name.
+Layout: ``<root>/TRAIN|TEST/DR1..DR8/<F|M><initials><digit>/<SA|SX|SI><n>.WAV`` as LDC
+ships it; lower-case copies (``train/dr1/fcjf0/sa1.wav``); and re-packaged copies where
+``X.WAV`` is already RIFF, often beside an ``X.WAV.wav`` twin. Whether a file is SPHERE
+or RIFF is decided from its magic bytes (``ge2e.audio``), never from its name, and each
+utterance is counted once.
 """
 
 import re
@@ -10,13 +12,21 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ge2e import audio
+from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError
 from ge2e.manifest import hold_out
 
 PARTS = {"train": "TRAIN", "test": "TEST"}
 _DIALECT = re.compile(r"^dr[1-8]$", re.IGNORECASE)
 _SPEAKER = re.compile(r"^[fm][a-z]{3}[0-9]$", re.IGNORECASE)
-_UTTERANCE = re.compile(r"^(s[axi][0-9]+)\.wav$", re.IGNORECASE)
+_UTTERANCE = re.compile(r"^(s[axi][0-9]+)\.wav(\.wav)?$", re.IGNORECASE)
+
+# TIMIT's core test set: 24 speakers, two male and one female per dialect region.
+CORE_TEST = {
+    "MDAB0", "MWBT0", "FELC0", "MTAS1", "MWEW0", "FPAS0", "MJMP0", "MLNT0", "FPKT0", "MLLL0", "MTLS0", "FJLM0",
+    "MBPM0", "MKLT0", "FNLP0", "MCMJ0", "MJDH0", "FMGD0", "MGRT0", "MNJM0", "FDHC0", "MJLN0", "MPAM0", "FMLD0",
+}  # fmt: skip
+TEST_SETS = ("full", "core")
 
 
 def _child(folder, name):
@@ -27,12 +37,29 @@ def _child(folder, name):
     return None
 
 
-def scan(root):
+def _utterance_files(speaker_dir):
+    """Utterance id (upper case) -> its one file, preferring ``X.WAV`` over an ``X.WAV.wav`` twin."""
+    chosen = {}
+    for path in sorted(speaker_dir.iterdir()):
+        match = _UTTERANCE.match(path.name)
+        if match:
+            utt, is_twin = match.group(1).upper(), match.group(2) is not None
+            if utt not in chosen or (chosen[utt][1] and not is_twin):
+                chosen[utt] = (path, is_twin)
+    return {utt: path for utt, (path, _) in sorted(chosen.items())}
+
+
+def scan(root, test_set="full"):
     """List the utterances of a TIMIT tree.
 
+    Args:
+        root: the folder holding TRAIN and TEST (any case).
+        test_set: ``full`` (all 168 TEST speakers) or ``core`` (the 24-speaker core test).
     Returns dicts with speaker (upper case, e.g. FCJF0), utterance (``FCJF0_SA1``),
     path, part (train | test) and dialect (DR1..DR8), sorted by part, speaker, utterance.
     """
+    if test_set not in TEST_SETS:
+        raise InputError(f"config key corpus.timit_test_set is {test_set!r}; use one of {TEST_SETS}")
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"TIMIT root {root} does not exist or is not a folder (config key corpus.timit_root)")
@@ -45,19 +72,19 @@ def scan(root):
             )
         for dialect in sorted(d for d in part_dir.iterdir() if d.is_dir() and _DIALECT.match(d.name)):
             for spk in sorted(s for s in dialect.iterdir() if s.is_dir() and _SPEAKER.match(s.name)):
-                for wav in sorted(spk.iterdir()):
-                    match = _UTTERANCE.match(wav.name)
-                    if match:
-                        speaker = spk.name.upper()
-                        rows.append(
-                            {
-                                "speaker": speaker,
-                                "utterance": f"{speaker}_{match.group(1).upper()}",
-                                "path": str(wav),
-                                "part": part,
-                                "dialect": dialect.name.upper(),
-                            }
-                        )
+                speaker = spk.name.upper()
+                for utt, path in _utterance_files(spk).items():
+                    rows.append(
+                        {
+                            "speaker": speaker,
+                            "utterance": f"{speaker}_{utt}",
+                            "path": str(path),
+                            "part": part,
+                            "dialect": dialect.name.upper(),
+                        }
+                    )
+    if test_set == "core":
+        rows = [r for r in rows if r["part"] == "train" or r["speaker"] in CORE_TEST]
     if not rows:
         raise InputError(f"TIMIT root {root} holds no <DRn>/<speaker>/<utterance>.WAV files")
     return rows
@@ -72,27 +99,47 @@ def assign_splits(rows, val_fraction, seed):
 
 
 def _convert_one(args):
+    """Worker: read one file (resampled if needed), write 16-bit wav. Returns its duration or the error."""
     src, dst, sample_rate = args
-    samples = audio.read(src, sample_rate)
+    try:
+        samples = audio.read(src, sample_rate, resample=True)  # rates were checked by convert()
+    except InputError as exc:
+        return str(exc)
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
     audio.write_wav(dst, samples, sample_rate)
     return len(samples) / sample_rate
 
 
-def convert(rows, out_dir, sample_rate=16000, threads=1):
+def convert(rows, out_dir, sample_rate=16000, threads=1, bad_files=None, resample=False):
     """Write each row's audio as 16-bit wav under ``out_dir/<part>/<dialect>/<speaker>/``.
 
-    Sets ``path`` to the wav and ``duration`` (s) on each row; returns the rows.
+    Files at another rate are resampled (one warning for the corpus) or, with
+    ``resample`` false, refused before anything is written. Bad files go to
+    ``bad_files`` (a ``ge2e.badfiles.BadFiles``; default: fail on the first).
+    Returns the rows that converted, with ``path`` set to the wav and ``duration`` (s).
     """
+    bad_files = bad_files or BadFiles("fail", "convert")
+    rates = {}
+    for r in rows:
+        rate = bad_files.call(audio.probe, r["path"])
+        if rate is not None:
+            rates[r["path"]] = rate[0]
+    audio.check_rates(rates, sample_rate, resample, "TIMIT")
+    rows = [r for r in rows if r["path"] in rates]
     jobs = []
     for r in rows:
         dst = Path(out_dir) / r["part"] / r["dialect"] / r["speaker"] / f"{r['utterance']}.wav"
         jobs.append((r["path"], str(dst), sample_rate))
     if threads > 1:
         with ProcessPoolExecutor(max_workers=threads) as pool:
-            durations = list(pool.map(_convert_one, jobs, chunksize=16))
+            results = list(pool.map(_convert_one, jobs, chunksize=16))
     else:
-        durations = [_convert_one(j) for j in jobs]
-    for r, (_, dst, _), duration in zip(rows, jobs, durations, strict=True):
-        r["path"], r["duration"] = dst, duration
-    return rows
+        results = [_convert_one(j) for j in jobs]
+    kept = []
+    for r, (_, dst, _), result in zip(rows, jobs, results, strict=True):
+        if isinstance(result, str):
+            bad_files.add(result)
+        else:
+            kept.append({**r, "path": dst, "duration": result})
+    bad_files.summary()
+    return kept
