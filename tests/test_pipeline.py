@@ -99,11 +99,23 @@ def copy_workflow(dest):
         ("corpus: {timit_root: /no/such/TIMIT}", "corpus.timit_root: '/no/such/TIMIT' is not a folder"),
         ("modle: {hidden: 8}", "Additional properties are not allowed ('modle' was unexpected)"),
         ("train: {threads: two}", "'two' is not of type 'integer'"),
+        (
+            "train: {tisv: {n_speakers: 70, n_utterances: 5, frames: [140, 180], epochs: 1}}",
+            "config keys train.tisv / evaluate.tisv: N=70 x M=5 (evaluation N=8) exceeds the built-in corpus: "
+            "64 training speakers",
+        ),
+        (
+            "evaluate: {tdsv: {n_speakers: 30, n_utterances: 4, frames: 70}}",
+            "N=16 x M=6 (evaluation N=30) exceeds the built-in corpus",
+        ),
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, config, message):
     work = copy_workflow(tmp_path)
     (work / "config" / "bad.yaml").write_text(config + "\n")
+    earlier = work / "results" / "eer_table.md"
+    earlier.parent.mkdir()
+    earlier.write_text("earlier table\n")
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/bad.yaml"],
         cwd=work,
@@ -111,7 +123,7 @@ def test_config_errors_stop_before_any_job(tmp_path, config, message):
         text=True,
     )
     assert proc.returncode != 0 and message in proc.stdout + proc.stderr
-    assert not (work / "results").exists()
+    assert earlier.read_text() == "earlier table\n" and os.listdir(work / "results") == ["eer_table.md"]
 
 
 @pytest.mark.parametrize("policy", ["fail", "skip"])
