@@ -26,4 +26,4 @@ rule all:
     default_target: True
     input:
         "results/eer_table.md",
-        loss_plots(),
+        plots(),

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ge2e.metrics import det_curve, eer, eer_threshold
+from ge2e.metrics import bootstrap_eer_ci, det_curve, eer, eer_threshold, min_dcf
 
 
 def brute_force_eer(scores, labels):
@@ -60,3 +60,24 @@ def test_threshold_sits_at_the_crossing():
 def test_needs_both_classes():
     with pytest.raises(ValueError):
         eer([0.1, 0.2], [1, 1])
+
+
+def test_min_dcf_hand_case():
+    # Points (far, frr): (0, 1), (0, .5), (.5, .5), (.5, 0), (1, 0).
+    # p=0.01: cost .01*frr + .99*far, normalised by .01 -> best is (0, .5): 0.5.
+    scores, labels = [0.9, 0.8, 0.7, 0.6], [1, 0, 1, 0]
+    assert min_dcf(scores, labels, 0.01) == pytest.approx(0.5)
+    # p=0.5: cost .5*(frr + far) / .5 -> best is 0.5 at (0, .5) or (.5, 0).
+    assert min_dcf(scores, labels, 0.5) == pytest.approx(0.5)
+    assert min_dcf([0.9, 0.8, 0.2, 0.1], [1, 1, 0, 0], 0.001) == 0.0
+
+
+def test_bootstrap_interval_brackets_the_eer_and_is_seeded():
+    rng = np.random.default_rng(0)
+    owner = np.repeat(np.arange(20), 5)
+    labels = (owner[:, None] == np.arange(20)[None, :]).astype(int)
+    scores = rng.normal(labels * 1.5, 1.0)
+    point = eer(scores.ravel(), labels.ravel())
+    low, high = bootstrap_eer_ci(scores, labels, np.random.default_rng(1), resamples=300)
+    assert low < point < high and high - low < 0.2
+    assert (low, high) == bootstrap_eer_ci(scores, labels, np.random.default_rng(1), resamples=300)

@@ -43,10 +43,15 @@ def run_dir(tmp_path_factory):
 def test_table_has_every_row_filled(run_dir):
     table = (run_dir / "results" / "eer_table.md").read_text()
     rows = [line for line in table.splitlines() if line.startswith("| Ours") or line.startswith("| Mean-MFCC")]
-    assert len(rows) == 2 * 2 + 2  # schedules x checkpoints, untrained, MFCC
-    for row in rows:
+    assert len(rows) == 2 * (2 * 2 + 2)  # (schedules x checkpoints, untrained, MFCC) in both tables
+    number, interval = r"[01]\.\d{4}", r"[01]\.\d{4} \[[01]\.\d{3}, [01]\.\d{3}\]"
+    for row in rows[:6]:  # the EER table
         cells = [c.strip() for c in row.strip("|").split("|")][1:]
-        assert len(cells) == 4 and all(re.fullmatch(r"[01]\.\d{4}", c) for c in cells), row
+        assert len(cells) == 4, row
+        assert all(re.fullmatch(p, c) for p, c in zip([number, interval] * 2, cells, strict=True)), row
+    for row in rows[6:]:  # the minDCF table
+        cells = [c.strip() for c in row.strip("|").split("|")][1:]
+        assert len(cells) == 4 and all(re.fullmatch(number, c) for c in cells), row
     assert "| Paper (Wan et al. 2018, GE2E) | 0.031 |" in table
 
 
@@ -55,7 +60,12 @@ def test_table_numbers_come_from_the_evaluations(run_dir):
     row = next(
         line for line in (run_dir / "results/eer_table.md").read_text().splitlines() if "const lr, final" in line
     )
-    assert f"{result['eer_avg']:.4f} | {result['eer_full']:.4f} |" in row
+    low, high = result["eer_full_ci95"]
+    assert f"{result['eer_avg']:.4f} | {result['eer_full']:.4f} [{low:.3f}, {high:.3f}] |" in row
+    assert low <= result["eer_full"] <= high
+    scores = (run_dir / "results/tisv/const/eval/final_scores.tsv").read_text().splitlines()
+    assert scores[0] == "enrol_speaker\ttest_utterance\tscore\tlabel"
+    assert len(scores) - 1 == result["target_trials"] + result["nontarget_trials"]
     assert result["target_trials"] > 0 and result["nontarget_trials"] > result["target_trials"]
 
 
@@ -68,6 +78,8 @@ def test_training_outputs_and_plots(run_dir):
             assert lines[0] == "epoch\tstep\tloss\ttotal_loss" and len(lines) > 3
             png = run_dir / "results" / "plots" / f"loss_{task}_{schedule}.png"
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        for kind in ("det", "scores"):
+            assert (run_dir / "results" / "plots" / f"{kind}_{task}.png").read_bytes()[:4] == b"\x89PNG"
             assert (run_dir / "results" / "logs" / "train" / f"{task}_{schedule}.log").read_text().count("epoch") >= 3
 
 
@@ -155,3 +167,62 @@ def test_bad_file_in_a_real_layout_through_the_rule(tmp_path, policy):
         assert "skipped 1 bad file(s)" in log
         rows = (work / "results" / "tisv" / "manifest.tsv").read_text().splitlines()
         assert len(rows) == 1 + 34 * 10 - 1
+
+
+KILL_CONFIG = "train: {checkpoint_every: 2, tisv: {n_speakers: 4, n_utterances: 4, frames: [60, 80], epochs: 40}}\n"
+
+
+def _train_until(work, target, kill_when=None):
+    """Run Snakemake for ``target``; with ``kill_when`` (a path), SIGKILL the whole run once it exists."""
+    import signal
+    import time
+
+    cmd = [sys.executable, "-m", "snakemake", target, "--configfile", "config/tiny.yaml", "config/kill.yaml"]
+    proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    if kill_when is None:
+        assert proc.wait(timeout=300) == 0
+        return
+    deadline = time.monotonic() + 300
+    while not kill_when.exists():
+        assert proc.poll() is None, "training finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def test_killed_training_resumes_bit_identical(run_dir, tmp_path):
+    import torch
+
+    copies = {}
+    for name in ("straight", "killed"):
+        copies[name] = tmp_path / name
+        shutil.copytree(run_dir, copies[name], ignore=shutil.ignore_patterns("logs", "benchmarks"))
+        (copies[name] / "config" / "kill.yaml").write_text(KILL_CONFIG)
+    target = "results/tisv/const/final.pt"
+    _train_until(copies["straight"], target)
+    resume = copies["killed"] / "results/tisv/const/resume.pt"
+    _train_until(copies["killed"], target, kill_when=resume)
+    assert resume.exists() and not (copies["killed"] / target).exists()
+    subprocess.run(
+        [sys.executable, "-m", "snakemake", "--unlock"], cwd=copies["killed"], check=True, capture_output=True
+    )
+    rerun = subprocess.run(
+        [sys.executable, "-m", "snakemake", target, "--rerun-incomplete"]
+        + ["--configfile", "config/tiny.yaml", "config/kill.yaml"],
+        cwd=copies["killed"],
+        capture_output=True,
+        text=True,
+    )
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert "resuming from" in (copies["killed"] / "results/logs/train/tisv_const.log").read_text()
+    assert not resume.exists()
+    a = torch.load(copies["straight"] / target, weights_only=False)
+    b = torch.load(copies["killed"] / target, weights_only=False)
+    assert a["epoch"] == b["epoch"] == 40 and a["w"] == b["w"] and a["b"] == b["b"]
+    assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
+    logs = [(copies[c] / "results/tisv/const/loss.tsv").read_text() for c in ("straight", "killed")]
+    assert logs[0] == logs[1]
+    bests = [torch.load(copies[c] / "results/tisv/const/best.pt", weights_only=False) for c in ("straight", "killed")]
+    assert bests[0]["epoch"] == bests[1]["epoch"]
+    assert all(torch.equal(bests[0]["model"][k], bests[1]["model"][k]) for k in bests[0]["model"])

@@ -86,6 +86,7 @@ def train_params(wildcards):
         "momentum": config["train"]["momentum"],
         "loss_method": config["train"]["loss"],
         "validate_every": config["train"]["validate_every"],
+        "checkpoint_every": config["train"]["checkpoint_every"],
         "average_window": config["train"]["average_window"],
         "seed": task_seed("train", wildcards.task),
         "device": config["train"]["device"],
@@ -94,7 +95,8 @@ def train_params(wildcards):
 
 
 def eval_protocol(wildcards):
-    return {**config["evaluate"][wildcards.task], "repeats": config["evaluate"]["repeats"]}
+    ev = config["evaluate"]
+    return {**ev[wildcards.task], "repeats": ev["repeats"], "bootstrap": ev["bootstrap"]}
 
 
 def augment_copies():
@@ -136,8 +138,24 @@ def check_builtin_capacity():
 check_builtin_capacity()
 
 
-def loss_plots():
-    return expand("results/plots/loss_{task}_{schedule}.png", task=TASKS, schedule=SCHEDULES)
+def plots():
+    """Every figure of a run."""
+    return expand("results/plots/loss_{task}_{schedule}.png", task=TASKS, schedule=SCHEDULES) + expand(
+        "results/plots/{kind}_{task}.png", kind=["det", "scores"], task=TASKS
+    )
+
+
+def score_systems(task):
+    """(label, full-trial scores TSV) of every system of a task, baselines last."""
+    systems = [
+        (f"{schedule} lr, {ckpt}", f"results/{task}/{schedule}/eval/{ckpt}_scores.tsv")
+        for schedule in SCHEDULES
+        for ckpt in CHECKPOINTS
+    ]
+    return systems + [
+        ("baseline: untrained encoder", f"results/{task}/{SCHEDULES[0]}/eval/init_scores.tsv"),
+        ("baseline: mean MFCC", f"results/{task}/baselines/mfcc_scores.tsv"),
+    ]
 
 
 def table_rows():

@@ -7,7 +7,8 @@ rule evaluate:
         checkpoint="results/{task}/{schedule}/{checkpoint}.pt",
         test=lambda wc: feature_shards(wc.task, "test"),
     output:
-        "results/{task}/{schedule}/eval/{checkpoint}.json",
+        json="results/{task}/{schedule}/eval/{checkpoint}.json",
+        scores="results/{task}/{schedule}/eval/{checkpoint}_scores.tsv",
     log:
         "results/logs/evaluate/{task}_{schedule}_{checkpoint}.log",
     benchmark:
@@ -25,7 +26,8 @@ rule evaluate_mfcc:
     input:
         test=lambda wc: feature_shards(wc.task, "test"),
     output:
-        "results/{task}/baselines/mfcc.json",
+        json="results/{task}/baselines/mfcc.json",
+        scores="results/{task}/baselines/mfcc_scores.tsv",
     log:
         "results/logs/evaluate_mfcc/{task}.log",
     benchmark:

@@ -32,3 +32,21 @@ rule plot_loss:
         "../../envs/ge2e.yaml"
     script:
         "../scripts/plot_loss.py"
+
+
+rule plot_scores:
+    input:
+        lambda wc: [path for _, path in score_systems(wc.task)],
+    output:
+        det="results/plots/det_{task}.png",
+        hist="results/plots/scores_{task}.png",
+    log:
+        "results/logs/plot_scores/{task}.log",
+    benchmark:
+        "results/benchmarks/plot_scores/{task}.tsv"
+    conda:
+        "../../envs/ge2e.yaml"
+    params:
+        labels=lambda wc: [label for label, _ in score_systems(wc.task)],
+    script:
+        "../scripts/plot_scores.py"

@@ -23,8 +23,9 @@ def main(smk):
         about = {"checkpoint": smk.input.checkpoint, "epoch": ckpt["epoch"], "val_eer": ckpt["val_eer"]}
     else:
         embedder, about = evaluate.MfccEmbedder(), {"system": "mean-MFCC cosine baseline"}
-    result = evaluate.evaluate(embedder, test, protocol, np.random.default_rng(smk.params.seed))
-    write_text(smk.output[0], json.dumps({**about, **result}, indent=2) + "\n")
+    rng = np.random.default_rng(smk.params.seed)
+    result = evaluate.evaluate(embedder, test, protocol, rng, scores_path=smk.output.scores)
+    write_text(smk.output.json, json.dumps({**about, **result}, indent=2) + "\n")
     logging.getLogger("ge2e").info("EER avg %.4f full %.4f", result["eer_avg"], result["eer_full"])
 
 

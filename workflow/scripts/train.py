@@ -1,5 +1,7 @@
 """Rule train: GE2E training for one task and learning-rate schedule."""
 
+from pathlib import Path
+
 import torch
 
 from ge2e import train
@@ -15,7 +17,11 @@ def main(smk):
         FeatureSet.load(smk.input.val),
         params,
         smk.params.features,
-        {key: smk.output[key] for key in ("init", "final", "best", "loss")},
+        {
+            **{key: smk.output[key] for key in ("init", "final", "best", "loss")},
+            # Not a declared output: Snakemake would delete it before the rerun that needs it.
+            "resume": str(Path(smk.output.final).with_name("resume.pt")),
+        },
     )
 
 

@@ -21,6 +21,7 @@ import librosa
 import numpy as np
 
 from ge2e import metrics
+from ge2e.atomic import write_text
 from ge2e.batches import SpeakerBatches
 from ge2e.inference import embed_segments, embed_utterances
 
@@ -128,9 +129,27 @@ def seed_compatible_eer(embedder, feature_set, n_speakers, n_utterances, frames,
     return float(np.mean(rates)), np.array(rates)
 
 
-def evaluate(embedder, feature_set, protocol, rng):
-    """Both protocols. ``protocol``: dict with n_speakers, n_utterances, frames, repeats.
+def write_scores(path, feature_set, trials):
+    """Full-trial scores as TSV (enrol_speaker, test_utterance, score, label) for external scorers."""
+    k, n = trials["scores"].shape
+    utterances = np.repeat(feature_set.utterances[trials["test_index"]], n)
+    speakers = np.tile(np.array(trials["enrol_speakers"]), k)
+    lines = [
+        f"{spk}\t{utt}\t{score:.6f}\t{label}"
+        for spk, utt, score, label in zip(
+            speakers, utterances, trials["scores"].ravel(), trials["labels"].ravel(), strict=True
+        )
+    ]
+    write_text(path, "enrol_speaker\ttest_utterance\tscore\tlabel\n" + "\n".join(lines) + "\n")
 
+
+def evaluate(embedder, feature_set, protocol, rng, scores_path=None):
+    """Both protocols, minDCF and a speaker-bootstrap interval of the full-trial EER.
+
+    Args:
+        protocol: dict with n_speakers, n_utterances, frames, repeats, bootstrap.
+        rng: seeds the seed-compatible batches, then the bootstrap.
+        scores_path: where to write the full-trial scores TSV (optional).
     Returns a JSON-ready dict of results.
     """
     avg, per_batch = seed_compatible_eer(
@@ -144,12 +163,19 @@ def evaluate(embedder, feature_set, protocol, rng):
     )
     full, threshold, trials = full_trial_eer(embedder, feature_set)
     labels = trials["labels"]
+    flat_scores, flat_labels = trials["scores"].ravel(), labels.ravel()
+    low, high = metrics.bootstrap_eer_ci(trials["scores"], labels, rng, protocol.get("bootstrap", 1000))
+    if scores_path:
+        write_scores(scores_path, feature_set, trials)
     return {
         "eer_avg": avg,
         "eer_avg_std": float(per_batch.std()),
         "eer_avg_batches": int(len(per_batch)),
         "eer_full": full,
         "eer_full_threshold": threshold,
+        "eer_full_ci95": [low, high],
+        "min_dcf_0.01": metrics.min_dcf(flat_scores, flat_labels, 0.01),
+        "min_dcf_0.001": metrics.min_dcf(flat_scores, flat_labels, 0.001),
         "speakers": int(len(set(feature_set.speakers.tolist()))),
         "utterances": int(len(feature_set)),
         "target_trials": int(labels.sum()),

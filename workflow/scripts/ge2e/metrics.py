@@ -57,3 +57,49 @@ def eer_threshold(scores, labels):
     rate = far0 + t * (far1 - far0)
     upper = thresholds[j - 1] if np.isfinite(thresholds[j - 1]) else thresholds[j]
     return float(rate), float(upper + t * (thresholds[j] - upper))
+
+
+def min_dcf(scores, labels, p_target, c_miss=1.0, c_fa=1.0):
+    """Minimum normalised detection cost over all thresholds (NIST SRE definition).
+
+    DCF(t) = c_miss * p_target * P_miss(t) + c_fa * (1 - p_target) * P_fa(t), divided by
+    the cost of the best threshold-free decision, min(c_miss * p_target, c_fa * (1 - p_target)).
+    """
+    far, frr, _ = det_curve(scores, labels)
+    cost = c_miss * p_target * frr + c_fa * (1 - p_target) * far
+    return float(cost.min() / min(c_miss * p_target, c_fa * (1 - p_target)))
+
+
+def bootstrap_eer_ci(scores, labels, rng, resamples=1000, level=0.95):
+    """Confidence interval of the full-trial EER, resampling speakers with replacement.
+
+    Trials are not independent (they share speakers), so whole speakers are resampled:
+    each draw picks enrolled speakers (columns) and test speakers' utterances (rows)
+    by speaker.
+
+    Args:
+        scores: (K, N) test utterance x enrolled speaker scores.
+        labels: (K, N) 1 where the test utterance is by that speaker.
+        rng: np.random.Generator.
+    Returns:
+        (low, high) percentile interval.
+    """
+    scores, labels = np.asarray(scores), np.asarray(labels).astype(bool)
+    n = scores.shape[1]
+    owner = labels.argmax(axis=1)  # (K,) speaker column of each test utterance
+    order = np.argsort(owner, kind="stable")  # test rows grouped by speaker
+    counts = np.bincount(owner, minlength=n)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    rates = []
+    for _ in range(resamples):
+        picked = rng.integers(0, n, n)  # (N,) speakers drawn with replacement
+        c = counts[picked]
+        # Each picked speaker's block of rows, concatenated without a loop over speakers.
+        offsets = np.repeat(starts[picked] - np.r_[0, np.cumsum(c)[:-1]], c)
+        rows = order[offsets + np.arange(c.sum())]
+        s, lab = scores[np.ix_(rows, picked)], owner[rows][:, None] == picked[None, :]
+        if lab.all() or not lab.any():
+            continue
+        rates.append(eer(s.ravel(), lab.ravel()))
+    tail = (1 - level) / 2 * 100
+    return float(np.percentile(rates, tail)), float(np.percentile(rates, 100 - tail))

@@ -31,3 +31,70 @@ def loss_curves(loss_tsv, out_png, task, schedule):
     with atomic_path(out_png) as tmp:
         fig.savefig(tmp, dpi=110)
     plt.close(fig)
+
+
+def read_scores(path):
+    """Scores TSV -> (scores (K,), labels (K,))."""
+    data = np.loadtxt(path, delimiter="\t", skiprows=1, usecols=(2, 3), ndmin=2)
+    return data[:, 0], data[:, 1].astype(int)
+
+
+def det_curves(score_files, out_png, task):
+    """DET curves of several systems on normal-deviate axes.
+
+    Args:
+        score_files: list of (label, scores TSV path); labels starting with "baseline"
+            are drawn dashed.
+    """
+    from scipy.stats import norm
+
+    from ge2e.metrics import det_curve, eer
+
+    ticks = np.array([0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4])
+    fig, ax = plt.subplots(figsize=(5.5, 5.5), constrained_layout=True)
+    for label, path in score_files:
+        scores, labels = read_scores(path)
+        far, frr, _ = det_curve(scores, labels)
+        lo, hi = ticks[0] / 2, 1 - ticks[0] / 2
+        style = "--" if label.startswith("baseline") else "-"
+        ax.plot(
+            norm.ppf(np.clip(far, lo, hi)),
+            norm.ppf(np.clip(frr, lo, hi)),
+            style,
+            lw=1.3,
+            label=f"{label} (EER {eer(scores, labels):.3f})",
+        )
+    ax.plot(norm.ppf([lo, hi]), norm.ppf([lo, hi]), color="grey", lw=0.6, ls=":")
+    ax.set_xticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
+    ax.set_yticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
+    ax.set_xlim(norm.ppf([ticks[0], 0.5]))
+    ax.set_ylim(norm.ppf([ticks[0], 0.5]))
+    ax.set_xlabel("false accept rate (%)")
+    ax.set_ylabel("false reject rate (%)")
+    ax.set_title(f"{TASK_NAMES.get(task, task)}: DET curves, full trials")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper right")
+    with atomic_path(out_png) as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+
+
+def score_histograms(score_files, out_png, task):
+    """Target vs non-target score histograms, one panel per system."""
+    cols = min(3, len(score_files))
+    rows = int(np.ceil(len(score_files) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), constrained_layout=True, squeeze=False)
+    for ax, (label, path) in zip(axes.ravel(), score_files, strict=False):
+        scores, labels = read_scores(path)
+        bins = np.linspace(scores.min(), scores.max(), 40)
+        ax.hist(scores[labels == 0], bins, density=True, alpha=0.6, label="non-target")
+        ax.hist(scores[labels == 1], bins, density=True, alpha=0.6, label="target")
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("cosine score")
+    for ax in axes.ravel()[len(score_files) :]:
+        ax.axis("off")
+    axes.ravel()[0].legend(fontsize=8)
+    fig.suptitle(f"{TASK_NAMES.get(task, task)}: full-trial score distributions")
+    with atomic_path(out_png) as tmp:
+        fig.savefig(tmp, dpi=100)
+    plt.close(fig)

@@ -34,7 +34,8 @@ def render(results, corpus_note):
         f"Ours: {corpus_note}. References are the published figures on the real corpora",
         "(their protocol's single EER is shown under *avg*; n/r = not reported).",
         "*avg* = seed-compatible average EER over batches of N test speakers x M utterances;",
-        "*full* = full-trial EER, every test utterance against every enrolled test speaker.",
+        "*full* = full-trial EER, every test utterance against every enrolled test speaker,",
+        "with its 95 % interval from a speaker bootstrap in brackets.",
         "",
         "| System | TD-SV EER (avg) | TD-SV EER (full) | TI-SV EER (avg) | TI-SV EER (full) |",
         "|---|---|---|---|---|",
@@ -45,9 +46,30 @@ def render(results, corpus_note):
         cells = []
         for task in TASKS:
             r = by_task.get(task)
-            cells += [_cell(r and r["eer_avg"]), _cell(r and r["eer_full"])]
+            cells += [_cell(r and r["eer_avg"]), _full_cell(r)]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Minimum normalised detection cost of the full trials (C_miss = C_fa = 1):",
+        "",
+        "| System | TD-SV minDCF (p=0.01) | TD-SV minDCF (p=0.001) | TI-SV minDCF (p=0.01) | TI-SV minDCF (p=0.001) |",
+        "|---|---|---|---|---|",
+    ]
+    for label, by_task in results:
+        cells = []
+        for task in TASKS:
+            r = by_task.get(task)
+            cells += [_cell(r and r["min_dcf_0.01"]), _cell(r and r["min_dcf_0.001"])]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _full_cell(result):
+    """Full-trial EER with its bootstrap interval, e.g. ``0.1000 [0.071, 0.132]``."""
+    if result is None:
+        return "n/r"
+    low, high = result["eer_full_ci95"]
+    return f"{result['eer_full']:.4f} [{low:.3f}, {high:.3f}]"
 
 
 def load(path):

@@ -8,6 +8,7 @@ training speakers in batches of N (as in the earlier public port).
 import dataclasses
 import logging
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -40,6 +41,7 @@ class TrainParams:
     momentum: float = 0.0
     loss_method: str = "softmax"
     validate_every: int = 5  # epochs
+    checkpoint_every: int = 10  # epochs between resume-file writes
     average_window: int = 50  # steps in the loss log's running average
     hidden: int = 768
     layers: int = 3
@@ -88,17 +90,37 @@ def _save(obj, path):
         torch.save(obj, tmp)
 
 
+def _fingerprint(params, feature_params, train_set, val_set):
+    """Identifies a run, so a resume file from other settings or data is never used."""
+    return repr(
+        (
+            dataclasses.asdict(params),
+            dict(feature_params),
+            train_set.features.shape,
+            float(train_set.features.sum(dtype=np.float64)),
+            val_set.features.shape,
+        )
+    )
+
+
 def train(train_set, val_set, params, feature_params, outputs):
-    """Train and write checkpoints and the loss log.
+    """Train and write checkpoints and the loss log, resuming where a killed run stopped.
+
+    Every ``params.checkpoint_every`` epochs the whole state (model, optimiser,
+    scheduler, epoch, sampling RNG, torch RNG, loss log, best checkpoint) goes to
+    ``outputs["resume"]``, a file outside the rule's declared outputs. A rerun with the
+    same settings and data continues from it, and its ``final.pt`` is bit-identical to an
+    uninterrupted run on CPU. The resume file is removed once ``final.pt`` is written.
 
     Args:
         train_set, val_set: FeatureSets of training and validation speakers.
         params: TrainParams.
         feature_params: dict of ``ge2e.features.FeatureParams`` (stored in checkpoints).
-        outputs: dict of paths: init, final, best, loss (TSV).
+        outputs: dict of paths: init, final, best, loss (TSV), resume.
     Returns:
         dict with final loss, best validation EER and its epoch.
     """
+    torch.use_deterministic_algorithms(True, warn_only=True)
     device = resolve_device(params.device)
     rng = np.random.default_rng([params.seed, 1])
     sampler = SpeakerBatches(train_set, params.n_speakers, params.n_utterances, source="training speakers")
@@ -113,6 +135,7 @@ def train(train_set, val_set, params, feature_params, outputs):
     else:
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda _: 1.0)
     val_frames = int(round(np.mean(params.frames)))
+    fingerprint = _fingerprint(params, feature_params, train_set, val_set)
 
     def validate():
         model.eval()
@@ -120,28 +143,45 @@ def train(train_set, val_set, params, feature_params, outputs):
         model.train()
         return rate, threshold
 
-    init_eer, init_threshold = validate()
-    start_ckpt = checkpoint(model, loss_fn, params, feature_params, 0, 0, init_eer, init_threshold)
-    _save(start_ckpt, outputs["init"])
-    _save(start_ckpt, outputs["best"])  # until validation improves on the start
-    best = {"eer": init_eer, "epoch": 0}
-    log.info(
-        "training on %s: %d speakers, %d batches/epoch, N=%d M=%d; untrained val EER %.4f",
-        device, len(sampler.speakers), sampler.batches_per_epoch, params.n_speakers, params.n_utterances, init_eer,
-    )  # fmt: skip
+    def snapshot(epoch, step, rate, threshold):
+        return checkpoint(model, loss_fn, params, feature_params, epoch, step, rate, threshold)
 
-    rate, threshold = init_eer, init_threshold  # replaced by each validation
-    rows, history, step = [], [], 0
+    state = _load_resume(outputs.get("resume"), fingerprint)
+    if state:
+        model.load_state_dict(state["model"])
+        loss_fn.load_state_dict(state["loss_fn"])
+        optimiser.load_state_dict(state["optimiser"])
+        scheduler.load_state_dict(state["scheduler"])
+        rng.bit_generator.state = state["numpy_rng"]
+        torch.set_rng_state(state["torch_rng"])
+        log.info("resuming from %s at epoch %d", outputs["resume"], state["epoch"])
+    else:
+        rate, threshold = validate()
+        start_ckpt = snapshot(0, 0, rate, threshold)
+        state = {
+            "epoch": 0, "step": 0, "rows": [], "history": [], "rate": rate, "threshold": threshold,
+            "init": start_ckpt, "best": start_ckpt, "best_eer": rate, "best_epoch": 0,
+        }  # fmt: skip
+        log.info(
+            "training on %s: %d speakers, %d batches/epoch, N=%d M=%d; untrained val EER %.4f",
+            device, len(sampler.speakers), sampler.batches_per_epoch, params.n_speakers, params.n_utterances, rate,
+        )  # fmt: skip
+    # init.pt and best.pt are declared outputs, which Snakemake deletes before a rerun: rewrite them.
+    _save(state["init"], outputs["init"])
+    _save(state["best"], outputs["best"])
+
+    rows, history, step = state["rows"], state["history"], state["step"]
     model.train()
-    start = time.perf_counter()
-    for epoch in range(1, params.epochs + 1):
+    start, start_step = time.perf_counter(), step
+    for epoch in range(state["epoch"] + 1, params.epochs + 1):
         for batch in sampler.epoch(rng, params.frames):
             n, m, t, f = batch.shape
             x = torch.as_tensor(batch.reshape(n * m, t, f), device=device)
             loss = loss_fn(model(x).view(n, m, -1))
             if not torch.isfinite(loss):
                 raise InputError(
-                    f"loss became {loss.item()} at epoch {epoch}, step {step + 1}; lower the learning rate"
+                    f"loss became {loss.item()} at epoch {epoch}, step {step + 1}; training stopped, the last good "
+                    f"state is in {outputs.get('resume') or outputs['best']}; lower the learning rate"
                 )
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
@@ -158,18 +198,51 @@ def train(train_set, val_set, params, feature_params, outputs):
         scheduler.step()
         val_msg = ""
         if epoch % params.validate_every == 0 or epoch == params.epochs:
-            rate, threshold = validate()
-            val_msg = f" val_eer {rate:.4f}"
-            if rate < best["eer"]:
-                best = {"eer": rate, "epoch": epoch}
-                _save(checkpoint(model, loss_fn, params, feature_params, epoch, step, rate, threshold), outputs["best"])
+            state["rate"], state["threshold"] = validate()
+            val_msg = f" val_eer {state['rate']:.4f}"
+            if state["rate"] < state["best_eer"]:
+                state.update(best=snapshot(epoch, step, state["rate"], state["threshold"]))
+                state.update(best_eer=state["rate"], best_epoch=epoch)
+                _save(state["best"], outputs["best"])
                 val_msg += " (best)"
         log.info(
             "epoch %d step %d loss %.4f avg %.4f lr %.5f w %.3f b %.3f %.1f steps/s%s",
             epoch, step, history[-1], running, optimiser.param_groups[0]["lr"], loss_fn.w.item(),
-            loss_fn.b.item(), step / (time.perf_counter() - start), val_msg,
+            loss_fn.b.item(), (step - start_step) / (time.perf_counter() - start), val_msg,
         )  # fmt: skip
+        if outputs.get("resume") and epoch % params.checkpoint_every == 0 and epoch < params.epochs:
+            state.update(epoch=epoch, step=step)
+            _save(
+                {
+                    **state,
+                    "fingerprint": fingerprint,
+                    "model": model.state_dict(),
+                    "loss_fn": loss_fn.state_dict(),
+                    "optimiser": optimiser.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                    "numpy_rng": rng.bit_generator.state,
+                    "torch_rng": torch.get_rng_state(),
+                },
+                outputs["resume"],
+            )
     # The last epoch always validates, so rate/threshold describe the final weights.
-    _save(checkpoint(model, loss_fn, params, feature_params, params.epochs, step, rate, threshold), outputs["final"])
+    _save(snapshot(params.epochs, step, state["rate"], state["threshold"]), outputs["final"])
     write_text(outputs["loss"], "epoch\tstep\tloss\ttotal_loss\n" + "\n".join(rows) + "\n")
-    return {"final_loss": history[-1] if history else None, "best_val_eer": best["eer"], "best_epoch": best["epoch"]}
+    if outputs.get("resume"):
+        Path(outputs["resume"]).unlink(missing_ok=True)
+    return {
+        "final_loss": history[-1] if history else None,
+        "best_val_eer": state["best_eer"],
+        "best_epoch": state["best_epoch"],
+    }
+
+
+def _load_resume(path, fingerprint):
+    """The saved training state at ``path`` if it belongs to this run, else None."""
+    if not path or not Path(path).exists():
+        return None
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    if state.get("fingerprint") != fingerprint:
+        log.warning("ignoring %s: it was written with other settings or data", path)
+        return None
+    return state
