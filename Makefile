@@ -25,9 +25,11 @@ bench: venv
 venv: $(BIN)/.installed
 
 # Pinned versions; torch==2.13.0 is the CPU wheel (an unpinned torch pulls CUDA).
-$(BIN)/.installed: requirements.txt
+$(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	# The library as a package with the `ge2e` command; editable, so it stays in workflow/scripts/ge2e.
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 speech-tools:

@@ -226,3 +226,47 @@ def test_killed_training_resumes_bit_identical(run_dir, tmp_path):
     bests = [torch.load(copies[c] / "results/tisv/const/best.pt", weights_only=False) for c in ("straight", "killed")]
     assert bests[0]["epoch"] == bests[1]["epoch"]
     assert all(torch.equal(bests[0]["model"][k], bests[1]["model"][k]) for k in bests[0]["model"])
+
+
+def ge2e_cli(*args):
+    exe = Path(sys.executable).parent / "ge2e"  # installed by `pip install -e .` (make test)
+    return subprocess.run([str(exe), *args], capture_output=True, text=True)
+
+
+def test_cli_verify_and_embed(run_dir, tmp_path):
+    import numpy as np
+    import soundfile as sf
+    import torch
+
+    ckpt = run_dir / "results/tisv/const/final.pt"
+    threshold = torch.load(ckpt, weights_only=False)["eer_threshold"]  # from the validation speakers
+    speakers = sorted((run_dir / "results/builtin_corpus/TIMIT/TEST").glob("DR*/*"))
+    same, other = speakers[0], speakers[1]
+    enroll = [str(same / "SA1.WAV"), str(same / "SA2.WAV")]  # SPHERE, as TIMIT ships them
+    flac = tmp_path / "test.flac"
+    audio, rate = sf.read(run_dir / "results/tisv/wav/test" / same.parent.name / same.name / f"{same.name}_SA1.wav")
+    sf.write(flac, audio, rate)
+    for test in (str(sorted(same.glob("SX*.WAV"))[0]), str(sorted(other.glob("SX*.WAV"))[0]), str(flac)):
+        proc = ge2e_cli("verify", "--checkpoint", str(ckpt), "--enroll", *enroll, "--test", test)
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        assert re.fullmatch(r"score -?[01]\.\d{4}", lines[0]) and re.fullmatch(r"threshold -?[01]\.\d{4}", lines[1])
+        assert lines[2] in ("accept", "reject")
+        assert float(lines[1].split()[1]) == pytest.approx(threshold, abs=1e-4)
+    out = tmp_path / "emb.npy"
+    proc = ge2e_cli("embed", "--checkpoint", str(ckpt), *enroll, str(flac), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    emb = np.load(out)
+    assert emb.shape == (3, 16) and np.allclose(np.linalg.norm(emb, axis=1), 1, atol=1e-5)
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF nonsense")
+    proc = ge2e_cli("verify", "--checkpoint", str(ckpt), "--enroll", str(bad), "--test", enroll[0])
+    assert proc.returncode != 0 and f"{bad}: unreadable audio" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_same_config_twice_gives_the_same_table(run_dir, tmp_path):
+    again = copy_workflow(tmp_path)
+    proc = snakemake(again)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for path in ("results/eer_table.md", "results/tdsv/step/eval/best.json", "results/tisv/baselines/mfcc.json"):
+        assert (again / path).read_text() == (run_dir / path).read_text(), path

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 
 from ge2e import augment, features
@@ -69,3 +70,29 @@ def test_augmented_copies_are_seeded_and_named(tmp_path):
     lengths = dict(zip(a.utterances, a.lengths, strict=True))
     assert lengths["u1+stretch0.8"] > lengths["u1"] > lengths["u1+stretch1.25"]
     assert not np.array_equal(a.utterance(1), a.utterance(0))
+
+
+def test_nan_loss_stops_with_epoch_and_step_and_keeps_last_good_state(tmp_path, monkeypatch):
+    from ge2e.errors import InputError
+    from ge2e.loss import GE2ELoss
+
+    calls = {"n": 0}
+    real_forward = GE2ELoss.forward
+
+    def flaky_forward(self, embeddings):
+        calls["n"] += 1
+        loss = real_forward(self, embeddings)
+        return loss * float("nan") if calls["n"] == 5 else loss
+
+    monkeypatch.setattr(GE2ELoss, "forward", flaky_forward)
+    params = TrainParams(
+        n_speakers=4, n_utterances=3, frames=(20, 20), epochs=4, lr=0.05, schedule="const",
+        validate_every=1, checkpoint_every=1, hidden=8, layers=1, proj=4, seed=5,
+    )  # fmt: skip
+    out = {k: tmp_path / f"{k}.pt" for k in ("init", "final", "best", "resume")} | {"loss": tmp_path / "loss.tsv"}
+    with pytest.raises(InputError, match=r"loss became nan at epoch 3, step 5.*resume.pt"):
+        train(speaker_data(8, 4, 0), speaker_data(4, 4, 1), params, {}, out)
+    assert not out["final"].exists() and not out["loss"].exists()
+    resume = torch.load(out["resume"], weights_only=False)
+    assert resume["epoch"] == 2 and resume["step"] == 4  # the last good state, two steps per epoch
+    assert torch.load(out["best"], weights_only=False)["epoch"] <= 2

@@ -1,7 +1,12 @@
 """The GE2E speaker encoder: stacked LSTM with projection, last frame, unit norm."""
 
+import warnings
+
 import torch
 from torch import nn
+
+# PyTorch notes once per process that LSTM projections bypass oneDNN on CPU; expected, not actionable.
+warnings.filterwarnings("ignore", message="LSTM with projections is not supported with oneDNN")
 
 
 class SpeakerEncoder(nn.Module):

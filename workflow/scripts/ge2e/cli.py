@@ -1,0 +1,80 @@
+"""``ge2e embed`` / ``ge2e verify``: use a trained checkpoint on audio files.
+
+A checkpoint is self-describing (model size, feature parameters, segment length and
+the EER threshold found on the validation speakers), so no config is needed.
+"""
+
+import argparse
+import sys
+
+import numpy as np
+import torch
+
+from ge2e import features
+from ge2e.errors import InputError
+from ge2e.evaluate import EncoderEmbedder
+from ge2e.inference import load_encoder
+
+
+def _checkpoint(path):
+    try:
+        model, ckpt = load_encoder(path)
+    except (OSError, RuntimeError, KeyError, EOFError) as exc:
+        raise InputError(f"{path}: not a ge2e checkpoint ({exc})") from None
+    return model, ckpt
+
+
+def embed_files(model, ckpt, paths):
+    """Whole-utterance d-vectors (U, D) of audio files: VAD, log-mel, sliding windows averaged."""
+    params = features.FeatureParams(**ckpt["feature_params"])
+    feats = [features.extract(p, params, resample=True) for p in paths]
+    fs = features.FeatureSet.from_list(feats, ["?"] * len(feats), [str(p) for p in paths])
+    frames = int(round(np.mean(ckpt["train_params"]["frames"])))
+    return EncoderEmbedder(model, frames).utterances(fs)
+
+
+def cmd_embed(args):
+    model, ckpt = _checkpoint(args.checkpoint)
+    emb = embed_files(model, ckpt, args.audio)
+    np.save(args.out, emb)
+    print(f"wrote {emb.shape[0]} x {emb.shape[1]} embeddings to {args.out}")
+
+
+def cmd_verify(args):
+    model, ckpt = _checkpoint(args.checkpoint)
+    emb = embed_files(model, ckpt, [*args.enroll, args.test])
+    centroid = emb[:-1].mean(axis=0)
+    score = float(emb[-1] @ centroid / np.linalg.norm(centroid))
+    threshold = args.threshold if args.threshold is not None else ckpt["eer_threshold"]
+    decision = "accept" if score >= threshold else "reject"
+    print(f"score {score:.4f}\nthreshold {threshold:.4f}\n{decision}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="ge2e", description="GE2E speaker embeddings and verification")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("embed", help="write d-vectors of audio files (wav, flac, SPHERE) to a .npy file")
+    p.add_argument("--checkpoint", required=True, help="a final.pt or best.pt from the pipeline")
+    p.add_argument("audio", nargs="+")
+    p.add_argument("--out", required=True, help="output .npy, shape (files, embedding size)")
+    p.set_defaults(func=cmd_embed)
+    p = sub.add_parser("verify", help="score a test file against a speaker enrolled from one or more files")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--enroll", nargs="+", required=True, help="the claimed speaker's audio")
+    p.add_argument("--test", required=True, help="the audio to verify")
+    p.add_argument(
+        "--threshold", type=float, help="accept at or above (default: the checkpoint's validation EER threshold)"
+    )
+    p.set_defaults(func=cmd_verify)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    try:
+        args.func(args)
+    except InputError as exc:
+        print(f"ge2e {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
