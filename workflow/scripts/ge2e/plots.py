@@ -50,7 +50,7 @@ def det_curves(score_files, out_png, task):
 
     from ge2e.metrics import det_curve, eer
 
-    ticks = np.array([0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4])
+    ticks = np.array([0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.6])
     fig, ax = plt.subplots(figsize=(5.5, 5.5), constrained_layout=True)
     for label, path in score_files:
         scores, labels = read_scores(path)
@@ -67,8 +67,9 @@ def det_curves(score_files, out_png, task):
     ax.plot(norm.ppf([lo, hi]), norm.ppf([lo, hi]), color="grey", lw=0.6, ls=":")
     ax.set_xticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
     ax.set_yticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
-    ax.set_xlim(norm.ppf([ticks[0], 0.5]))
-    ax.set_ylim(norm.ppf([ticks[0], 0.5]))
+    # Up to 70 %, so the untrained baseline's curve (EER near 40 %) stays in view.
+    ax.set_xlim(norm.ppf([ticks[0], 0.7]))
+    ax.set_ylim(norm.ppf([ticks[0], 0.7]))
     ax.set_xlabel("false accept rate (%)")
     ax.set_ylabel("false reject rate (%)")
     ax.set_title(f"{TASK_NAMES.get(task, task)}: DET curves, full trials")
