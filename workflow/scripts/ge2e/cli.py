@@ -12,7 +12,7 @@ import torch
 
 from ge2e import features
 from ge2e.errors import InputError
-from ge2e.evaluate import EncoderEmbedder
+from ge2e.evaluate import EncoderEmbedder, centroid_scores
 from ge2e.inference import load_encoder
 
 
@@ -42,9 +42,9 @@ def cmd_embed(args):
 
 def cmd_verify(args):
     model, ckpt = _checkpoint(args.checkpoint)
-    emb = embed_files(model, ckpt, [*args.enroll, args.test])
-    centroid = emb[:-1].mean(axis=0)
-    score = float(emb[-1] @ centroid / np.linalg.norm(centroid))
+    emb = embed_files(model, ckpt, [*args.enroll, args.test])  # (E + 1, D)
+    # The same scoring as evaluation, so the stored EER threshold means the same thing.
+    score = float(centroid_scores(emb[None, :-1], emb[-1:])[0, 0])
     threshold = args.threshold if args.threshold is not None else ckpt["eer_threshold"]
     decision = "accept" if score >= threshold else "reject"
     print(f"score {score:.4f}\nthreshold {threshold:.4f}\n{decision}")
