@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SPEECH_PACKAGES := espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox
 SPEECH_TOOLS := espeak-ng flite text2wave sox
 
-.PHONY: demo test bench venv speech-tools clean
+.PHONY: demo test lint bench venv speech-tools clean
 
 ## demo: install into .venv, then run the whole pipeline on the built-in corpus.
 demo: venv speech-tools
@@ -18,6 +18,13 @@ demo: venv speech-tools
 test: venv speech-tools
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
+## lint: ruff (lint + format), snakefmt and snakemake --lint; CI runs it before the tests.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check .
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --lint
+
 ## bench: benchmark scripts; each prints a table and writes results/bench_*.md.
 bench: venv
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/dryrun.py
@@ -25,9 +32,9 @@ bench: venv
 venv: $(BIN)/.installed
 
 # Pinned versions; torch==2.13.0 is the CPU wheel (an unpinned torch pulls CUDA).
-$(BIN)/.installed: requirements.txt pyproject.toml
+$(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	# The library as a package with the `ge2e` command; editable, so it stays in workflow/scripts/ge2e.
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@

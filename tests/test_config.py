@@ -1,0 +1,69 @@
+"""The shipped configs validate, and README's configuration table matches the schema."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+from ge2e import configdoc
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "config" / "schema.yaml"
+
+
+def merged(*names):
+    """Configs layered as Snakemake's --configfile does (nested keys merge)."""
+
+    def update(base, extra):
+        for key, value in extra.items():
+            if isinstance(value, dict) and isinstance(base.get(key), dict):
+                update(base[key], value)
+            else:
+                base[key] = value
+        return base
+
+    config = {}
+    for name in names:
+        update(config, yaml.safe_load((ROOT / "config" / name).read_text()))
+    return config
+
+
+@pytest.mark.parametrize("layers", [["config.yaml"], ["config.yaml", "tiny.yaml"], ["config.yaml", "paper.yaml"]])
+def test_shipped_configs_validate(layers):
+    config = merged(*layers)
+    validate(copy.deepcopy(config), str(SCHEMA))
+
+
+def test_paper_config_is_paper_size():
+    config = merged("config.yaml", "paper.yaml")
+    assert config["model"] == {"hidden": 768, "layers": 3, "proj": 256}
+    assert all(
+        config["train"][t]["n_speakers"] == 64 and config["train"][t]["n_utterances"] == 10 for t in ("tdsv", "tisv")
+    )
+
+
+def test_readme_configuration_table_matches_schema():
+    expected = configdoc.markdown(yaml.safe_load(SCHEMA.read_text()))
+    assert configdoc.section((ROOT / "README.md").read_text()) == expected, (
+        "README's configuration table is stale: run python workflow/scripts/ge2e/configdoc.py"
+    )
+
+
+def test_every_default_key_is_documented():
+    documented = {
+        line.split("`")[1] for line in configdoc.markdown(yaml.safe_load(SCHEMA.read_text())).splitlines()[2:]
+    }
+
+    def leaves(node, prefix=""):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else key
+            if prefix == "lr_schedules":
+                yield from (f"lr_schedules.<name>.{k}" for k in value)
+            elif isinstance(value, dict):
+                yield from leaves(value, path)
+            else:
+                yield path
+
+    assert set(leaves(merged("config.yaml"))) <= documented

@@ -1,0 +1,64 @@
+"""README's configuration table, generated from ``config/schema.yaml`` so they cannot drift.
+
+``python workflow/scripts/ge2e/configdoc.py`` rewrites the table between the README's
+``<!-- config:start -->`` and ``<!-- config:end -->`` markers; a test fails when they differ.
+"""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+START, END = "<!-- config:start -->", "<!-- config:end -->"
+
+
+def _rows(node, schema, prefix, required=False):
+    """(key, type, default, description) of every leaf key under ``node``."""
+    if "$ref" in node:
+        ref = node["$ref"].split("/")[-1]
+        node = {**schema["definitions"][ref], **{k: v for k, v in node.items() if k != "$ref"}}
+    if node.get("type") == "object" and ("properties" in node or "additionalProperties" in node):
+        for name, child in node.get("properties", {}).items():
+            key = f"{prefix}.{name}" if prefix else name
+            yield from _rows(child, schema, key, name in node.get("required", ()))
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict):
+            yield from _rows(extra, schema, f"{prefix}.<name>")
+        return
+    kind = " \\| ".join(str(v) for v in node["enum"]) if "enum" in node else node.get("type", "")
+    if "default" in node:
+        default = f"`{json.dumps(node['default'])}`"
+    else:
+        default = "required" if required else ""
+    yield prefix, kind, default, node.get("description", "")
+
+
+def markdown(schema):
+    """The configuration table for ``schema`` (a parsed JSON schema)."""
+    lines = ["| key | type | default | description |", "|---|---|---|---|"]
+    for key, kind, default, description in _rows(schema, schema, ""):
+        lines.append(f"| `{key}` | {kind} | {default} | {description} |")
+    return "\n".join(lines) + "\n"
+
+
+def section(readme_text):
+    """The README's current table between the markers."""
+    match = re.search(re.escape(START) + r"\n(.*?)" + re.escape(END), readme_text, re.DOTALL)
+    return match.group(1) if match else None
+
+
+def main():
+    root = Path(__file__).resolve().parents[3]
+    schema = yaml.safe_load((root / "config" / "schema.yaml").read_text())
+    readme = root / "README.md"
+    text = readme.read_text()
+    start, end = text.find(START), text.find(END)
+    if start < 0 or end < start:
+        sys.exit(f"{readme}: no {START} ... {END} markers")
+    readme.write_text(text[: start + len(START)] + "\n" + markdown(schema) + text[end:])
+
+
+if __name__ == "__main__":
+    main()
