@@ -78,7 +78,7 @@ def test_training_outputs_and_plots(run_dir):
             assert lines[0] == "epoch\tstep\tloss\ttotal_loss" and len(lines) > 3
             png = run_dir / "results" / "plots" / f"loss_{task}_{schedule}.png"
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        for kind in ("det", "scores"):
+        for kind in ("det", "scores", "embeddings"):
             assert (run_dir / "results" / "plots" / f"{kind}_{task}.png").read_bytes()[:4] == b"\x89PNG"
             assert (run_dir / "results" / "logs" / "train" / f"{task}_{schedule}.log").read_text().count("epoch") >= 3
 

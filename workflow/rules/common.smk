@@ -141,7 +141,7 @@ check_builtin_capacity()
 def plots():
     """Every figure of a run."""
     return expand("results/plots/loss_{task}_{schedule}.png", task=TASKS, schedule=SCHEDULES) + expand(
-        "results/plots/{kind}_{task}.png", kind=["det", "scores"], task=TASKS
+        "results/plots/{kind}_{task}.png", kind=["det", "scores", "embeddings"], task=TASKS
     )
 
 

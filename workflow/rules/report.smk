@@ -50,3 +50,24 @@ rule plot_scores:
         labels=lambda wc: [label for label, _ in score_systems(wc.task)],
     script:
         "../scripts/plot_scores.py"
+
+
+rule embedding_map:
+    input:
+        untrained=f"results/{{task}}/{SCHEDULES[0]}/init.pt",
+        trained=f"results/{{task}}/{SCHEDULES[0]}/final.pt",
+        test=lambda wc: feature_shards(wc.task, "test"),
+    output:
+        "results/plots/embeddings_{task}.png",
+    log:
+        "results/logs/embedding_map/{task}.log",
+    benchmark:
+        "results/benchmarks/embedding_map/{task}.tsv"
+    conda:
+        "../../envs/ge2e.yaml"
+    params:
+        trained_label=f"trained ({SCHEDULES[0]} lr, final checkpoint)",
+        frames=lambda wc: config["evaluate"][wc.task]["frames"],
+        seed=lambda wc: task_seed("embedding_map", wc.task),
+    script:
+        "../scripts/embedding_map.py"

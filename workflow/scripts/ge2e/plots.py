@@ -99,3 +99,31 @@ def score_histograms(score_files, out_png, task):
     with atomic_path(out_png) as tmp:
         fig.savefig(tmp, dpi=100)
     plt.close(fig)
+
+
+def embedding_map(panels, speakers, out_png, task, seed):
+    """2-D t-SNE maps of utterance embeddings coloured by speaker, side by side.
+
+    Args:
+        panels: list of (title, embeddings (U, D)) over the same U utterances.
+        speakers: (U,) speaker of each utterance.
+        seed: t-SNE's random_state, so the map is reproducible.
+    """
+    from sklearn.manifold import TSNE
+
+    speakers = np.asarray(speakers)
+    names, colour = np.unique(speakers, return_inverse=True)
+    # 60 distinct colours (tab20, tab20b, tab20c), so up to 60 speakers never share one.
+    palette = np.concatenate([plt.get_cmap(name).colors for name in ("tab20", "tab20b", "tab20c")])
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 5), constrained_layout=True, squeeze=False)
+    for ax, (title, emb) in zip(axes[0], panels, strict=True):
+        perplexity = float(min(30, max(2, len(emb) // 4)))
+        xy = TSNE(2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(emb)
+        ax.scatter(xy[:, 0], xy[:, 1], c=palette[colour % len(palette)], s=14, alpha=0.85)
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"{TASK_NAMES.get(task, task)}: test utterances, {len(names)} speakers (colour = speaker), t-SNE")
+    with atomic_path(out_png) as tmp:
+        fig.savefig(tmp, dpi=100)
+    plt.close(fig)

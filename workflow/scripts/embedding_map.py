@@ -1,0 +1,22 @@
+"""Rule embedding_map: test utterances embedded by the untrained and the trained encoder, t-SNE."""
+
+import torch
+
+from ge2e import plots
+from ge2e.evaluate import EncoderEmbedder
+from ge2e.features import FeatureSet
+from ge2e.inference import load_encoder
+from ge2e.rule import run
+
+
+def main(smk):
+    torch.set_num_threads(smk.threads)
+    test = FeatureSet.load(smk.input.test)
+    panels = []
+    for title, path in (("untrained encoder", smk.input.untrained), (smk.params.trained_label, smk.input.trained)):
+        model, _ = load_encoder(path)
+        panels.append((title, EncoderEmbedder(model, smk.params.frames).utterances(test)))
+    plots.embedding_map(panels, test.speakers, smk.output[0], smk.wildcards.task, smk.params.seed)
+
+
+run(main, snakemake)  # noqa: F821
