@@ -23,13 +23,12 @@ def is_sphere(path):
         return fh.read(len(sphere.MAGIC)) == sphere.MAGIC
 
 
-def read_sphere(path):
-    """Read a PCM SPHERE file. Returns ``(samples (S,) int16, sample_rate)``.
+def sphere_header(path):
+    """The checked header fields of a SPHERE file; InputError naming the file when unusable.
 
-    The header is checked first (``ge2e.sphere.parse_header``): a truncated or corrupt
-    header, a sample_count that disagrees with the data, or compressed samples is an
-    InputError naming the file. Samples are then read with sphfile (``.content``; its
-    ``write_wav`` is broken under numpy 2).
+    Catches a truncated or corrupt header, a sample_count that disagrees with the data,
+    compressed samples (``ge2e.sphere.parse_header``), and anything but 16-bit mono PCM
+    behind a standard 1024-byte header.
     """
     with open(path, "rb") as fh:
         head = fh.read(sphere.HEADER_BYTES * 4)
@@ -44,6 +43,16 @@ def read_sphere(path):
         )
     if size != sphere.HEADER_BYTES:
         raise InputError(f"{path}: SPHERE header of {size} bytes; only the standard 1024 is supported")
+    return fields
+
+
+def read_sphere(path):
+    """Read a PCM SPHERE file. Returns ``(samples (S,) int16, sample_rate)``.
+
+    The header is checked first (``sphere_header``); samples are then read with sphfile
+    (``.content``; its ``write_wav`` is broken under numpy 2).
+    """
+    fields = sphere_header(path)
     samples = np.asarray(SPHFile(str(path)).content, dtype=np.int16)
     return samples, int(fields["sample_rate"])
 
@@ -56,14 +65,11 @@ def probe(path):
     """
     try:
         if is_sphere(path):
-            with open(path, "rb") as fh:
-                fields, _ = sphere.parse_header(fh.read(sphere.HEADER_BYTES * 4), os.path.getsize(path))
+            fields = sphere_header(path)
             rate, frames = fields["sample_rate"], fields["sample_count"]
         else:
             info = sf.info(str(path))
             rate, frames = info.samplerate, info.frames
-    except ValueError as exc:
-        raise InputError(f"{path}: {exc}") from None
     except (OSError, RuntimeError, sf.LibsndfileError) as exc:
         raise InputError(f"{path}: unreadable audio ({exc})") from None
     if frames == 0:
