@@ -17,7 +17,7 @@ from ge2e.atomic import atomic_path, write_text
 from ge2e.batches import SpeakerBatches
 from ge2e.errors import InputError
 from ge2e.evaluate import EncoderEmbedder, full_trial_eer
-from ge2e.loss import GE2ELoss
+from ge2e.loss import W_MIN, GE2ELoss
 from ge2e.model import SpeakerEncoder
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,30 @@ def _fingerprint(params, feature_params, train_set, val_set):
     )
 
 
+def train_step(model, loss_fn, optimiser, batch):
+    """One optimiser step on one GE2E batch; the whole of the work per step that training adds to the model.
+
+    Args:
+        batch: (N, M, T, F) float tensor on the model's device: N speakers x M segments of T frames.
+    Returns:
+        The loss (0-d tensor, detached). A non-finite loss is returned without stepping, so the
+        caller can stop with the weights still good.
+    """
+    n, m, t, f = batch.shape
+    loss = loss_fn(model(batch.reshape(n * m, t, f)).view(n, m, -1))
+    if not torch.isfinite(loss):
+        return loss.detach()
+    optimiser.zero_grad(set_to_none=True)
+    loss.backward()
+    for p in loss_fn.parameters():
+        p.grad *= WB_GRAD_SCALE
+    torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP_NORM)
+    optimiser.step()
+    with torch.no_grad():
+        loss_fn.w.clamp_(min=W_MIN)
+    return loss.detach()
+
+
 def train(train_set, val_set, params, feature_params, outputs):
     """Train and write checkpoints and the loss log, resuming where a killed run stopped.
 
@@ -175,22 +199,12 @@ def train(train_set, val_set, params, feature_params, outputs):
     start, start_step = time.perf_counter(), step
     for epoch in range(state["epoch"] + 1, params.epochs + 1):
         for batch in sampler.epoch(rng, params.frames):
-            n, m, t, f = batch.shape
-            x = torch.as_tensor(batch.reshape(n * m, t, f), device=device)
-            loss = loss_fn(model(x).view(n, m, -1))
+            loss = train_step(model, loss_fn, optimiser, torch.as_tensor(batch, device=device))
             if not torch.isfinite(loss):
                 raise InputError(
                     f"loss became {loss.item()} at epoch {epoch}, step {step + 1}; training stopped, the last good "
                     f"state is in {outputs.get('resume') or outputs['best']}; lower the learning rate"
                 )
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            for p in loss_fn.parameters():
-                p.grad *= WB_GRAD_SCALE
-            torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP_NORM)
-            optimiser.step()
-            with torch.no_grad():
-                loss_fn.w.clamp_(min=1e-6)
             step += 1
             history.append(loss.item())
             running = float(np.mean(history[-params.average_window :]))
