@@ -6,16 +6,21 @@ BIN := $(VENV)/bin
 SPEECH_PACKAGES := espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox
 SPEECH_TOOLS := espeak-ng flite text2wave sox
 
-.PHONY: demo test lint bench venv speech-tools clean
+.PHONY: demo report test lint bench venv speech-tools browser clean
 
-## demo: install into .venv, then run the whole pipeline on the built-in corpus.
+## demo: install into .venv, run the whole pipeline on the built-in corpus, then write the report.
 demo: venv speech-tools
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --cores all
-	@echo "Table: results/eer_table.md   Loss plots: results/plots/"
 	@cat results/eer_table.md
+	$(MAKE) --no-print-directory report
 
-## test: the test suite (unit tests + the end-to-end run on config/tiny.yaml).
-test: venv speech-tools
+## report: the self-contained HTML report of the last run (open it in any browser).
+report: venv
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --report results/report.html
+	@echo "Report: $(CURDIR)/results/report.html   Table: results/eer_table.md   Figures: results/plots/"
+
+## test: the test suite (unit tests + the end-to-end run on config/tiny.yaml, its report in Chromium).
+test: venv speech-tools browser
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
 ## lint: ruff (lint + format), snakefmt and snakemake --lint; CI runs it before the tests.
@@ -54,5 +59,16 @@ speech-tools:
 		fi; \
 	fi
 
+# The report test renders the HTML report in Debian's headless Chromium.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing chromium for the report test"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+		else \
+			echo "The report test needs Chromium (it is skipped without it): sudo apt-get install chromium"; \
+		fi; \
+	fi
+
 clean:
-	rm -rf results/builtin_corpus results/tdsv results/tisv results/plots results/logs results/benchmarks results/eer_table.md .snakemake
+	rm -rf results/builtin_corpus results/tdsv results/tisv results/plots results/logs results/benchmarks results/eer_table.md results/eer_table.html results/run_summary.html results/report.html results/report.zip .snakemake

@@ -14,6 +14,9 @@ sys.path.insert(0, os.path.join(workflow.basedir, "workflow", "scripts"))
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/corpus.smk"
 include: "workflow/rules/features.smk"
@@ -25,5 +28,4 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        "results/eer_table.md",
-        plots(),
+        final_targets(),

@@ -270,3 +270,33 @@ def test_same_config_twice_gives_the_same_table(run_dir, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     for path in ("results/eer_table.md", "results/tdsv/step/eval/best.json", "results/tisv/baselines/mfcc.json"):
         assert (again / path).read_text() == (run_dir / path).read_text(), path
+
+
+def test_report_renders_the_table_and_every_figure(run_dir, tmp_path):
+    """`snakemake --report` after a run, opened in headless Chromium: every figure decodes, the table reads right."""
+    import zipfile
+
+    import browser
+
+    if browser.find_chromium() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium missing in CI (make test installs it)")
+        pytest.skip("Chromium missing: sudo apt-get install chromium (make test installs it as root)")
+    for name in ("report.html", "report.zip"):
+        proc = snakemake(run_dir, "--report", f"results/{name}")
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    figures = sorted(p.name for p in (run_dir / "results" / "plots").glob("*.png"))
+    assert len(figures) == 2 * 2 + 3 * 2  # loss per task x schedule; DET, scores, embeddings per task
+    with zipfile.ZipFile(run_dir / "results" / "report.zip") as archive:
+        zipped = archive.namelist()
+    assert all(any(n.endswith(f"/{f}") for n in zipped) for f in figures), zipped
+
+    seen = browser.inspect_report(run_dir / "results" / "report.html", screenshot_dir=tmp_path)
+    assert sorted(Path(p).name for p in seen["figures"]) == figures
+    assert {"Summary", "TD-SV (Snips keyword)", "TI-SV (TIMIT)"} <= set(seen["categories"])
+    assert all(shot.stat().st_size > 10_000 for shot in seen["screenshots"]), seen["screenshots"]
+    # The browser shows the Markdown table's cells, every one, in order.
+    table_md = (run_dir / "results" / "eer_table.md").read_text()
+    md_lines = [line for line in table_md.splitlines() if line.startswith("| ")]
+    md_rows = [[c.strip() for c in line.strip("|").split("|")] for line in md_lines]
+    assert seen["table_rows"] == md_rows and len(md_rows) == 2 + 4 + 6 + 6

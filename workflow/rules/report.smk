@@ -1,17 +1,27 @@
-# The comparison table and the loss plots.
+# The comparison table, the run summary and the figures; every one is marked for
+# `snakemake --report` (category per task, subcategory per schedule, labels per figure).
 
 
 rule eer_table:
     input:
         [path for _, paths in table_rows() for path in paths.values()],
     output:
-        "results/eer_table.md",
+        md="results/eer_table.md",
+        html=report(
+            "results/eer_table.html",
+            caption="../report/eer_table.rst",
+            category=SUMMARY,
+            labels={"result": "EER and minDCF table"},
+        ),
     log:
         "results/logs/eer_table.log",
     benchmark:
         "results/benchmarks/eer_table.tsv"
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/report.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
     params:
         rows=table_rows(),
         corpus_note=corpus_note(),
@@ -19,17 +29,53 @@ rule eer_table:
         "../scripts/eer_table.py"
 
 
+rule run_summary:
+    input:
+        **{task: f"results/{task}/manifest.tsv" for task in TASKS},
+    output:
+        report(
+            "results/run_summary.html",
+            caption="../report/run_summary.rst",
+            category=SUMMARY,
+            labels={"result": "data and model"},
+        ),
+    log:
+        "results/logs/run_summary.log",
+    benchmark:
+        "results/benchmarks/run_summary.tsv"
+    conda:
+        "../../envs/report.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        tasks=run_summary_tasks(),
+        model=config["model"],
+        n_mels=config["features"]["params"]["n_mels"],
+    script:
+        "../scripts/run_summary.py"
+
+
 rule plot_loss:
     input:
         "results/{task}/{schedule}/loss.tsv",
     output:
-        "results/plots/loss_{task}_{schedule}.png",
+        report(
+            "results/plots/loss_{task}_{schedule}.png",
+            caption="../report/loss.rst",
+            category=task_category,
+            subcategory=schedule_subcategory,
+            labels=lambda wc: {"result": "training loss", "checkpoint": "every step"},
+        ),
     log:
         "results/logs/plot_loss/{task}_{schedule}.log",
     benchmark:
         "results/benchmarks/plot_loss/{task}_{schedule}.tsv"
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/report.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
     script:
         "../scripts/plot_loss.py"
 
@@ -38,14 +84,29 @@ rule plot_scores:
     input:
         lambda wc: [path for _, path in score_systems(wc.task)],
     output:
-        det="results/plots/det_{task}.png",
-        hist="results/plots/scores_{task}.png",
+        det=report(
+            "results/plots/det_{task}.png",
+            caption="../report/det.rst",
+            category=task_category,
+            subcategory=ALL_SYSTEMS,
+            labels={"result": "DET curves"},
+        ),
+        hist=report(
+            "results/plots/scores_{task}.png",
+            caption="../report/scores.rst",
+            category=task_category,
+            subcategory=ALL_SYSTEMS,
+            labels={"result": "score histograms"},
+        ),
     log:
         "results/logs/plot_scores/{task}.log",
     benchmark:
         "results/benchmarks/plot_scores/{task}.tsv"
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/report.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         labels=lambda wc: [label for label, _ in score_systems(wc.task)],
     script:
@@ -58,13 +119,22 @@ rule embedding_map:
         trained=f"results/{{task}}/{SCHEDULES[0]}/final.pt",
         test=lambda wc: feature_shards(wc.task, "test"),
     output:
-        "results/plots/embeddings_{task}.png",
+        report(
+            "results/plots/embeddings_{task}.png",
+            caption="../report/embeddings.rst",
+            category=task_category,
+            subcategory=ALL_SYSTEMS,
+            labels={"result": "embedding map (t-SNE)"},
+        ),
     log:
         "results/logs/embedding_map/{task}.log",
     benchmark:
         "results/benchmarks/embedding_map/{task}.tsv"
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/report.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=15,
     params:
         trained_label=f"trained ({SCHEDULES[0]} lr, final checkpoint)",
         frames=lambda wc: config["evaluate"][wc.task]["frames"],

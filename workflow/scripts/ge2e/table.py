@@ -1,5 +1,10 @@
-"""``results/eer_table.md``: published reference EERs beside ours."""
+"""The results table: published reference EERs beside ours, as Markdown and as HTML.
 
+Both renderings come from one list of tables (:func:`tables`), so the file the README
+quotes and the page the Snakemake report shows cannot disagree.
+"""
+
+import html
 import json
 
 # Published EERs (text-dependent, text-independent); None = not reported.
@@ -10,6 +15,7 @@ REFERENCES = [
     ("Earlier TI-only PyTorch port", None, 0.05742),
 ]
 TASKS = ("tdsv", "tisv")
+TITLE = "GE2E speaker verification: EER"
 
 
 def _cell(value, published=False):
@@ -19,57 +25,87 @@ def _cell(value, published=False):
     return f"{value}" if published else f"{value:.4f}"
 
 
-def render(results, corpus_note):
-    """Markdown table.
-
-    Args:
-        results: list of (label, {task: eval-result dict}) for our systems, in row order.
-        corpus_note: one line naming the corpora the numbers were measured on.
-    Returns:
-        the markdown text.
-    """
-    lines = [
-        "# GE2E speaker verification: EER",
-        "",
-        f"Ours: {corpus_note}. References are the published figures on the real corpora",
-        "(their protocol's single EER is shown under *avg*; n/r = not reported).",
-        "*avg* = seed-compatible average EER over batches of N test speakers x M utterances;",
-        "*full* = full-trial EER, every test utterance against every enrolled test speaker,",
-        "with its 95 % interval from a speaker bootstrap in brackets.",
-        "",
-        "| System | TD-SV EER (avg) | TD-SV EER (full) | TI-SV EER (avg) | TI-SV EER (full) |",
-        "|---|---|---|---|---|",
-    ]
-    for label, td, ti in REFERENCES:
-        lines.append(f"| {label} | {_cell(td, True)} | n/r | {_cell(ti, True)} | n/r |")
-    for label, by_task in results:
-        cells = []
-        for task in TASKS:
-            r = by_task.get(task)
-            cells += [_cell(r and r["eer_avg"]), _full_cell(r)]
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "Minimum normalised detection cost of the full trials (C_miss = C_fa = 1):",
-        "",
-        "| System | TD-SV minDCF (p=0.01) | TD-SV minDCF (p=0.001) | TI-SV minDCF (p=0.01) | TI-SV minDCF (p=0.001) |",
-        "|---|---|---|---|---|",
-    ]
-    for label, by_task in results:
-        cells = []
-        for task in TASKS:
-            r = by_task.get(task)
-            cells += [_cell(r and r["min_dcf_0.01"]), _cell(r and r["min_dcf_0.001"])]
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
 def _full_cell(result):
     """Full-trial EER with its bootstrap interval, e.g. ``0.1000 [0.071, 0.132]``."""
     if result is None:
         return "n/r"
     low, high = result["eer_full_ci95"]
     return f"{result['eer_full']:.4f} [{low:.3f}, {high:.3f}]"
+
+
+def intro(corpus_note):
+    """The paragraph above the tables: what was measured on what."""
+    return [
+        f"Ours: {corpus_note}. References are the published figures on the real corpora",
+        "(their protocol's single EER is shown under *avg*; n/r = not reported).",
+        "*avg* = seed-compatible average EER over batches of N test speakers x M utterances;",
+        "*full* = full-trial EER, every test utterance against every enrolled test speaker,",
+        "with its 95 % interval from a speaker bootstrap in brackets.",
+    ]
+
+
+def tables(results):
+    """The two tables as data.
+
+    Args:
+        results: list of (label, {task: eval-result dict}) for our systems, in row order.
+    Returns:
+        list of (caption, header, rows); caption is None for the main table, rows are lists of cell strings.
+    """
+    eer_rows = [[label, _cell(td, True), "n/r", _cell(ti, True), "n/r"] for label, td, ti in REFERENCES]
+    dcf_rows = []
+    for label, by_task in results:
+        eer_cells, dcf_cells = [label], [label]
+        for task in TASKS:
+            r = by_task.get(task)
+            eer_cells += [_cell(r and r["eer_avg"]), _full_cell(r)]
+            dcf_cells += [_cell(r and r["min_dcf_0.01"]), _cell(r and r["min_dcf_0.001"])]
+        eer_rows.append(eer_cells)
+        dcf_rows.append(dcf_cells)
+    return [
+        (None, ["System", "TD-SV EER (avg)", "TD-SV EER (full)", "TI-SV EER (avg)", "TI-SV EER (full)"], eer_rows),
+        (
+            "Minimum normalised detection cost of the full trials (C_miss = C_fa = 1):",
+            ["System"] + [f"{t} minDCF (p={p})" for t in ("TD-SV", "TI-SV") for p in ("0.01", "0.001")],
+            dcf_rows,
+        ),
+    ]
+
+
+def render(results, corpus_note):
+    """Markdown text of the table (``results/eer_table.md``); arguments as :func:`tables`."""
+    lines = [f"# {TITLE}", "", *intro(corpus_note)]
+    for caption, header, rows in tables(results):
+        lines += [""] + ([caption, ""] if caption else [])
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+STYLE = """
+body { font-family: sans-serif; margin: 1.5em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+th, td { border: 1px solid #bbb; padding: 0.3em 0.6em; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #eee; }
+"""
+
+
+def render_html(results, corpus_note):
+    """A standalone HTML page of the same tables (``results/eer_table.html``, shown in the report)."""
+    esc = html.escape
+    parts = [f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{esc(TITLE)}</title>"]
+    parts.append(f"<style>{STYLE}</style></head><body>\n<h1>{esc(TITLE)}</h1>")
+    text = esc(" ".join(intro(corpus_note)))
+    parts.append("<p>" + text.replace("*avg*", "<em>avg</em>").replace("*full*", "<em>full</em>") + "</p>")
+    for caption, header, rows in tables(results):
+        if caption:
+            parts.append(f"<p>{esc(caption)}</p>")
+        parts.append("<table>\n<tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>")
+        parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows]
+        parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
 
 
 def load(path):
