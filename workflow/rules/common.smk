@@ -20,6 +20,11 @@ BUILTIN_ROOT = "results/builtin_corpus"
 # caps them at --cores, and reading workflow.cores would fail when --cores is not given.
 MAX_THREADS = 8
 CORPUS_OF_TASK = {"tisv": ("timit_root", "TIMIT"), "tdsv": ("snips_root", "snips")}
+# Report sections: one category per task, one subcategory per schedule.
+TASK_TITLES = {"tdsv": "TD-SV (Snips keyword)", "tisv": "TI-SV (TIMIT)"}
+SUMMARY = "Summary"
+CHECKPOINT_TITLES = {"final": "final", "best": "best (validation EER)", "init": "untrained (init)"}
+ALL_SYSTEMS = "All systems"
 
 
 wildcard_constraints:
@@ -94,6 +99,11 @@ def train_params(wildcards):
     }
 
 
+def train_gpus():
+    """GPUs a training job asks the scheduler for: one when the config says cuda."""
+    return 1 if config["train"]["device"] == "cuda" else 0
+
+
 def eval_protocol(wildcards):
     ev = config["evaluate"]
     return {**ev[wildcards.task], "repeats": ev["repeats"], "bootstrap": ev["bootstrap"]}
@@ -136,6 +146,31 @@ def check_builtin_capacity():
 
 
 check_builtin_capacity()
+
+
+def task_category(wildcards):
+    return TASK_TITLES[wildcards.task]
+
+
+def schedule_subcategory(wildcards):
+    return f"{wildcards.schedule} lr schedule"
+
+
+def run_summary_tasks():
+    """Per task: the corpus it reads and the training set-up, for the run summary page."""
+    return {
+        task: {
+            "corpus": "built-in synthetic" if is_builtin(task) else corpus_root(task),
+            "train": config["train"][task],
+            "copies": capacity(task)["copies"],
+        }
+        for task in TASKS
+    }
+
+
+def final_targets():
+    """What a whole run produces: the table (Markdown and HTML), the run summary and every figure."""
+    return ["results/eer_table.md", "results/eer_table.html", "results/run_summary.html"] + plots()
 
 
 def plots():

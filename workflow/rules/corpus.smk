@@ -9,8 +9,11 @@ rule builtin_corpus:
     benchmark:
         "results/benchmarks/builtin_corpus/{corpus}.tsv"
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/corpus.yaml"
     threads: MAX_THREADS
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         spec=lambda wc: config["builtin"][wc.corpus.lower()],
         seed=lambda wc: task_seed("builtin", wc.corpus),
@@ -31,8 +34,11 @@ rule convert_timit:
     wildcard_constraints:
         task="tisv",
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/corpus.yaml"
     threads: MAX_THREADS
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         root=lambda wc: corpus_root(wc.task),
         test_set=config["corpus"]["timit_test_set"],
@@ -58,7 +64,10 @@ rule convert_snips:
     wildcard_constraints:
         task="tdsv",
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/corpus.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         root=lambda wc: corpus_root(wc.task),
         sample_rate=config["features"]["params"]["sample_rate"],

@@ -7,14 +7,23 @@ rule evaluate:
         checkpoint="results/{task}/{schedule}/{checkpoint}.pt",
         test=lambda wc: feature_shards(wc.task, "test"),
     output:
-        json="results/{task}/{schedule}/eval/{checkpoint}.json",
+        json=report(
+            "results/{task}/{schedule}/eval/{checkpoint}.json",
+            caption="../report/metrics.rst",
+            category=task_category,
+            subcategory=schedule_subcategory,
+            labels=lambda wc: {"result": "metrics (JSON)", "checkpoint": CHECKPOINT_TITLES[wc.checkpoint]},
+        ),
         scores="results/{task}/{schedule}/eval/{checkpoint}_scores.tsv",
     log:
         "results/logs/evaluate/{task}_{schedule}_{checkpoint}.log",
     benchmark:
         "results/benchmarks/evaluate/{task}_{schedule}_{checkpoint}.tsv"
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/train.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         protocol=eval_protocol,
         seed=lambda wc: task_seed("evaluate", wc.task),
@@ -26,14 +35,23 @@ rule evaluate_mfcc:
     input:
         test=lambda wc: feature_shards(wc.task, "test"),
     output:
-        json="results/{task}/baselines/mfcc.json",
+        json=report(
+            "results/{task}/baselines/mfcc.json",
+            caption="../report/metrics.rst",
+            category=task_category,
+            subcategory="baselines",
+            labels={"result": "metrics (JSON)", "checkpoint": "mean MFCC (no model)"},
+        ),
         scores="results/{task}/baselines/mfcc_scores.tsv",
     log:
         "results/logs/evaluate_mfcc/{task}.log",
     benchmark:
         "results/benchmarks/evaluate_mfcc/{task}.tsv"
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/train.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         protocol=eval_protocol,
         seed=lambda wc: task_seed("evaluate", wc.task),

@@ -11,7 +11,10 @@ rule features:
     benchmark:
         "results/benchmarks/features/{task}_{split}_{shard}.tsv"
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/features.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         features=config["features"]["params"],
         shards=len(SHARDS),
@@ -33,7 +36,10 @@ rule augment:
     wildcard_constraints:
         task="tdsv",
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/features.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         features=config["features"]["params"],
         augment=config["augment"],

@@ -15,8 +15,12 @@ rule train:
     benchmark:
         "results/benchmarks/train/{task}_{schedule}.tsv"
     conda:
-        "../../envs/ge2e.yaml"
+        "../../envs/train.yaml"
     threads: config["train"]["threads"]
+    resources:
+        mem_mb=config["train"]["mem_mb"],
+        runtime=config["train"]["runtime"],
+        gpu=train_gpus(),
     params:
         train=train_params,
         features=config["features"]["params"],

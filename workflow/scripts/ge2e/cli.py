@@ -16,14 +16,6 @@ from ge2e.evaluate import EncoderEmbedder, centroid_scores
 from ge2e.inference import load_encoder
 
 
-def _checkpoint(path):
-    try:
-        model, ckpt = load_encoder(path)
-    except (OSError, RuntimeError, KeyError, EOFError) as exc:
-        raise InputError(f"{path}: not a ge2e checkpoint ({exc})") from None
-    return model, ckpt
-
-
 def embed_files(model, ckpt, paths):
     """Whole-utterance d-vectors (U, D) of audio files: VAD, log-mel, sliding windows averaged."""
     params = features.FeatureParams(**ckpt["feature_params"])
@@ -34,14 +26,14 @@ def embed_files(model, ckpt, paths):
 
 
 def cmd_embed(args):
-    model, ckpt = _checkpoint(args.checkpoint)
+    model, ckpt = load_encoder(args.checkpoint)
     emb = embed_files(model, ckpt, args.audio)
     np.save(args.out, emb)
     print(f"wrote {emb.shape[0]} x {emb.shape[1]} embeddings to {args.out}")
 
 
 def cmd_verify(args):
-    model, ckpt = _checkpoint(args.checkpoint)
+    model, ckpt = load_encoder(args.checkpoint)
     emb = embed_files(model, ckpt, [*args.enroll, args.test])  # (E + 1, D)
     # The same scoring as evaluation, so the stored EER threshold means the same thing.
     score = float(centroid_scores(emb[None, :-1], emb[-1:])[0, 0])

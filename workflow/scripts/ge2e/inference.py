@@ -1,17 +1,32 @@
 """Embedding utterances with a trained encoder: segments, and whole utterances by sliding windows."""
 
+import pickle
+
 import numpy as np
 import torch
 
 from ge2e.batches import segment_index
+from ge2e.errors import InputError
 from ge2e.model import SpeakerEncoder
 
 
 def load_encoder(path, device="cpu"):
-    """Rebuild a SpeakerEncoder from a checkpoint written by ``ge2e.train``. Returns (model, checkpoint)."""
-    ckpt = torch.load(path, map_location=device, weights_only=False)
-    model = SpeakerEncoder(**ckpt["model_config"]).to(device)
-    model.load_state_dict(ckpt["model"])
+    """Rebuild a SpeakerEncoder from a checkpoint written by ``ge2e.train``. Returns (model, checkpoint).
+
+    A file that is not such a checkpoint (truncated, another format, another model) is an
+    InputError naming it, not a traceback.
+    """
+    try:
+        ckpt = torch.load(path, map_location=device, weights_only=False)
+        model = SpeakerEncoder(**ckpt["model_config"]).to(device)
+        model.load_state_dict(ckpt["model"])
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such checkpoint") from None
+    except (OSError, pickle.UnpicklingError, RuntimeError, EOFError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(
+            f"{path}: not a ge2e checkpoint ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
+            "restore it or retrain (snakemake --forcerun train)"
+        ) from None
     model.eval()
     return model, ckpt
 

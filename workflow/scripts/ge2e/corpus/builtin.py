@@ -172,7 +172,9 @@ def check_tools():
         raise InputError(
             f"the built-in corpus needs {', '.join(missing)}; install the Debian packages "
             f"`apt-get install {DEBIAN_PACKAGES}` (make demo does this when run as root), "
-            "or point the config's corpus roots at a real TIMIT / Snips copy"
+            "or point the config's corpus roots at a real TIMIT / Snips copy; under --use-conda, "
+            "envs/corpus.yaml brings espeak-ng and sox but flite and festival are not on conda-forge "
+            "and must come from the system"
         )
 
 

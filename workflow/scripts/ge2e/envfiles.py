@@ -1,0 +1,102 @@
+"""The conda environments of the pipeline's stages, ``envs/*.yaml``, written from ``requirements.txt``.
+
+``requirements.txt`` is the one place versions are pinned. Each stage's env lists the packages
+its rule scripts import and everything those depend on, each at exactly the version pinned
+there, so ``--use-conda`` runs the code on the same versions as the venv. The files must be
+self-contained: Snakemake copies an env file under ``.snakemake/conda/`` before building it,
+so a ``-r ../requirements.txt`` line inside one would point nowhere.
+
+``python workflow/scripts/ge2e/envfiles.py`` rewrites them (after a change of pins);
+``tests/test_envs.py`` fails when they drift.
+"""
+
+import importlib.metadata
+import sys
+import textwrap
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[3]
+PYTHON = "3.11"
+CHANNELS = ("conda-forge", "nodefaults")
+AUDIO = ("librosa", "numpy", "soundfile", "sphfile")
+# stage: (what it is for, conda-forge packages with versions, the distributions its scripts import).
+STAGES = {
+    "corpus": (
+        "built-in corpus synthesis and conversion of TIMIT/Snips to manifests (rules builtin_corpus, "
+        "convert_timit, convert_snips). flite and festival (with its voices) are not on conda-forge: "
+        "they come from the system (Debian: apt-get install flite festival festvox-kallpc16k "
+        "festvox-kdlpc16k festvox-us-slt-hts), only the built-in corpus needs them",
+        ("espeak-ng=1.51", "sox=14.4.2"),
+        AUDIO,
+    ),
+    "features": ("VAD + log-mel features and TD-SV augmentation (rules features, augment)", (), AUDIO),
+    "train": ("GE2E training and evaluation (rules train, evaluate, evaluate_mfcc)", (), (*AUDIO, "torch")),
+    "report": (
+        "the table, run summary and figures (rules eer_table, run_summary, plot_loss, plot_scores, embedding_map)",
+        (),
+        (*AUDIO, "torch", "matplotlib", "scikit-learn"),
+    ),
+}
+
+
+def pins(path=ROOT / "requirements.txt"):
+    """{canonical name: version} of every ``name==version`` line."""
+    out = {}
+    for line in Path(path).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line:
+            name, version = line.split("==", 1)
+            out[canonicalize_name(name)] = version.strip()
+    return out
+
+
+def closure(names):
+    """The distributions ``names`` need to run, themselves included, from the installed metadata."""
+    seen, todo = set(), [canonicalize_name(n) for n in names]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for text in importlib.metadata.requires(name) or []:
+            req = Requirement(text)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(canonicalize_name(req.name))
+    return sorted(seen)
+
+
+def render(stage, pinned=None):
+    """The YAML text of one stage's env file."""
+    pinned = pinned or pins()
+    purpose, conda, imports = STAGES[stage]
+    needed = closure(imports)
+    unpinned = [name for name in needed if name not in pinned]
+    if unpinned:
+        raise SystemExit(f"requirements.txt pins no version of {unpinned} (needed by the {stage} stage)")
+    lines = [
+        *textwrap.wrap(f"Stage env '{stage}': {purpose}.", 100, initial_indent="# ", subsequent_indent="# "),
+        "# Written by workflow/scripts/ge2e/envfiles.py from requirements.txt; do not edit by hand.",
+        "channels:",
+        *(f"  - {channel}" for channel in CHANNELS),
+        "dependencies:",
+        f"  - python={PYTHON}",
+        *(f"  - {package}" for package in conda),
+        "  - pip",
+        "  - pip:",
+        *(f"      - {name}=={pinned[name]}" for name in needed),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    for stage in STAGES:
+        path = ROOT / "envs" / f"{stage}.yaml"
+        path.write_text(render(stage))
+        print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
