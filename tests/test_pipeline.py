@@ -9,35 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-TOOLS = ("espeak-ng", "flite", "text2wave", "sox")
-
-
-def snakemake(workdir, *args):
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(
-        # No --cores: as users type it, the workflow profile (profiles/default) supplies it.
-        # Targets first: --configfile takes several values and would swallow them.
-        [sys.executable, "-m", "snakemake", *args, "--configfile", "config/tiny.yaml"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    missing = [t for t in TOOLS if shutil.which(t) is None]
-    if missing and os.environ.get("CI"):
-        pytest.fail(f"speech tools missing in CI: {missing}")
-    if missing:
-        pytest.skip(f"speech tools missing: {missing} (make test installs them)")
-    work = copy_workflow(tmp_path_factory.mktemp("pipeline"))
-    proc = snakemake(work)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return work
+from workflow_run import copy_workflow, snakemake
 
 
 def test_table_has_every_row_filled(run_dir):
@@ -96,13 +68,6 @@ def test_builtin_corpus_is_in_the_real_layouts(run_dir):
 def test_rerun_has_nothing_to_do(run_dir):
     proc = snakemake(run_dir, "results/eer_table.md")
     assert proc.returncode == 0 and "Nothing to be done" in proc.stdout + proc.stderr
-
-
-def copy_workflow(dest):
-    for name in ("Snakefile", "workflow", "config", "envs", "profiles", "requirements.txt"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
-    return dest
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,16 @@ wildcard_constraints:
     corpus="TIMIT|snips",
 
 
+def canonical(value):
+    """A config value with every dict's keys sorted. Snakemake compares params by their repr, so
+    without this, reordering keys in a config file would look like a change and rerun everything."""
+    if isinstance(value, dict):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
+
+
 def is_builtin(task):
     return config["corpus"][CORPUS_OF_TASK[task][0]] == "builtin"
 
@@ -79,24 +89,26 @@ def train_params(wildcards):
     """Plain dict for ge2e.train.TrainParams."""
     task_cfg = config["train"][wildcards.task]
     schedule = config["lr_schedules"][wildcards.schedule]
-    return {
-        "n_speakers": task_cfg["n_speakers"],
-        "n_utterances": task_cfg["n_utterances"],
-        "frames": tuple(task_cfg["frames"]),
-        "epochs": task_cfg["epochs"],
-        "lr": schedule["lr"],
-        "schedule": schedule["type"],
-        "step_epochs": schedule.get("step_epochs", 0),
-        "gamma": schedule.get("gamma", 0.5),
-        "momentum": config["train"]["momentum"],
-        "loss_method": config["train"]["loss"],
-        "validate_every": config["train"]["validate_every"],
-        "checkpoint_every": config["train"]["checkpoint_every"],
-        "average_window": config["train"]["average_window"],
-        "seed": task_seed("train", wildcards.task),
-        "device": config["train"]["device"],
-        **config["model"],
-    }
+    return canonical(
+        {
+            "n_speakers": task_cfg["n_speakers"],
+            "n_utterances": task_cfg["n_utterances"],
+            "frames": tuple(task_cfg["frames"]),
+            "epochs": task_cfg["epochs"],
+            "lr": schedule["lr"],
+            "schedule": schedule["type"],
+            "step_epochs": schedule.get("step_epochs", 0),
+            "gamma": schedule.get("gamma", 0.5),
+            "momentum": config["train"]["momentum"],
+            "loss_method": config["train"]["loss"],
+            "validate_every": config["train"]["validate_every"],
+            "checkpoint_every": config["train"]["checkpoint_every"],
+            "average_window": config["train"]["average_window"],
+            "seed": task_seed("train", wildcards.task),
+            "device": config["train"]["device"],
+            **config["model"],
+        }
+    )
 
 
 def train_gpus():
@@ -106,7 +118,7 @@ def train_gpus():
 
 def eval_protocol(wildcards):
     ev = config["evaluate"]
-    return {**ev[wildcards.task], "repeats": ev["repeats"], "bootstrap": ev["bootstrap"]}
+    return canonical({**ev[wildcards.task], "repeats": ev["repeats"], "bootstrap": ev["bootstrap"]})
 
 
 def augment_copies():
@@ -158,14 +170,16 @@ def schedule_subcategory(wildcards):
 
 def run_summary_tasks():
     """Per task: the corpus it reads and the training set-up, for the run summary page."""
-    return {
-        task: {
-            "corpus": "built-in synthetic" if is_builtin(task) else corpus_root(task),
-            "train": config["train"][task],
-            "copies": capacity(task)["copies"],
+    return canonical(
+        {
+            task: {
+                "corpus": "built-in synthetic" if is_builtin(task) else corpus_root(task),
+                "train": config["train"][task],
+                "copies": capacity(task)["copies"],
+            }
+            for task in TASKS
         }
-        for task in TASKS
-    }
+    )
 
 
 def final_targets():

@@ -15,7 +15,7 @@ rule builtin_corpus:
         mem_mb=2000,
         runtime=30,
     params:
-        spec=lambda wc: config["builtin"][wc.corpus.lower()],
+        spec=lambda wc: canonical(config["builtin"][wc.corpus.lower()]),
         seed=lambda wc: task_seed("builtin", wc.corpus),
     script:
         "../scripts/builtin_corpus.py"
@@ -65,6 +65,7 @@ rule convert_snips:
         task="tdsv",
     conda:
         "../../envs/corpus.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=30,

@@ -21,6 +21,7 @@ rule evaluate:
         "results/benchmarks/evaluate/{task}_{schedule}_{checkpoint}.tsv"
     conda:
         "../../envs/train.yaml"
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
@@ -49,6 +50,7 @@ rule evaluate_mfcc:
         "results/benchmarks/evaluate_mfcc/{task}.tsv"
     conda:
         "../../envs/train.yaml"
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=60,

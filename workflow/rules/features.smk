@@ -12,11 +12,12 @@ rule features:
         "results/benchmarks/features/{task}_{split}_{shard}.tsv"
     conda:
         "../../envs/features.yaml"
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
     params:
-        features=config["features"]["params"],
+        features=canonical(config["features"]["params"]),
         shards=len(SHARDS),
         resample=config["corpus"]["resample"],
         on_bad_file=config["corpus"]["on_bad_file"],
@@ -37,12 +38,13 @@ rule augment:
         task="tdsv",
     conda:
         "../../envs/features.yaml"
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
     params:
-        features=config["features"]["params"],
-        augment=config["augment"],
+        features=canonical(config["features"]["params"]),
+        augment=canonical(config["augment"]),
         shards=len(SHARDS),
         resample=config["corpus"]["resample"],
         on_bad_file=config["corpus"]["on_bad_file"],

@@ -19,6 +19,7 @@ rule eer_table:
         "results/benchmarks/eer_table.tsv"
     conda:
         "../../envs/report.yaml"
+    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
@@ -45,12 +46,13 @@ rule run_summary:
         "results/benchmarks/run_summary.tsv"
     conda:
         "../../envs/report.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
     params:
         tasks=run_summary_tasks(),
-        model=config["model"],
+        model=canonical(config["model"]),
         n_mels=config["features"]["params"]["n_mels"],
     script:
         "../scripts/run_summary.py"
@@ -73,6 +75,7 @@ rule plot_loss:
         "results/benchmarks/plot_loss/{task}_{schedule}.tsv"
     conda:
         "../../envs/report.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -104,6 +107,7 @@ rule plot_scores:
         "results/benchmarks/plot_scores/{task}.tsv"
     conda:
         "../../envs/report.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -132,6 +136,7 @@ rule embedding_map:
         "results/benchmarks/embedding_map/{task}.tsv"
     conda:
         "../../envs/report.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=15,

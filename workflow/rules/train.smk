@@ -23,6 +23,6 @@ rule train:
         gpu=train_gpus(),
     params:
         train=train_params,
-        features=config["features"]["params"],
+        features=canonical(config["features"]["params"]),
     script:
         "../scripts/train.py"

@@ -1,0 +1,57 @@
+"""Running the real Snakefile from tests: a copy of the workflow in a temp dir, Snakemake as users call it."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TOOLS = ("espeak-ng", "flite", "text2wave", "sox")
+WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "profiles", "requirements.txt")
+
+
+def snakemake(workdir, *args, config="config/tiny.yaml"):
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(
+        # No --cores: as users type it, the workflow profile (profiles/default) supplies it.
+        # Targets first: --configfile takes several values and would swallow them.
+        [sys.executable, "-m", "snakemake", *args, "--configfile", config],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def copy_workflow(dest):
+    for name in WORKFLOW_FILES:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    return dest
+
+
+def require_speech_tools():
+    """Skip (fail in CI) when the built-in corpus cannot be synthesised here."""
+    missing = [t for t in TOOLS if shutil.which(t) is None]
+    if missing and os.environ.get("CI"):
+        pytest.fail(f"speech tools missing in CI: {missing}")
+    if missing:
+        pytest.skip(f"speech tools missing: {missing} (make test installs them)")
+
+
+def job_counts(output):
+    """{rule: jobs} from the 'Job stats' table Snakemake prints (dry run or real)."""
+    counts, in_table = {}, False
+    for line in output.splitlines():
+        parts = line.split()
+        if parts[:2] == ["job", "count"]:
+            in_table, counts = True, {}
+        elif in_table and len(parts) == 2 and parts[1].isdigit():
+            if parts[0] == "total":
+                in_table = False
+            else:
+                counts[parts[0]] = int(parts[1])
+    return counts
