@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 # Debian packages the built-in corpus synthesises speech with.
 SPEECH_PACKAGES := espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox
 SPEECH_TOOLS := espeak-ng flite text2wave sox
+# Debian packages the SLURM test starts a one-node cluster from (tests/slurm_cluster.py).
+SLURM_PACKAGES := slurmctld slurmd slurm-client munge
 
-.PHONY: demo report test lint bench venv speech-tools browser clean
+.PHONY: demo report test lint bench venv speech-tools browser slurm clean
 
 ## demo: install into .venv, run the whole pipeline on the built-in corpus, then write the report.
 demo: venv speech-tools
@@ -20,7 +22,7 @@ report: venv
 	@echo "Report: $(CURDIR)/results/report.html   Table: results/eer_table.md   Figures: results/plots/"
 
 ## test: the test suite (unit tests + the end-to-end run on config/tiny.yaml, its report in Chromium).
-test: venv speech-tools browser
+test: venv speech-tools browser slurm
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
 ## lint: ruff (lint + format), snakefmt and snakemake --lint; CI runs it before the tests.
@@ -67,6 +69,17 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 		else \
 			echo "The report test needs Chromium (it is skipped without it): sudo apt-get install chromium"; \
+		fi; \
+	fi
+
+# The SLURM test needs root and these packages; skipped without them, except in CI.
+slurm:
+	@if command -v dpkg >/dev/null 2>&1 && ! dpkg -s $(SLURM_PACKAGES) >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing SLURM and munge for the cluster test"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SLURM_PACKAGES) >/dev/null; \
+		else \
+			echo "The SLURM test needs root and: sudo apt-get install --no-install-recommends $(SLURM_PACKAGES) (skipped without)"; \
 		fi; \
 	fi
 
