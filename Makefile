@@ -32,9 +32,9 @@ lint: venv
 	$(BIN)/snakefmt --check .
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --lint
 
-## bench: benchmark scripts; each prints a table and writes results/bench_*.md.
+## bench: every benchmark under bench/ (one process each); prints the table and writes results/bench.md.
 bench: venv
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/dryrun.py
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/run.py
 
 venv: $(BIN)/.installed
 

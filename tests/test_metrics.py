@@ -81,3 +81,40 @@ def test_bootstrap_interval_brackets_the_eer_and_is_seeded():
     low, high = bootstrap_eer_ci(scores, labels, np.random.default_rng(1), resamples=300)
     assert low < point < high and high - low < 0.2
     assert (low, high) == bootstrap_eer_ci(scores, labels, np.random.default_rng(1), resamples=300)
+
+
+def reference_eer_threshold(scores, labels):
+    """Reference: the crossing read off the whole DET curve (every score sorted)."""
+    far, frr, thresholds = det_curve(scores, labels)
+    j = int(np.argmax(far >= frr))
+    d = (far[j] - far[j - 1]) - (frr[j] - frr[j - 1])
+    t = 0.0 if d == 0 else (frr[j - 1] - far[j - 1]) / d
+    upper = thresholds[j - 1] if np.isfinite(thresholds[j - 1]) else thresholds[j]
+    return far[j - 1] + t * (far[j] - far[j - 1]), upper + t * (thresholds[j] - upper)
+
+
+@pytest.mark.parametrize("bins", [1, 2, 7, 4096])
+def test_bracketed_eer_equals_the_whole_curve_bit_for_bit(bins, monkeypatch):
+    from ge2e import metrics
+
+    monkeypatch.setattr(metrics, "BINS", bins)
+    rng = np.random.default_rng(bins)
+    for _ in range(200):
+        k = int(rng.integers(2, 2000))
+        labels = rng.random(k) < rng.uniform(0.02, 0.98)
+        labels[0], labels[-1] = True, False
+        scores = np.round(rng.normal(labels * rng.uniform(-1, 3), 1.0), int(rng.integers(0, 3)))  # ties
+        assert eer_threshold(scores, labels) == reference_eer_threshold(scores, labels)
+    # Degenerate cases: one score for everything, and a crossing at the very first score.
+    assert eer_threshold([0.3] * 4, [1, 0, 1, 0]) == reference_eer_threshold(
+        np.array([0.3] * 4), np.array([1, 0, 1, 0])
+    )
+    scores, labels = np.array([0.9, 0.5, 0.4, 0.1]), np.array([0, 1, 0, 1])
+    assert eer_threshold(scores, labels) == reference_eer_threshold(scores, labels)
+
+
+def test_eer_refuses_non_finite_scores_but_takes_huge_ones():
+    with pytest.raises(ValueError, match="finite"):
+        eer([0.1, np.nan, 0.3], [1, 0, 1])
+    scores, labels = np.array([1e300, -1e300, 0.5, 0.2]), np.array([1, 0, 0, 1])  # beyond float32
+    assert eer_threshold(scores, labels) == reference_eer_threshold(scores, labels)

@@ -1,0 +1,179 @@
+"""Feature extraction (VAD + log-mel, ``ge2e.features.from_samples``): throughput and peak memory.
+
+Audio: the built-in corpus's files when results/builtin_corpus exists (``make demo``
+writes it), else seeded speech-like audio made here: voiced syllables (a harmonic series
+on a drifting pitch, shaped by two formant-like bumps) separated by pauses at a -60 dB
+noise floor, in 2-5 s utterances like TIMIT's. File reading is not timed; the work
+timed is exactly what the features rule does per file after reading it.
+
+Throughput is audio seconds per CPU second with numpy/BLAS/OpenMP pinned to one thread,
+i.e. times real time per core; wall time is shown beside it. Peak memory is taken in a
+fresh process (tracemalloc for numpy's allocations, ru_maxrss for the whole process) on
+the longest utterance, since the peak grows with utterance length.
+
+Usage: python bench/features.py [--quick] [--seconds 300] [--repeats 5]
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchlib  # noqa: E402
+
+benchlib.single_thread_env()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from ge2e import audio  # noqa: E402
+from ge2e.features import FeatureParams, from_samples, log_mel, vad  # noqa: E402
+
+TARGET = 300.0
+CORPUS = benchlib.ROOT / "results" / "builtin_corpus"
+
+
+def speech_like(seconds, rate, rng):
+    """One utterance (S,) float32 of about ``seconds``: syllables and pauses, leading/trailing silence.
+
+    Syllables have 15 ms on/off ramps and pauses are short, so VAD keeps most of the audio as it
+    does on read speech (a Hann-shaped syllable would lose its quiet edges to the 30 dB VAD).
+    """
+    parts = [rng.normal(0, 1e-3, int(rate * rng.uniform(0.1, 0.3)))]
+    f0 = rng.uniform(90, 220)  # the speaker's pitch
+    total = 0.0
+    while total < seconds:
+        n = int(rate * rng.uniform(0.1, 0.35))
+        t = np.arange(n) / rate
+        pitch = f0 * (1 + 0.1 * np.sin(2 * np.pi * rng.uniform(1, 4) * t))  # (n,) intonation
+        phase = 2 * np.pi * np.cumsum(pitch) / rate
+        formants = rng.uniform([300, 900], [900, 2500])
+        k = np.arange(1, int(4000 // f0) + 1)[:, None]  # (H, 1) harmonics up to 4 kHz
+        gain = sum(np.exp(-(((k * f0 - f) / 150) ** 2)) for f in formants) + 0.05  # (H, 1)
+        ramp = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.015)  # (n,)
+        voiced = (gain * np.sin(k * phase)).sum(axis=0) * ramp
+        parts += [0.3 * voiced / np.abs(voiced).max(), rng.normal(0, 1e-3, int(rate * rng.uniform(0.02, 0.15)))]
+        total += (len(parts[-2]) + len(parts[-1])) / rate
+    parts.append(rng.normal(0, 1e-3, int(rate * rng.uniform(0.1, 0.3))))
+    return np.concatenate(parts).astype(np.float32)
+
+
+def utterances(seconds, params):
+    """(list of (S_i,) float32 arrays summing to about ``seconds`` of audio, description of the source)."""
+    files = sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() == ".wav") if CORPUS.is_dir() else []
+    out, total = [], 0.0
+    for path in files:
+        out.append(audio.read(path, params.sample_rate, resample=True))
+        total += len(out[-1]) / params.sample_rate
+        if total >= seconds:
+            return out, f"{len(out)} files of the built-in corpus"
+    rng = np.random.default_rng(0)
+    out, total = [], 0.0
+    while total < seconds:
+        out.append(speech_like(rng.uniform(2, 5), params.sample_rate, rng))
+        total += len(out[-1]) / params.sample_rate
+    return out, f"{len(out)} synthetic speech-like utterances (no built-in corpus found)"
+
+
+def memory_worker(seconds):
+    """Fresh-process peak memory of from_samples on the longest utterance; prints one JSON line."""
+    import tracemalloc
+
+    params = FeatureParams()
+    utts, _ = utterances(seconds, params)
+    y = max(utts, key=len)
+    del utts
+    from_samples(y[: params.sample_rate], params, "warm-up")  # import-time and first-call allocations
+    rss0 = benchlib.maxrss_mb()
+    tracemalloc.start()
+    peaks = {}
+    speech = vad(y, params)
+    peaks["vad"] = tracemalloc.get_traced_memory()[1]
+    tracemalloc.reset_peak()
+    feats = log_mel(speech, params)
+    peaks["log_mel"] = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    frames = 1 + len(speech) // params.hop_length  # librosa centres frames: one per hop, plus one
+    print(
+        json.dumps(
+            {
+                "seconds": len(y) / params.sample_rate,
+                "speech_seconds": len(speech) / params.sample_rate,
+                "frames": frames,
+                "features_shape": list(feats.shape),
+                "peak_vad_mb": peaks["vad"] / 2**20,
+                "peak_log_mel_mb": peaks["log_mel"] / 2**20,
+                "rss_mb": benchlib.maxrss_mb(),
+                "rss_delta_mb": benchlib.maxrss_mb() - rss0,
+                # STFT matrix: (1 + n_fft/2, frames) complex64 (8 bytes); VAD's framed power: (win, frames) float32.
+                "stft_mb": (params.n_fft // 2 + 1) * frames * 8 / 2**20,
+                "vad_frames": 1 + len(y) // params.hop_length,
+                "vad_frames_mb": params.win_length * (1 + len(y) // params.hop_length) * 4 / 2**20,
+                "input_mb": y.nbytes / 2**20,
+            }
+        )
+    )
+
+
+def run(args):
+    params = FeatureParams()
+    seconds = 20 if args.quick else args.seconds
+    repeats = 1 if args.quick else args.repeats
+    utts, source = utterances(seconds, params)
+    total = sum(len(u) for u in utts) / params.sample_rate
+
+    def extract_all():
+        for u in utts:
+            from_samples(u, params, "bench")
+
+    # The first call in a process loads librosa's submodules and compiles its numba kernels: once
+    # per features job, so it is shown apart and kept out of the throughput.
+    first = benchlib.timed(lambda: from_samples(utts[0], params, "bench"))
+    times = benchlib.interleaved({"extract": extract_all}, repeats, warmup=1)["extract"]
+    speed = [total / c for c, _ in times]
+    wall = [total / w for _, w in times]
+    mem = benchlib.worker_json([Path(__file__), "--worker-memory", "--seconds", seconds])
+    # Name the largest array from its shape: the STFT of the speech (log-mel) or VAD's framed power of the whole file.
+    stft = (f"STFT matrix ({params.n_fft // 2 + 1}, {mem['frames']}) complex64", mem["stft_mb"])
+    framed = (f"VAD framed power ({params.win_length}, {mem['vad_frames']}) float32", mem["vad_frames_mb"])
+    largest, other = sorted([stft, framed], key=lambda x: -x[1])
+    return [
+        benchlib.Row(
+            f"feature extraction (VAD + log-mel) throughput, {total:.0f} s of audio ({source}), 1 thread",
+            f"{benchlib.median(speed):,.0f}x real time per core (CPU time; rounds {min(speed):,.0f}-"
+            f"{max(speed):,.0f}x, n={len(speed)}); wall {benchlib.median(wall):,.0f}x; first call in a process "
+            f"{first[0]:.1f} s CPU (librosa lazy imports, numba compilation), excluded",
+            f">= {TARGET:.0f}x",
+            benchlib.verdict(benchlib.median(speed) >= TARGET),
+            f"Measured {benchlib.median(speed):,.0f}x, short by {TARGET / benchlib.median(speed):.1f}x.",
+        ),
+        benchlib.Row(
+            f"feature extraction peak memory, longest utterance ({mem['seconds']:.1f} s, "
+            f"{mem['speech_seconds']:.1f} s after VAD, {mem['frames']} frames)",
+            f"numpy peak {max(mem['peak_vad_mb'], mem['peak_log_mel_mb']):.1f} MB (VAD {mem['peak_vad_mb']:.1f} MB, "
+            f"log-mel {mem['peak_log_mel_mb']:.1f} MB; tracemalloc); process RSS {mem['rss_mb']:.0f} MB "
+            f"(+{mem['rss_delta_mb']:.1f} MB over imports and warm-up). Largest array: {largest[0]} = "
+            f"{largest[1]:.2f} MB (next: {other[0]} = {other[1]:.2f} MB; input {mem['input_mb']:.2f} MB); "
+            "the log-mel peak is the STFT plus its power spectrogram, about 18 MB per minute of speech",
+            "printed, largest array named",
+            "info",
+        ),
+    ]
+
+
+def add_arguments(parser):
+    parser.add_argument("--seconds", type=float, default=300.0, help="audio to extract per round")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--worker-memory", action="store_true", help=argparse.SUPPRESS)  # internal: see main()
+
+
+def main():
+    if "--worker-memory" in sys.argv:
+        memory_worker(float(sys.argv[sys.argv.index("--seconds") + 1]))
+        return
+    benchlib.cli("features", "Feature extraction: throughput and peak memory", run, add_arguments)
+
+
+if __name__ == "__main__":
+    main()
