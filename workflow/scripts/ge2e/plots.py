@@ -1,4 +1,4 @@
-"""Figures: loss curves per task and schedule."""
+"""Figures: loss curves per task and schedule, DET curves, score histograms, embedding maps."""
 
 import matplotlib
 
@@ -7,8 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ge2e.atomic import atomic_path  # noqa: E402
-
-TASK_NAMES = {"tdsv": "TD-SV", "tisv": "TI-SV"}
+from ge2e.table import TASK_NAMES  # noqa: E402
 
 
 def read_loss(path):

@@ -1,11 +1,8 @@
 """``results/run_summary.html``: what a run was trained and tested on, read from its manifests."""
 
-import html
-
 from ge2e import manifest
 from ge2e.model import SpeakerEncoder
-
-TASK_NAMES = {"tdsv": "TD-SV", "tisv": "TI-SV"}
+from ge2e.table import TASK_NAMES, html_page, html_table
 
 
 def split_counts(rows):
@@ -32,37 +29,27 @@ def render_html(tasks, model, n_mels):
         model: config.model (hidden, layers, proj).
         n_mels: log-mel bands per frame.
     """
-    esc = html.escape
-    params = parameter_count(n_mels, **model)
-    out = [
-        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Run summary</title><style>",
-        "body{font-family:sans-serif;margin:1.5em} table{border-collapse:collapse;margin:.5em 0 1.5em}",
-        "th,td{border:1px solid #bbb;padding:.3em .6em;text-align:right} th:first-child,td:first-child"
-        "{text-align:left} th{background:#eee}</style></head><body>",
-        "<h1>Run summary</h1>",
-        f"<p>Speaker encoder: {model['layers']} LSTM layers x {model['hidden']} cells, projection "
-        f"{model['proj']}, on {n_mels} log-mels: {params:,} parameters.</p>",
-        "<table><tr><th>Task</th><th>Corpus</th><th>Split</th><th>Speakers</th><th>Utterances</th><th>Hours</th></tr>",
-    ]
+    data_rows, train_rows = [], []
     for task, spec in tasks.items():
         counts = split_counts(manifest.read(spec["manifest"]))
         for split, (speakers, utterances, hours) in counts.items():
             note = f" (x{spec['copies']} after augmentation)" if split == "train" and spec["copies"] > 1 else ""
-            out.append(
-                f"<tr><td>{TASK_NAMES[task]}</td><td>{esc(spec['corpus'])}</td><td>{split}</td><td>{speakers}</td>"
-                f"<td>{utterances}{note}</td><td>{hours:.2f}</td></tr>"
-            )
-    out.append("</table>")
-    out.append(
-        "<table><tr><th>Task</th><th>Speakers per batch (N)</th><th>Utterances per speaker (M)</th>"
-        "<th>Frames per segment</th><th>Epochs</th></tr>"
-    )
-    for task, spec in tasks.items():
+            data_rows.append([TASK_NAMES[task], spec["corpus"], split, speakers, f"{utterances}{note}", f"{hours:.2f}"])
         t = spec["train"]
         frames = "–".join(str(f) for f in t["frames"])
-        out.append(
-            f"<tr><td>{TASK_NAMES[task]}</td><td>{t['n_speakers']}</td><td>{t['n_utterances']}</td>"
-            f"<td>{frames}</td><td>{t['epochs']}</td></tr>"
-        )
-    out.append("</table></body></html>\n")
-    return "\n".join(out)
+        train_rows.append([TASK_NAMES[task], t["n_speakers"], t["n_utterances"], frames, t["epochs"]])
+    encoder = (
+        f"<p>Speaker encoder: {model['layers']} LSTM layers x {model['hidden']} cells, projection "
+        f"{model['proj']}, on {n_mels} log-mels: {parameter_count(n_mels, **model):,} parameters.</p>"
+    )
+    return html_page(
+        "Run summary",
+        [
+            encoder,
+            html_table(["Task", "Corpus", "Split", "Speakers", "Utterances", "Hours"], data_rows),
+            html_table(
+                ["Task", "Speakers per batch (N)", "Utterances per speaker (M)", "Frames per segment", "Epochs"],
+                train_rows,
+            ),
+        ],
+    )

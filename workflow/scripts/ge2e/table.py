@@ -15,6 +15,7 @@ REFERENCES = [
     ("Earlier TI-only PyTorch port", None, 0.05742),
 ]
 TASKS = ("tdsv", "tisv")
+TASK_NAMES = {"tdsv": "TD-SV", "tisv": "TI-SV"}  # how tables and figures name the tasks
 TITLE = "GE2E speaker verification: EER"
 
 
@@ -66,7 +67,7 @@ def tables(results):
         (None, ["System", "TD-SV EER (avg)", "TD-SV EER (full)", "TI-SV EER (avg)", "TI-SV EER (full)"], eer_rows),
         (
             "Minimum normalised detection cost of the full trials (C_miss = C_fa = 1):",
-            ["System"] + [f"{t} minDCF (p={p})" for t in ("TD-SV", "TI-SV") for p in ("0.01", "0.001")],
+            ["System"] + [f"{TASK_NAMES[t]} minDCF (p={p})" for t in TASKS for p in ("0.01", "0.001")],
             dcf_rows,
         ),
     ]
@@ -91,21 +92,31 @@ th { background: #eee; }
 """
 
 
+def html_table(header, rows):
+    """One ``<table>`` of cell strings (escaped here)."""
+    esc = html.escape
+    lines = ["<table>", "<tr>" + "".join(f"<th>{esc(str(h))}</th>" for h in header) + "</tr>"]
+    lines += ["<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>" for row in rows]
+    return "\n".join(lines + ["</table>"])
+
+
+def html_page(title, body):
+    """A standalone page in the results' one style; ``body`` is a list of HTML fragments."""
+    head = f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    return "\n".join([head, f"<style>{STYLE}</style></head><body>", f"<h1>{html.escape(title)}</h1>", *body]) + (
+        "\n</body></html>\n"
+    )
+
+
 def render_html(results, corpus_note):
     """A standalone HTML page of the same tables (``results/eer_table.html``, shown in the report)."""
-    esc = html.escape
-    parts = [f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{esc(TITLE)}</title>"]
-    parts.append(f"<style>{STYLE}</style></head><body>\n<h1>{esc(TITLE)}</h1>")
-    text = esc(" ".join(intro(corpus_note)))
-    parts.append("<p>" + text.replace("*avg*", "<em>avg</em>").replace("*full*", "<em>full</em>") + "</p>")
+    text = html.escape(" ".join(intro(corpus_note)))
+    body = ["<p>" + text.replace("*avg*", "<em>avg</em>").replace("*full*", "<em>full</em>") + "</p>"]
     for caption, header, rows in tables(results):
         if caption:
-            parts.append(f"<p>{esc(caption)}</p>")
-        parts.append("<table>\n<tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>")
-        parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows]
-        parts.append("</table>")
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
+            body.append(f"<p>{html.escape(caption)}</p>")
+        body.append(html_table(header, rows))
+    return html_page(TITLE, body)
 
 
 def load(path):
