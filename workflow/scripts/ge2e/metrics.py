@@ -18,14 +18,21 @@ def det_curve(scores, labels):
         (far, frr, thresholds): each (J + 1,); point j accepts scores >= thresholds[j],
         the first point accepts nothing (far 0, frr 1). Tied scores form one point.
     """
+    scores, labels, n_target, n_nontarget = _trials(scores, labels)
+    return _curve(scores, labels, 0, 0, n_target, n_nontarget)
+
+
+def _trials(scores, labels):
+    """Checked flat trials: (scores (K,) float64, labels (K,) bool, targets, non-targets)."""
     scores = np.asarray(scores, dtype=np.float64).ravel()
-    labels = np.asarray(labels).ravel().astype(bool)
+    labels = np.asarray(labels, dtype=bool).ravel()
     if scores.shape != labels.shape:
         raise ValueError(f"scores {scores.shape} and labels {labels.shape} differ in shape")
-    n_target, n_nontarget = labels.sum(), (~labels).sum()
+    n_target = int(np.count_nonzero(labels))
+    n_nontarget = labels.size - n_target
     if n_target == 0 or n_nontarget == 0:
         raise ValueError("EER needs both target and non-target trials")
-    return _curve(scores, labels, 0, 0, n_target, n_nontarget)
+    return scores, labels, n_target, n_nontarget
 
 
 def _curve(scores, labels, above_t, above_n, n_target, n_nontarget):
@@ -71,14 +78,7 @@ def eer_threshold(scores, labels):
         scores: (K,) similarity scores, finite.
         labels: (K,) 1 = same speaker, 0 = different.
     """
-    scores = np.asarray(scores, dtype=np.float64).ravel()
-    labels = np.asarray(labels, dtype=bool).ravel()
-    if scores.shape != labels.shape:
-        raise ValueError(f"scores {scores.shape} and labels {labels.shape} differ in shape")
-    n_target = int(np.count_nonzero(labels))
-    n_nontarget = labels.size - n_target
-    if n_target == 0 or n_nontarget == 0:
-        raise ValueError("EER needs both target and non-target trials")
+    scores, labels, n_target, n_nontarget = _trials(scores, labels)
     # Binning only has to be monotone (ties share a bin), not exact: float32 halves the memory traffic.
     with np.errstate(over="ignore", invalid="ignore"):
         binned = scores.astype(np.float32)
