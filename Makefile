@@ -7,6 +7,9 @@ SPEECH_PACKAGES := espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k f
 SPEECH_TOOLS := espeak-ng flite text2wave sox
 # Debian packages the SLURM test starts a one-node cluster from (tests/slurm_cluster.py).
 SLURM_PACKAGES := slurmctld slurmd slurm-client munge
+# Missing Debian packages are installed only where that needs no prompt: as root, with apt-get.
+CAN_APT := [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1
+APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
 .PHONY: demo report test lint bench venv speech-tools browser slurm clean
 
@@ -51,9 +54,9 @@ speech-tools:
 	for tool in $(SPEECH_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	if command -v dpkg >/dev/null 2>&1 && ! dpkg -s $(SPEECH_PACKAGES) >/dev/null 2>&1; then missing="$$missing (voices)"; fi; \
 	if [ -n "$$missing" ]; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		if $(CAN_APT); then \
 			echo "installing speech tools:$$missing"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SPEECH_PACKAGES) >/dev/null; \
+			$(APT_INSTALL) $(SPEECH_PACKAGES) >/dev/null; \
 		else \
 			echo "The built-in corpus needs:$$missing. Install the Debian packages:"; \
 			echo "  sudo apt-get install $(SPEECH_PACKAGES)"; \
@@ -64,9 +67,9 @@ speech-tools:
 # The report test renders the HTML report in Debian's headless Chromium.
 browser:
 	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		if $(CAN_APT); then \
 			echo "installing chromium for the report test"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+			$(APT_INSTALL) chromium >/dev/null; \
 		else \
 			echo "The report test needs Chromium (it is skipped without it): sudo apt-get install chromium"; \
 		fi; \
@@ -75,9 +78,9 @@ browser:
 # The SLURM test needs root and these packages; skipped without them, except in CI.
 slurm:
 	@if command -v dpkg >/dev/null 2>&1 && ! dpkg -s $(SLURM_PACKAGES) >/dev/null 2>&1; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		if $(CAN_APT); then \
 			echo "installing SLURM and munge for the cluster test"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SLURM_PACKAGES) >/dev/null; \
+			$(APT_INSTALL) $(SLURM_PACKAGES) >/dev/null; \
 		else \
 			echo "The SLURM test needs root and: sudo apt-get install --no-install-recommends $(SLURM_PACKAGES) (skipped without)"; \
 		fi; \
