@@ -84,15 +84,17 @@ def eer_threshold(scores, labels):
         binned = scores.astype(np.float32)
         low, high = binned.min(), binned.max()
         finite = np.isfinite(low + high)
-    index = np.zeros(scores.size, np.int32)
-    if not finite:
-        if not np.isfinite(scores).all():
-            raise ValueError("EER needs finite scores")
-        # Beyond float32's range: one bin, i.e. the whole curve sorted.
-    elif high > low:
+    # intp, the type bincount counts in: an int32 index would cost it a converted 8-byte copy.
+    if finite and high > low:
         binned -= low
+        index = np.empty(scores.size, np.intp)
         # Scale and truncate in one pass; the maximum lands in the last bin, never past it.
         np.multiply(binned, np.float32((BINS - 0.5) / (high - low)), out=index, casting="unsafe")
+    else:
+        if not finite and not np.isfinite(scores).all():
+            raise ValueError("EER needs finite scores")
+        index = np.zeros(scores.size, np.intp)  # one value, or beyond float32's range: one bin
+    del binned
     per_bin = np.bincount(index, minlength=BINS)  # (BINS,)
     targets_per_bin = np.bincount(index[labels], minlength=BINS)
     # Trials in bin b and above, i.e. accepted by a threshold at the lower edge of bin b.
