@@ -87,3 +87,24 @@ def test_encoder_shapes_and_unit_norm():
     fs = feature_set([2, 2], lengths=[9, 30])
     emb = embed_utterances(lambda x: model(torch.as_tensor(x)).detach().numpy(), fs, frames=12)
     assert emb.shape == (4, 4) and np.allclose(np.linalg.norm(emb, axis=1), 1, atol=1e-5)
+
+
+@pytest.mark.parametrize("how", ["level", "mean"])
+def test_normalised_log_mels_do_not_depend_on_recording_level(how):
+    params = FeatureParams(normalise=how)
+    loud, quiet = (features.from_samples(g * tone(1.0), params, "x") for g in (0.9, 0.02))  # 33 dB apart
+    assert np.allclose(loud, quiet, atol=1e-3)
+    raw = [features.from_samples(g * tone(1.0), FeatureParams(normalise="none"), "x") for g in (0.9, 0.02)]
+    assert np.abs(raw[0] - raw[1]).max() > 5  # without it, the level reaches the encoder
+
+
+def test_level_normalisation_keeps_the_spectral_shape_and_mean_removes_it():
+    x = features.from_samples(tone(1.0), FeatureParams(normalise="level"), "x")
+    assert abs(x.mean()) < 1e-4 and np.ptp(x.mean(axis=0)) > 1  # the long-term spectrum stays
+    y = features.from_samples(tone(1.0), FeatureParams(normalise="mean"), "x")
+    assert np.allclose(y.mean(axis=0), 0, atol=1e-4)
+
+
+def test_unknown_normalisation_is_refused():
+    with pytest.raises(ValueError, match="'peak'"):
+        features.normalise(np.zeros((3, 2)), "peak")

@@ -14,7 +14,7 @@ from workflow_run import copy_workflow, snakemake
 
 def test_table_has_every_row_filled(run_dir):
     table = (run_dir / "results" / "eer_table.md").read_text()
-    rows = [line for line in table.splitlines() if line.startswith("| Ours") or line.startswith("| Mean-MFCC")]
+    rows = [line for line in table.splitlines() if line.startswith("| Ours") or line.startswith("| MFCC mean+std")]
     assert len(rows) == 2 * (2 * 2 + 2)  # (schedules x checkpoints, untrained, MFCC) in both tables
     number, interval = r"[01]\.\d{4}", r"[01]\.\d{4} \[[01]\.\d{3}, [01]\.\d{3}\]"
     for row in rows[:6]:  # the EER table
@@ -265,3 +265,28 @@ def test_report_renders_the_table_and_every_figure(run_dir, tmp_path):
     md_lines = [line for line in table_md.splitlines() if line.startswith("| ")]
     md_rows = [[c.strip() for c in line.strip("|").split("|")] for line in md_lines]
     assert seen["table_rows"] == md_rows and len(md_rows) == 2 + 4 + 6 + 6
+
+
+def test_cli_embed_gives_the_vectors_of_the_pipelines_features(run_dir, tmp_path):
+    """ge2e embed reads audio with the checkpoint's feature settings (normalisation included): its d-vectors
+    equal those of the same files' utterances in the feature shards the pipeline trained and evaluated on."""
+    import numpy as np
+
+    from ge2e import manifest
+    from ge2e.evaluate import EncoderEmbedder
+    from ge2e.features import FeatureSet
+    from ge2e.inference import load_encoder
+
+    ckpt = run_dir / "results/tisv/const/final.pt"
+    model, meta = load_encoder(ckpt)
+    assert meta["feature_params"]["normalise"] == "level"
+    shards = FeatureSet.load(sorted((run_dir / "results/tisv/features/test").glob("*.npz")))
+    rows = {r["utterance"]: r for r in manifest.read(run_dir / "results/tisv/manifest.tsv")}
+    chosen = [0, 1, len(shards) - 1]
+    files = [str(run_dir / rows[str(shards.utterances[i])]["path"]) for i in chosen]
+    out = tmp_path / "emb.npy"
+    proc = ge2e_cli("embed", "--checkpoint", str(ckpt), *files, "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    frames = int(round(np.mean(meta["train_params"]["frames"])))
+    subset = FeatureSet.from_list([shards.utterance(i) for i in chosen], ["?"] * 3, ["?"] * 3)
+    assert np.allclose(np.load(out), EncoderEmbedder(model, frames).utterances(subset), atol=1e-6)

@@ -64,7 +64,7 @@ def test_tiny_config_through_the_slurm_profile(cluster, tmp_path):
     print(f"Snakemake on SLURM: {time.monotonic() - start:.0f} s")
 
     table = (work / TARGET).read_text()
-    assert "| Ours" in table and "| Mean-MFCC" in table, table
+    assert "| Ours" in table and "| MFCC mean+std" in table, table
 
     # Evidence that the jobs ran under SLURM and not locally: sbatch job ids in Snakemake's log, each
     # COMPLETED for slurmctld (the test cluster lists finished jobs for an hour), one SLURM log per job and rule.

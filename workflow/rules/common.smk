@@ -203,7 +203,7 @@ def score_systems(task):
     ]
     return systems + [
         ("baseline: untrained encoder", f"results/{task}/{SCHEDULES[0]}/eval/init_scores.tsv"),
-        ("baseline: mean MFCC", f"results/{task}/baselines/mfcc_scores.tsv"),
+        ("baseline: MFCC mean+std", f"results/{task}/baselines/mfcc_scores.tsv"),
     ]
 
 
@@ -216,7 +216,7 @@ def table_rows():
             rows.append((f"Ours: {schedule} lr, {ckpt} checkpoint", path))
     # Every schedule starts from the same seeded weights: any schedule's init is the untrained encoder.
     rows.append(("Ours: untrained encoder", f"results/{{task}}/{SCHEDULES[0]}/eval/init.json"))
-    rows.append(("Mean-MFCC cosine baseline (no training)", "results/{task}/baselines/mfcc.json"))
+    rows.append(("MFCC mean+std cosine baseline (no training)", "results/{task}/baselines/mfcc.json"))
     return [(label, {t: path.format(task=t) for t in TASKS}) for label, path in rows]
 
 

@@ -41,7 +41,7 @@ rule evaluate_mfcc:
             caption="../report/metrics.rst",
             category=task_category,
             subcategory="baselines",
-            labels={"result": "metrics (JSON)", "checkpoint": "mean MFCC (no model)"},
+            labels={"result": "metrics (JSON)", "checkpoint": "MFCC mean+std (no model)"},
         ),
         scores="results/{task}/baselines/mfcc_scores.tsv",
     log:

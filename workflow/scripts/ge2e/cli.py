@@ -18,7 +18,8 @@ from ge2e.inference import load_encoder
 
 def embed_files(model, ckpt, paths):
     """Whole-utterance d-vectors (U, D) of audio files: VAD, log-mel, sliding windows averaged."""
-    params = features.FeatureParams(**ckpt["feature_params"])
+    # Checkpoints written before per-utterance normalisation existed were trained without it.
+    params = features.FeatureParams(**{"normalise": "none", **ckpt["feature_params"]})
     feats = [features.extract(p, params, resample=True) for p in paths]
     fs = features.FeatureSet.from_list(feats, ["?"] * len(feats), [str(p) for p in paths])
     frames = int(round(np.mean(ckpt["train_params"]["frames"])))

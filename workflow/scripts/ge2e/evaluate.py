@@ -42,21 +42,46 @@ class EncoderEmbedder:
 
 
 class MfccEmbedder:
-    """No-training baseline: mean MFCC vector of the (VAD-trimmed) frames."""
+    """No-training baseline: mean and standard deviation of each MFCC over the frames,
+    standardised with statistics of the set being scored, then compared by cosine.
+
+    The standardisation is what makes it a fair baseline: raw MFCC statistics are
+    dominated by c0 and the low coefficients, so cosine would mostly compare level and
+    tilt. Statistics come from the evaluated utterances themselves (no labels), as a
+    per-set z-norm; :meth:`fit` must be called before scoring.
+    """
 
     def __init__(self, n_mfcc=20):
         self.n_mfcc = n_mfcc
+        self.mean = self.std = None
 
     def _mfcc(self, log_mel):  # (..., T, F) natural-log mels -> (..., T, n_mfcc)
         # librosa's MFCC is a DCT of dB mels; natural log differs by a constant factor.
         db = np.swapaxes(log_mel, -1, -2) * (10.0 / np.log(10.0))
         return np.swapaxes(librosa.feature.mfcc(S=db, n_mfcc=self.n_mfcc), -1, -2)
 
+    def _stats(self, mfcc):  # (..., T, n_mfcc) -> (..., 2 * n_mfcc)
+        return np.concatenate([mfcc.mean(axis=-2), mfcc.std(axis=-2)], axis=-1)
+
+    def _raw_utterances(self, feature_set):  # (U, 2 * n_mfcc)
+        return np.stack([self._stats(self._mfcc(u)) for u in feature_set.split_utterances()])
+
+    def fit(self, feature_set):
+        """Take the standardisation statistics from ``feature_set``'s utterances. Returns self."""
+        raw = self._raw_utterances(feature_set)
+        self.mean, self.std = raw.mean(axis=0), raw.std(axis=0) + 1e-8
+        return self
+
+    def _standardise(self, raw):
+        if self.mean is None:
+            raise RuntimeError("MfccEmbedder.fit() must be called before scoring")
+        return _unit((raw - self.mean) / self.std)
+
     def segments(self, x):
-        return _unit(self._mfcc(x).mean(axis=-2))
+        return self._standardise(self._stats(self._mfcc(x)))
 
     def utterances(self, feature_set):
-        return _unit(np.stack([self._mfcc(u).mean(axis=0) for u in feature_set.split_utterances()]))
+        return self._standardise(self._raw_utterances(feature_set))
 
 
 def _unit(x):

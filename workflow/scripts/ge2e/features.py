@@ -20,6 +20,15 @@ from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError
 
 LOG_FLOOR = 1e-6  # added before log so silence does not give -inf
+# Per-utterance normalisation of the log-mels, applied wherever features are made (shards,
+# augmentation, ge2e embed/verify) and stored in checkpoints with the other parameters:
+# - none: raw log-mels; the input then depends on the recording level;
+# - level: subtract the utterance's mean log-mel (one number): a gain of g dB adds the same
+#   constant to every log-mel, so this removes level exactly and keeps the spectral shape;
+# - mean: subtract each mel channel's mean over the utterance (cepstral mean normalisation):
+#   removes a fixed channel too, and with it part of the speaker's long-term spectrum.
+NORMALISATIONS = ("none", "level", "mean")
+RELATIVE_FLOOR = 1e-8  # 80 dB below the utterance's mean mel power
 SILENCE_PEAK = 1e-4  # -80 dBFS: quieter audio holds no speech
 
 
@@ -33,6 +42,7 @@ class FeatureParams:
     hop_ms: float = 10.0
     n_fft: int = 512
     top_db: float = 30.0  # VAD: frames quieter than peak - top_db are silence
+    normalise: str = "level"  # per-utterance log-mel normalisation, one of NORMALISATIONS
 
     @property
     def win_length(self):
@@ -70,7 +80,21 @@ def log_mel(samples, params):
         n_mels=params.n_mels,
         power=2.0,
     )
-    return np.log(mel + LOG_FLOOR).T.astype(np.float32)
+    # The floor keeps silent bins finite. Normalised features take it relative to the utterance's
+    # mean power (RELATIVE_FLOOR below it), so a gain changes floored bins by the same constant too.
+    floor = LOG_FLOOR if params.normalise == "none" else RELATIVE_FLOOR * max(float(mel.mean()), 1e-30)
+    return normalise(np.log(mel + floor).T, params.normalise).astype(np.float32)
+
+
+def normalise(log_mels, how):
+    """Per-utterance normalisation (see NORMALISATIONS) of log-mels (T, F). Returns (T, F)."""
+    if how == "level":
+        return log_mels - log_mels.mean()
+    if how == "mean":
+        return log_mels - log_mels.mean(axis=0, keepdims=True)
+    if how == "none":
+        return log_mels
+    raise ValueError(f"feature normalisation {how!r}; use one of {NORMALISATIONS}")
 
 
 def speech_only(samples, params, source):
