@@ -28,14 +28,14 @@ def test_table_has_every_row_filled(run_dir):
 
 
 def test_table_numbers_come_from_the_evaluations(run_dir):
-    result = json.loads((run_dir / "results/tisv/const/eval/final.json").read_text())
+    result = json.loads((run_dir / "results/tisv/const/eval/test/final.json").read_text())
     row = next(
         line for line in (run_dir / "results/eer_table.md").read_text().splitlines() if "const lr, final" in line
     )
     low, high = result["eer_full_ci95"]
     assert f"{result['eer_avg']:.4f} | {result['eer_full']:.4f} [{low:.3f}, {high:.3f}] |" in row
     assert low <= result["eer_full"] <= high
-    scores = (run_dir / "results/tisv/const/eval/final_scores.tsv").read_text().splitlines()
+    scores = (run_dir / "results/tisv/const/eval/test/final_scores.tsv").read_text().splitlines()
     assert scores[0] == "enrol_speaker\ttest_utterance\tscore\tlabel"
     assert len(scores) - 1 == result["target_trials"] + result["nontarget_trials"]
     assert result["target_trials"] > 0 and result["nontarget_trials"] > result["target_trials"]
@@ -50,8 +50,8 @@ def test_training_outputs_and_plots(run_dir):
             assert lines[0] == "epoch\tstep\tloss\ttotal_loss" and len(lines) > 3
             png = run_dir / "results" / "plots" / f"loss_{task}_{schedule}.png"
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        for kind in ("det", "scores", "embeddings"):
-            assert (run_dir / "results" / "plots" / f"{kind}_{task}.png").read_bytes()[:4] == b"\x89PNG"
+        for name in (f"det_{task}_test", f"scores_{task}_test", f"embeddings_{task}"):
+            assert (run_dir / "results" / "plots" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
             assert (run_dir / "results" / "logs" / "train" / f"{task}_{schedule}.log").read_text().count("epoch") >= 3
 
 
@@ -233,7 +233,11 @@ def test_same_config_twice_gives_the_same_table(run_dir, tmp_path):
     again = copy_workflow(tmp_path)
     proc = snakemake(again)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    for path in ("results/eer_table.md", "results/tdsv/step/eval/best.json", "results/tisv/baselines/mfcc.json"):
+    for path in (
+        "results/eer_table.md",
+        "results/tdsv/step/eval/test/best.json",
+        "results/tisv/baselines/test/mfcc.json",
+    ):
         assert (again / path).read_text() == (run_dir / path).read_text(), path
 
 
@@ -290,3 +294,30 @@ def test_cli_embed_gives_the_vectors_of_the_pipelines_features(run_dir, tmp_path
     frames = int(round(np.mean(meta["train_params"]["frames"])))
     subset = FeatureSet.from_list([shards.utterance(i) for i in chosen], ["?"] * 3, ["?"] * 3)
     assert np.allclose(np.load(out), EncoderEmbedder(model, frames).utterances(subset), atol=1e-6)
+
+
+def test_external_real_speech_set_is_scored_in_its_own_section(run_dir, tmp_path):
+    """evaluate.external on the team's real-speech folder: every checkpoint and both baselines are scored on it
+    with full trials, in a table section and a DET plot of its own, without retraining anything."""
+    from workflow_run import job_counts, require_real_speech
+
+    dev = require_real_speech()
+    work = shutil.copytree(run_dir, tmp_path / "run", symlinks=True)
+    extra = work / "config" / "external.yaml"
+    extra.write_text(f"evaluate: {{external: {{dev: {dev}}}}}\n")
+    proc = snakemake(work, config=["config/tiny.yaml", "config/external.yaml"])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    jobs = job_counts(proc.stdout + proc.stderr)
+    assert "train" not in jobs and "features" not in jobs and jobs["evaluate"] == 2 * 5, jobs
+    result = json.loads((work / "results/tisv/const/eval/dev/best.json").read_text())
+    assert result["speakers"] == 10 and result["utterances"] == 50 and result["eer_avg"] is None
+    assert result["target_trials"] == 10 * 3 and result["nontarget_trials"] == 10 * 3 * 9
+    mfcc = json.loads((work / "results/tisv/baselines/dev/mfcc.json").read_text())
+    assert mfcc["eer_full"] < 0.2  # mean+std MFCC tells these ten readers apart (0.033 in the set's README)
+    table = (work / "results/eer_table.md").read_text()
+    section = table[table.index("External set 'dev'") :]
+    rows = [line for line in section.splitlines() if line.startswith("| Ours") or line.startswith("| MFCC")]
+    assert len(rows) == 2 * 2 + 2 and all("n/r" not in row for row in rows), section
+    assert f"{result['eer_full']:.4f}" in next(r for r in rows if "const lr, best" in r)
+    for task in ("tdsv", "tisv"):
+        assert (work / f"results/plots/det_{task}_dev.png").read_bytes()[:4] == b"\x89PNG"

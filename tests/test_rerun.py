@@ -27,7 +27,7 @@ def _mtimes(work, paths):
 def test_failed_evaluate_is_fixed_and_rerun_alone(run_dir, tmp_path):
     work = _copy(run_dir, tmp_path)
     ckpt = work / "results/tisv/const/final.pt"
-    target = "results/tisv/const/eval/final.json"
+    target = "results/tisv/const/eval/test/final.json"
     good, expected = ckpt.read_bytes(), (work / target).read_text()
     before = _mtimes(work, UPSTREAM)
 
@@ -36,7 +36,7 @@ def test_failed_evaluate_is_fixed_and_rerun_alone(run_dir, tmp_path):
     assert proc.returncode != 0
     assert (
         f"{ckpt.relative_to(work)}: not a ge2e checkpoint"
-        in (work / "results/logs/evaluate/tisv_const_final.log").read_text()
+        in (work / "results/logs/evaluate/tisv_const_test_final.log").read_text()
     )
     assert "Traceback" not in proc.stderr
 

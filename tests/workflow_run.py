@@ -14,11 +14,13 @@ WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "profiles", "requir
 
 
 def snakemake(workdir, *args, config="config/tiny.yaml"):
+    """Snakemake in ``workdir`` with ``config`` (one config file, or a list applied in order)."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    configs = [config] if isinstance(config, (str, Path)) else list(config)
     return subprocess.run(
         # No --cores: as users type it, the workflow profile (profiles/default) supplies it.
         # Targets first: --configfile takes several values and would swallow them.
-        [sys.executable, "-m", "snakemake", *args, "--configfile", config],
+        [sys.executable, "-m", "snakemake", *args, "--configfile", *map(str, configs)],
         cwd=workdir,
         env=env,
         capture_output=True,
@@ -31,6 +33,18 @@ def copy_workflow(dest):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
     return dest
+
+
+REAL_SPEECH_DEV = ROOT.parent / "shared" / "real-speech-dev" / "librispeech-test-other"
+
+
+def require_real_speech():
+    """The team's real-speech dev set beside the repository: skip without it (a user's clone), fail in CI."""
+    if not REAL_SPEECH_DEV.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{REAL_SPEECH_DEV} missing in CI (CI runs with shared/ beside the clone)")
+        pytest.skip(f"{REAL_SPEECH_DEV} missing: a clone outside the team's workspace has no shared/ real speech")
+    return REAL_SPEECH_DEV
 
 
 def require_speech_tools():

@@ -25,6 +25,11 @@ TASK_TITLES = {"tdsv": "TD-SV (Snips keyword)", "tisv": "TI-SV (TIMIT)"}
 SUMMARY = "Summary"
 CHECKPOINT_TITLES = {"final": "final", "best": "best (validation EER)", "init": "untrained (init)"}
 ALL_SYSTEMS = "All systems"
+# Evaluation sets: the test split of each task's corpus, then every external folder of real
+# speech (evaluate.external, name -> folder), scored with the full-trial protocol only.
+TEST_SET = "test"
+EXTERNAL = config["evaluate"]["external"]
+EVAL_SETS = [TEST_SET, *EXTERNAL]
 
 
 wildcard_constraints:
@@ -34,6 +39,7 @@ wildcard_constraints:
     schedule="|".join(SCHEDULES),
     checkpoint="final|best|init",
     corpus="TIMIT|snips",
+    evalset="|".join(EVAL_SETS),
 
 
 def canonical(value):
@@ -63,6 +69,12 @@ for _task in TASKS:
         raise WorkflowError(
             f"config key corpus.{_key}: {corpus_root(_task)!r} is not a folder; point it at "
             "your corpus copy or set it to 'builtin'"
+        )
+for _name, _root in EXTERNAL.items():
+    if not Path(_root).is_dir():
+        raise WorkflowError(
+            f"config key evaluate.external.{_name}: {_root!r} is not a folder; point it at a folder of "
+            "<speaker>/<audio files> or remove the entry"
         )
 
 
@@ -116,9 +128,27 @@ def train_gpus():
     return 1 if config["train"]["device"] == "cuda" else 0
 
 
+def eval_features(wildcards):
+    """Feature shards of an evaluation set: the task's test split, or an external folder's one shard."""
+    if wildcards.evalset == TEST_SET:
+        return feature_shards(wildcards.task, "test")
+    return f"results/external/{wildcards.evalset}/features.npz"
+
+
 def eval_protocol(wildcards):
+    """The test split gets both protocols; an external set the full trials only (its speakers and
+    utterances per speaker are whatever the folder holds)."""
     ev = config["evaluate"]
+    if wildcards.evalset != TEST_SET:
+        return canonical({"frames": ev[wildcards.task]["frames"], "bootstrap": ev["bootstrap"]})
     return canonical({**ev[wildcards.task], "repeats": ev["repeats"], "bootstrap": ev["bootstrap"]})
+
+
+def eval_seed(wildcards):
+    """Every system of a task is scored on identical trials of a set: one seed per task and set."""
+    if wildcards.evalset == TEST_SET:
+        return task_seed("evaluate", wildcards.task)
+    return task_seed("evaluate", wildcards.task, wildcards.evalset)
 
 
 def augment_copies():
@@ -189,35 +219,53 @@ def final_targets():
 
 def plots():
     """Every figure of a run."""
-    return expand("results/plots/loss_{task}_{schedule}.png", task=TASKS, schedule=SCHEDULES) + expand(
-        "results/plots/{kind}_{task}.png", kind=["det", "scores", "embeddings"], task=TASKS
+    return (
+        expand("results/plots/loss_{task}_{schedule}.png", task=TASKS, schedule=SCHEDULES)
+        + expand("results/plots/{kind}_{task}_{evalset}.png", kind=["det", "scores"], task=TASKS, evalset=EVAL_SETS)
+        + expand("results/plots/embeddings_{task}.png", task=TASKS)
     )
 
 
-def score_systems(task):
-    """(label, full-trial scores TSV) of every system of a task, baselines last."""
-    systems = [
-        (f"{schedule} lr, {ckpt}", f"results/{task}/{schedule}/eval/{ckpt}_scores.tsv")
+def eval_result(task, schedule, checkpoint, evalset, suffix=".json"):
+    """Where one system's evaluation on one set is written (``schedule`` None: the MFCC baseline)."""
+    if schedule is None:
+        return f"results/{task}/baselines/{evalset}/mfcc{suffix}"
+    return f"results/{task}/{schedule}/eval/{evalset}/{checkpoint}{suffix}"
+
+
+def systems():
+    """(table label, plot label, schedule, checkpoint) of every evaluated system, baselines last.
+
+    Every schedule starts from the same seeded weights: any schedule's init is the untrained encoder.
+    """
+    ours = [
+        (f"Ours: {schedule} lr, {ckpt} checkpoint", f"{schedule} lr, {ckpt}", schedule, ckpt)
         for schedule in SCHEDULES
         for ckpt in CHECKPOINTS
     ]
-    return systems + [
-        ("baseline: untrained encoder", f"results/{task}/{SCHEDULES[0]}/eval/init_scores.tsv"),
-        ("baseline: MFCC mean+std", f"results/{task}/baselines/mfcc_scores.tsv"),
+    return ours + [
+        ("Ours: untrained encoder", "baseline: untrained encoder", SCHEDULES[0], "init"),
+        ("MFCC mean+std cosine baseline (no training)", "baseline: MFCC mean+std", None, None),
     ]
 
 
-def table_rows():
-    """(label, {task: eval JSON}) for each of our systems, in table order."""
-    rows = []
-    for schedule in SCHEDULES:
-        for ckpt in CHECKPOINTS:
-            path = f"results/{{task}}/{schedule}/eval/{ckpt}.json"
-            rows.append((f"Ours: {schedule} lr, {ckpt} checkpoint", path))
-    # Every schedule starts from the same seeded weights: any schedule's init is the untrained encoder.
-    rows.append(("Ours: untrained encoder", f"results/{{task}}/{SCHEDULES[0]}/eval/init.json"))
-    rows.append(("MFCC mean+std cosine baseline (no training)", "results/{task}/baselines/mfcc.json"))
-    return [(label, {t: path.format(task=t) for t in TASKS}) for label, path in rows]
+def score_systems(task, evalset):
+    """(label, full-trial scores TSV) of every system of a task on one set, baselines last."""
+    return [
+        (label, eval_result(task, schedule, ckpt, evalset, "_scores.tsv")) for _, label, schedule, ckpt in systems()
+    ]
+
+
+def table_rows(evalset=TEST_SET):
+    """(label, {task: eval JSON}) for each system on one set, in table order."""
+    return [
+        (label, {t: eval_result(t, schedule, ckpt, evalset) for t in TASKS}) for label, _, schedule, ckpt in systems()
+    ]
+
+
+def external_tables():
+    """(set name, folder, rows as table_rows) of each external set, for the table's own sections."""
+    return [(name, root, table_rows(name)) for name, root in EXTERNAL.items()]
 
 
 def corpus_note():

@@ -1,4 +1,5 @@
-# Built-in corpus (when a root is 'builtin') and conversion of a corpus to a manifest.
+# Built-in corpus (when a root is 'builtin') and conversion of a corpus (or of an external
+# evaluation folder) to a manifest.
 
 
 rule builtin_corpus:
@@ -77,3 +78,25 @@ rule convert_snips:
         capacity=lambda wc: capacity(wc.task),
     script:
         "../scripts/convert_snips.py"
+
+
+rule convert_external:
+    output:
+        manifest="results/external/{evalset}/manifest.tsv",
+    log:
+        "results/logs/convert/external_{evalset}.log",
+    benchmark:
+        "results/benchmarks/convert/external_{evalset}.tsv"
+    conda:
+        "../../envs/corpus.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        root=lambda wc: EXTERNAL[wc.evalset],
+        sample_rate=config["features"]["params"]["sample_rate"],
+        resample=config["corpus"]["resample"],
+        on_bad_file=config["corpus"]["on_bad_file"],
+    script:
+        "../scripts/convert_external.py"

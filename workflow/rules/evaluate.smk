@@ -1,24 +1,29 @@
-# EER of each checkpoint, the untrained encoder and the MFCC baseline on the test speakers.
-# Every system of a task is scored on identical trials (one seed per task).
+# EER of each checkpoint, the untrained encoder and the MFCC baseline on each evaluation set:
+# the test speakers of the task's corpus and every external folder (evaluate.external).
+# Every system of a task is scored on identical trials of a set (one seed per task and set).
 
 
 rule evaluate:
     input:
         checkpoint="results/{task}/{schedule}/{checkpoint}.pt",
-        test=lambda wc: feature_shards(wc.task, "test"),
+        test=eval_features,
     output:
         json=report(
-            "results/{task}/{schedule}/eval/{checkpoint}.json",
+            "results/{task}/{schedule}/eval/{evalset}/{checkpoint}.json",
             caption="../report/metrics.rst",
             category=task_category,
             subcategory=schedule_subcategory,
-            labels=lambda wc: {"result": "metrics (JSON)", "checkpoint": CHECKPOINT_TITLES[wc.checkpoint]},
+            labels=lambda wc: {
+                "result": "metrics (JSON)",
+                "set": wc.evalset,
+                "checkpoint": CHECKPOINT_TITLES[wc.checkpoint],
+            },
         ),
-        scores="results/{task}/{schedule}/eval/{checkpoint}_scores.tsv",
+        scores="results/{task}/{schedule}/eval/{evalset}/{checkpoint}_scores.tsv",
     log:
-        "results/logs/evaluate/{task}_{schedule}_{checkpoint}.log",
+        "results/logs/evaluate/{task}_{schedule}_{evalset}_{checkpoint}.log",
     benchmark:
-        "results/benchmarks/evaluate/{task}_{schedule}_{checkpoint}.tsv"
+        "results/benchmarks/evaluate/{task}_{schedule}_{evalset}_{checkpoint}.tsv"
     conda:
         "../../envs/train.yaml"
     threads: 1
@@ -27,27 +32,31 @@ rule evaluate:
         runtime=60,
     params:
         protocol=eval_protocol,
-        seed=lambda wc: task_seed("evaluate", wc.task),
+        seed=eval_seed,
     script:
         "../scripts/evaluate.py"
 
 
 rule evaluate_mfcc:
     input:
-        test=lambda wc: feature_shards(wc.task, "test"),
+        test=eval_features,
     output:
         json=report(
-            "results/{task}/baselines/mfcc.json",
+            "results/{task}/baselines/{evalset}/mfcc.json",
             caption="../report/metrics.rst",
             category=task_category,
             subcategory="baselines",
-            labels={"result": "metrics (JSON)", "checkpoint": "MFCC mean+std (no model)"},
+            labels=lambda wc: {
+                "result": "metrics (JSON)",
+                "set": wc.evalset,
+                "checkpoint": "MFCC mean+std (no model)",
+            },
         ),
-        scores="results/{task}/baselines/mfcc_scores.tsv",
+        scores="results/{task}/baselines/{evalset}/mfcc_scores.tsv",
     log:
-        "results/logs/evaluate_mfcc/{task}.log",
+        "results/logs/evaluate_mfcc/{task}_{evalset}.log",
     benchmark:
-        "results/benchmarks/evaluate_mfcc/{task}.tsv"
+        "results/benchmarks/evaluate_mfcc/{task}_{evalset}.tsv"
     conda:
         "../../envs/train.yaml"
     threads: 1
@@ -56,6 +65,6 @@ rule evaluate_mfcc:
         runtime=60,
     params:
         protocol=eval_protocol,
-        seed=lambda wc: task_seed("evaluate", wc.task),
+        seed=eval_seed,
     script:
         "../scripts/evaluate.py"

@@ -18,7 +18,36 @@ rule features:
         runtime=60,
     params:
         features=canonical(config["features"]["params"]),
+        split=lambda wc: wc.split,
+        shard=lambda wc: int(wc.shard),
         shards=len(SHARDS),
+        resample=config["corpus"]["resample"],
+        on_bad_file=config["corpus"]["on_bad_file"],
+    script:
+        "../scripts/features.py"
+
+
+# An external evaluation set is small and shared by both tasks: one shard, features made once.
+rule features_external:
+    input:
+        manifest="results/external/{evalset}/manifest.tsv",
+    output:
+        "results/external/{evalset}/features.npz",
+    log:
+        "results/logs/features/external_{evalset}.log",
+    benchmark:
+        "results/benchmarks/features/external_{evalset}.tsv"
+    conda:
+        "../../envs/features.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        features=canonical(config["features"]["params"]),
+        split="test",
+        shard=0,
+        shards=1,
         resample=config["corpus"]["resample"],
         on_bad_file=config["corpus"]["on_bad_file"],
     script:

@@ -5,6 +5,7 @@
 rule eer_table:
     input:
         [path for _, paths in table_rows() for path in paths.values()],
+        [path for _, _, rows in external_tables() for _, paths in rows for path in paths.values()],
     output:
         md="results/eer_table.md",
         html=report(
@@ -25,6 +26,7 @@ rule eer_table:
         runtime=5,
     params:
         rows=table_rows(),
+        external=external_tables(),
         corpus_note=corpus_note(),
     script:
         "../scripts/eer_table.py"
@@ -85,26 +87,26 @@ rule plot_loss:
 
 rule plot_scores:
     input:
-        lambda wc: [path for _, path in score_systems(wc.task)],
+        lambda wc: [path for _, path in score_systems(wc.task, wc.evalset)],
     output:
         det=report(
-            "results/plots/det_{task}.png",
+            "results/plots/det_{task}_{evalset}.png",
             caption="../report/det.rst",
             category=task_category,
             subcategory=ALL_SYSTEMS,
-            labels={"result": "DET curves"},
+            labels=lambda wc: {"result": "DET curves", "set": wc.evalset},
         ),
         hist=report(
-            "results/plots/scores_{task}.png",
+            "results/plots/scores_{task}_{evalset}.png",
             caption="../report/scores.rst",
             category=task_category,
             subcategory=ALL_SYSTEMS,
-            labels={"result": "score histograms"},
+            labels=lambda wc: {"result": "score histograms", "set": wc.evalset},
         ),
     log:
-        "results/logs/plot_scores/{task}.log",
+        "results/logs/plot_scores/{task}_{evalset}.log",
     benchmark:
-        "results/benchmarks/plot_scores/{task}.tsv"
+        "results/benchmarks/plot_scores/{task}_{evalset}.tsv"
     conda:
         "../../envs/report.yaml"
     threads: 1
@@ -112,7 +114,7 @@ rule plot_scores:
         mem_mb=1000,
         runtime=5,
     params:
-        labels=lambda wc: [label for label, _ in score_systems(wc.task)],
+        labels=lambda wc: [label for label, _ in score_systems(wc.task, wc.evalset)],
     script:
         "../scripts/plot_scores.py"
 

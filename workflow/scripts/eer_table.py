@@ -5,10 +5,16 @@ from ge2e.atomic import write_text
 from ge2e.rule import run
 
 
+def load_rows(rows):
+    """(label, {task: eval JSON path}) -> (label, {task: result dict})."""
+    return [(label, {task: table.load(path) for task, path in paths.items()}) for label, paths in rows]
+
+
 def main(smk):
-    rows = [(label, {task: table.load(path) for task, path in paths.items()}) for label, paths in smk.params.rows]
-    write_text(smk.output.md, table.render(rows, smk.params.corpus_note))
-    write_text(smk.output.html, table.render_html(rows, smk.params.corpus_note))
+    rows = load_rows(smk.params.rows)
+    external = [(name, root, load_rows(rows)) for name, root, rows in smk.params.external]
+    write_text(smk.output.md, table.render(rows, smk.params.corpus_note, external))
+    write_text(smk.output.html, table.render_html(rows, smk.params.corpus_note, external))
 
 
 run(main, snakemake)  # noqa: F821

@@ -1,4 +1,4 @@
-"""Rule features: one shard of one split -> VAD + log-mel ``.npz``."""
+"""Rules features and features_external: one shard of one split -> VAD + log-mel ``.npz``."""
 
 import logging
 
@@ -8,11 +8,10 @@ from ge2e.rule import run
 
 
 def main(smk):
-    rows = manifest.shard(
-        manifest.read(smk.input.manifest), smk.wildcards.split, int(smk.wildcards.shard), smk.params.shards
-    )
-    bad_files = BadFiles(smk.params.on_bad_file, "features")
-    fs = features.extract_rows(rows, features.FeatureParams(**smk.params.features), bad_files, smk.params.resample)
+    p = smk.params
+    rows = manifest.shard(manifest.read(smk.input.manifest), p.split, p.shard, p.shards)
+    bad_files = BadFiles(p.on_bad_file, "features")
+    fs = features.extract_rows(rows, features.FeatureParams(**p.features), bad_files, p.resample)
     fs.save(smk.output[0])
     logging.getLogger("ge2e").info("%d utterances, %d frames", len(fs), int(fs.lengths.sum()))
 

@@ -1,4 +1,4 @@
-"""Rule plot_scores: one task's full-trial score files -> DET curves and score histograms."""
+"""Rule plot_scores: one task's full-trial score files on one evaluation set -> DET curves and score histograms."""
 
 from ge2e import plots
 from ge2e.rule import run
@@ -6,8 +6,8 @@ from ge2e.rule import run
 
 def main(smk):
     systems = list(zip(smk.params.labels, smk.input, strict=True))
-    plots.det_curves(systems, smk.output.det, smk.wildcards.task)
-    plots.score_histograms(systems, smk.output.hist, smk.wildcards.task)
+    plots.det_curves(systems, smk.output.det, smk.wildcards.task, smk.wildcards.evalset)
+    plots.score_histograms(systems, smk.output.hist, smk.wildcards.task, smk.wildcards.evalset)
 
 
 run(main, snakemake)  # noqa: F821

@@ -42,13 +42,13 @@ class EncoderEmbedder:
 
 
 class MfccEmbedder:
-    """No-training baseline: mean and standard deviation of each MFCC over the frames,
-    standardised with statistics of the set being scored, then compared by cosine.
+    """No-training baseline: MFCCs standardised with statistics of the set being scored,
+    then each utterance's mean and standard deviation per coefficient, compared by cosine.
 
-    The standardisation is what makes it a fair baseline: raw MFCC statistics are
-    dominated by c0 and the low coefficients, so cosine would mostly compare level and
-    tilt. Statistics come from the evaluated utterances themselves (no labels), as a
-    per-set z-norm; :meth:`fit` must be called before scoring.
+    The standardisation is what makes it a fair baseline: raw MFCCs are dominated by c0 and
+    the low coefficients, so cosine would mostly compare level and tilt. The statistics
+    come from every frame of the evaluated utterances themselves (no labels), as a per-set
+    cepstral mean and variance normalisation; :meth:`fit` must be called before scoring.
     """
 
     def __init__(self, n_mfcc=20):
@@ -60,28 +60,23 @@ class MfccEmbedder:
         db = np.swapaxes(log_mel, -1, -2) * (10.0 / np.log(10.0))
         return np.swapaxes(librosa.feature.mfcc(S=db, n_mfcc=self.n_mfcc), -1, -2)
 
-    def _stats(self, mfcc):  # (..., T, n_mfcc) -> (..., 2 * n_mfcc)
-        return np.concatenate([mfcc.mean(axis=-2), mfcc.std(axis=-2)], axis=-1)
-
-    def _raw_utterances(self, feature_set):  # (U, 2 * n_mfcc)
-        return np.stack([self._stats(self._mfcc(u)) for u in feature_set.split_utterances()])
-
     def fit(self, feature_set):
-        """Take the standardisation statistics from ``feature_set``'s utterances. Returns self."""
-        raw = self._raw_utterances(feature_set)
-        self.mean, self.std = raw.mean(axis=0), raw.std(axis=0) + 1e-8
+        """Take the per-coefficient statistics from every frame of ``feature_set``. Returns self."""
+        mfcc = self._mfcc(feature_set.features)  # (sum T, n_mfcc): the DCT acts frame by frame
+        self.mean, self.std = mfcc.mean(axis=0), mfcc.std(axis=0) + 1e-8
         return self
 
-    def _standardise(self, raw):
+    def _embed(self, log_mel):  # (..., T, F) -> (..., 2 * n_mfcc) unit norm
         if self.mean is None:
             raise RuntimeError("MfccEmbedder.fit() must be called before scoring")
-        return _unit((raw - self.mean) / self.std)
+        z = (self._mfcc(log_mel) - self.mean) / self.std
+        return _unit(np.concatenate([z.mean(axis=-2), z.std(axis=-2)], axis=-1))
 
     def segments(self, x):
-        return self._standardise(self._stats(self._mfcc(x)))
+        return self._embed(x)
 
     def utterances(self, feature_set):
-        return self._standardise(self._raw_utterances(feature_set))
+        return np.stack([self._embed(u) for u in feature_set.split_utterances()])
 
 
 def _unit(x):
@@ -172,30 +167,33 @@ def evaluate(embedder, feature_set, protocol, rng, scores_path=None):
     """Both protocols, minDCF and a speaker-bootstrap interval of the full-trial EER.
 
     Args:
-        protocol: dict with n_speakers, n_utterances, frames, repeats, bootstrap.
+        protocol: dict with frames and bootstrap, and, for the seed-compatible protocol,
+            n_speakers, n_utterances and repeats; without n_speakers only the full trials
+            are scored (external sets, whose speaker counts are whatever they hold).
         rng: seeds the seed-compatible batches, then the bootstrap.
         scores_path: where to write the full-trial scores TSV (optional).
-    Returns a JSON-ready dict of results.
+    Returns a JSON-ready dict of results (``eer_avg`` None when not scored).
     """
-    avg, per_batch = seed_compatible_eer(
-        embedder,
-        feature_set,
-        protocol["n_speakers"],
-        protocol["n_utterances"],
-        protocol["frames"],
-        protocol["repeats"],
-        rng,
-    )
+    avg = {"eer_avg": None, "eer_avg_std": None, "eer_avg_batches": 0}
+    if "n_speakers" in protocol:
+        mean, per_batch = seed_compatible_eer(
+            embedder,
+            feature_set,
+            protocol["n_speakers"],
+            protocol["n_utterances"],
+            protocol["frames"],
+            protocol["repeats"],
+            rng,
+        )
+        avg = {"eer_avg": mean, "eer_avg_std": float(per_batch.std()), "eer_avg_batches": int(len(per_batch))}
     full, threshold, trials = full_trial_eer(embedder, feature_set)
     labels = trials["labels"]
     flat_scores, flat_labels = trials["scores"].ravel(), labels.ravel()
-    low, high = metrics.bootstrap_eer_ci(trials["scores"], labels, rng, protocol.get("bootstrap", 1000))
+    low, high = metrics.bootstrap_eer_ci(trials["scores"], labels, rng, protocol["bootstrap"])
     if scores_path:
         write_scores(scores_path, feature_set, trials)
     return {
-        "eer_avg": avg,
-        "eer_avg_std": float(per_batch.std()),
-        "eer_avg_batches": int(len(per_batch)),
+        **avg,
         "eer_full": full,
         "eer_full_threshold": threshold,
         "eer_full_ci95": [low, high],

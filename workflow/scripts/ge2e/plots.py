@@ -38,7 +38,13 @@ def read_scores(path):
     return data[:, 0], data[:, 1].astype(int)
 
 
-def det_curves(score_files, out_png, task):
+def _set_title(task, evalset):
+    """'TI-SV' for a task's own test speakers, 'TI-SV on <set>' for an external set."""
+    name = TASK_NAMES.get(task, task)
+    return name if evalset in (None, "test") else f"{name} on {evalset}"
+
+
+def det_curves(score_files, out_png, task, evalset=None):
     """DET curves of several systems on normal-deviate axes.
 
     Args:
@@ -71,7 +77,7 @@ def det_curves(score_files, out_png, task):
     ax.set_ylim(norm.ppf([ticks[0], 0.7]))
     ax.set_xlabel("false accept rate (%)")
     ax.set_ylabel("false reject rate (%)")
-    ax.set_title(f"{TASK_NAMES.get(task, task)}: DET curves, full trials")
+    ax.set_title(f"{_set_title(task, evalset)}: DET curves, full trials")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper right")
     with atomic_path(out_png) as tmp:
@@ -79,7 +85,7 @@ def det_curves(score_files, out_png, task):
     plt.close(fig)
 
 
-def score_histograms(score_files, out_png, task):
+def score_histograms(score_files, out_png, task, evalset=None):
     """Target vs non-target score histograms, one panel per system."""
     cols = min(3, len(score_files))
     rows = int(np.ceil(len(score_files) / cols))
@@ -94,7 +100,7 @@ def score_histograms(score_files, out_png, task):
     for ax in axes.ravel()[len(score_files) :]:
         ax.axis("off")
     axes.ravel()[0].legend(fontsize=8)
-    fig.suptitle(f"{TASK_NAMES.get(task, task)}: full-trial score distributions")
+    fig.suptitle(f"{_set_title(task, evalset)}: full-trial score distributions")
     with atomic_path(out_png) as tmp:
         fig.savefig(tmp, dpi=100)
     plt.close(fig)

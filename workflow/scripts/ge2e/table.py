@@ -45,11 +45,27 @@ def intro(corpus_note):
     ]
 
 
-def tables(results):
-    """The two tables as data.
+def external_table(name, root, results):
+    """One external set's section as (caption, header, rows); ``results`` as in :func:`tables`."""
+    caption = (
+        f"External set '{name}' ({root}): real speech never used in training or checkpoint selection; "
+        "full trials only (each speaker enrols on the first half of its files, sorted):"
+    )
+    header = ["System"] + [f"{TASK_NAMES[t]} EER (full)" for t in TASKS]
+    header += [f"{TASK_NAMES[t]} minDCF (p=0.01)" for t in TASKS]
+    rows = []
+    for label, by_task in results:
+        cells = [label] + [_full_cell(by_task.get(t)) for t in TASKS]
+        rows.append(cells + [_cell(by_task.get(t) and by_task[t]["min_dcf_0.01"]) for t in TASKS])
+    return caption, header, rows
+
+
+def tables(results, external=()):
+    """The tables as data.
 
     Args:
-        results: list of (label, {task: eval-result dict}) for our systems, in row order.
+        results: list of (label, {task: eval-result dict}) for our systems on the test speakers, in row order.
+        external: list of (set name, folder, results) of the external sets, each its own table.
     Returns:
         list of (caption, header, rows); caption is None for the main table, rows are lists of cell strings.
     """
@@ -70,13 +86,13 @@ def tables(results):
             ["System"] + [f"{TASK_NAMES[t]} minDCF (p={p})" for t in TASKS for p in ("0.01", "0.001")],
             dcf_rows,
         ),
-    ]
+    ] + [external_table(*section) for section in external]
 
 
-def render(results, corpus_note):
+def render(results, corpus_note, external=()):
     """Markdown text of the table (``results/eer_table.md``); arguments as :func:`tables`."""
     lines = [f"# {TITLE}", "", *intro(corpus_note)]
-    for caption, header, rows in tables(results):
+    for caption, header, rows in tables(results, external):
         lines += [""] + ([caption, ""] if caption else [])
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -108,11 +124,11 @@ def html_page(title, body):
     )
 
 
-def render_html(results, corpus_note):
+def render_html(results, corpus_note, external=()):
     """A standalone HTML page of the same tables (``results/eer_table.html``, shown in the report)."""
     text = html.escape(" ".join(intro(corpus_note)))
     body = ["<p>" + text.replace("*avg*", "<em>avg</em>").replace("*full*", "<em>full</em>") + "</p>"]
-    for caption, header, rows in tables(results):
+    for caption, header, rows in tables(results, external):
         if caption:
             body.append(f"<p>{html.escape(caption)}</p>")
         body.append(html_table(header, rows))

@@ -1,0 +1,18 @@
+"""Rule convert_external: a <speaker>/<files> folder -> the manifest of an external evaluation set."""
+
+from ge2e import manifest
+from ge2e.badfiles import BadFiles
+from ge2e.corpus import folder
+from ge2e.rule import run
+
+
+def main(smk):
+    p = smk.params
+    key = f"evaluate.external.{smk.wildcards.evalset}"
+    rows = folder.scan(p.root, "test", BadFiles(p.on_bad_file, "convert"), p.sample_rate, p.resample, key)
+    folder.check_trials(rows, p.root, key)
+    manifest.write(rows, smk.output.manifest)
+    manifest.log_summary(rows)
+
+
+run(main, snakemake)  # noqa: F821
