@@ -2,8 +2,11 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
-# Debian packages the built-in corpus synthesises speech with.
-SPEECH_PACKAGES := espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox
+# Debian packages the built-in corpus synthesises speech with (ge2e.corpus.builtin.DEBIAN_PACKAGES;
+# a test keeps the two lists equal).
+SPEECH_PACKAGES := sox festival espeak-ng flite festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts \
+	festvox-italp16k festvox-itapc16k festvox-suopuhe-lj festvox-suopuhe-mv festvox-czech-dita festvox-czech-krb \
+	festvox-czech-machac festvox-czech-ph festvox-ru festvox-ca-ona-hts
 SPEECH_TOOLS := espeak-ng flite text2wave sox
 # Debian packages the SLURM test starts a one-node cluster from (tests/slurm_cluster.py).
 SLURM_PACKAGES := slurmctld slurmd slurm-client munge

@@ -65,6 +65,23 @@ def test_builtin_corpus_is_in_the_real_layouts(run_dir):
     assert {"id", "worker_id", "is_hotword", "duration", "audio_file_path"} <= set(entries[0])
 
 
+@pytest.mark.parametrize(("task", "corpus"), [("tisv", "TIMIT"), ("tdsv", "snips")])
+def test_splits_share_no_base_voice(run_dir, task, corpus):
+    """Read from the manifests the readers wrote: no base voice (TTS voice or recorded person) is in two splits,
+    so the test speakers' voices were never heard in training or checkpoint selection."""
+    from ge2e import manifest
+    from ge2e.corpus import builtin
+
+    who = builtin.read_speaker_table(run_dir / "results/builtin_corpus" / corpus)
+    persons = {}
+    for row in manifest.read(run_dir / f"results/{task}/manifest.tsv"):
+        assert who[row["speaker"]]["split"] == row["split"], row  # the generator's split is the reader's
+        persons.setdefault(row["split"], set()).add(who[row["speaker"]]["person"])
+    assert set(persons) == {"train", "val", "test"}
+    assert not persons["train"] & persons["val"] and not persons["train"] & persons["test"]
+    assert not persons["val"] & persons["test"]
+
+
 def test_rerun_has_nothing_to_do(run_dir):
     proc = snakemake(run_dir, "results/eer_table.md")
     assert proc.returncode == 0 and "Nothing to be done" in proc.stdout + proc.stderr

@@ -6,6 +6,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from ge2e.corpus import builtin
 from ge2e.seeds import derive
 
 validate(config, "../../config/schema.yaml")
@@ -76,6 +77,13 @@ for _name, _root in EXTERNAL.items():
             f"config key evaluate.external.{_name}: {_root!r} is not a folder; point it at a folder of "
             "<speaker>/<audio files> or remove the entry"
         )
+
+
+def timit_val_list():
+    """The file naming TIMIT's validation speakers: the built-in generator's own, or the configured one."""
+    if is_builtin("tisv"):
+        return f"{corpus_root('tisv')}/{builtin.VAL_LIST}"
+    return config["corpus"]["timit_val_speakers"]
 
 
 def corpus_input(wildcards):
@@ -168,16 +176,13 @@ def capacity(task):
 
 def check_builtin_capacity():
     """Start-up check: the built-in corpus's size is known from config, so N x M is checked before any job."""
-    timit, snips = config["builtin"]["timit"], config["builtin"]["snips"]
-    n_val = max(1, round(config["corpus"]["timit_val_fraction"] * timit["train_speakers"]))
-    available = {
-        "tisv": (timit["train_speakers"] - n_val, 10, timit["test_speakers"]),
-        "tdsv": (snips["train_workers"], snips["min_hotword"] * augment_copies(), snips["test_workers"]),
-    }
-    for task, (speakers, utterances, test_speakers) in available.items():
+    for task in TASKS:
         if not is_builtin(task):
             continue
+        spec = config["builtin"][CORPUS_OF_TASK[task][1].lower()]
+        speakers, utterances, test_speakers = builtin.corpus_size(spec, task)
         need = capacity(task)
+        utterances *= need["copies"]
         if need["train_n"] > speakers or need["train_m"] > utterances or need["eval_n"] > test_speakers:
             raise WorkflowError(
                 f"config keys train.{task} / evaluate.{task}: N={need['train_n']} x M={need['train_m']} "

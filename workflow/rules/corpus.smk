@@ -44,6 +44,7 @@ rule convert_timit:
         root=lambda wc: corpus_root(wc.task),
         test_set=config["corpus"]["timit_test_set"],
         val_fraction=config["corpus"]["timit_val_fraction"],
+        val_list=lambda wc: timit_val_list(),
         sample_rate=config["features"]["params"]["sample_rate"],
         resample=config["corpus"]["resample"],
         on_bad_file=config["corpus"]["on_bad_file"],

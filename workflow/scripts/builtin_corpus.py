@@ -15,7 +15,8 @@ def main(smk):
     shutil.rmtree(tmp, ignore_errors=True)
     p = smk.params.spec
     if smk.wildcards.corpus == "TIMIT":
-        n = builtin.write_timit(tmp, p["train_speakers"], p["test_speakers"], smk.params.seed, smk.threads)
+        speakers = {"train": p["train_speakers"], "val": p["val_speakers"], "test": p["test_speakers"]}
+        n = builtin.write_timit(tmp, speakers, smk.params.seed, smk.threads)
     else:
         workers = {"train": p["train_workers"], "dev": p["dev_workers"], "test": p["test_workers"]}
         n = builtin.write_snips(

@@ -12,7 +12,8 @@ def main(smk):
     rows = timit.convert(
         rows, smk.output.wav, p.sample_rate, smk.threads, BadFiles(p.on_bad_file, "convert"), p.resample
     )
-    rows = timit.assign_splits(rows, p.val_fraction, p.seed)
+    val_speakers = timit.read_val_list(p.val_list) if p.val_list else None
+    rows = timit.assign_splits(rows, p.val_fraction, p.seed, val_speakers)
     manifest.check_capacity(rows, "tisv", **p.capacity)
     manifest.write(rows, smk.output.manifest)
     manifest.log_summary(rows)

@@ -5,11 +5,14 @@ synthesises look-alikes with Debian's speech tools (espeak-ng, flite, festival, 
 The readers in ``ge2e.corpus.timit`` / ``ge2e.corpus.snips`` then run on them exactly as
 on the real data.
 
-Speakers are made distinct and the task hard on purpose: each speaker draws a base
-voice and its own pitch, speaking rate, formant-like shift (sox speed, then pitch and
-tempo back) and spectral tilt; each utterance adds jitter, a random EQ band, a random
-channel tilt and coloured noise at 20-30 dB SNR, so channel cues alone do not identify
-a speaker (the mean-MFCC baseline stays well above 15 % EER).
+Evaluation is honest about voices: every shipped voice is a *base voice* (the person it
+was recorded from, or an espeak variant), and the base voices of training, validation and
+test speakers are disjoint, so the test measures how an encoder does on voices it never
+heard. Each speaker draws a base voice of its split and its own pitch, speaking rate,
+vocal-tract-length warp (sox speed, then pitch and tempo back) and spectral tilt; each
+utterance adds jitter, two random EQ bands, a channel tilt, coloured noise at 20-30 dB SNR
+and a recording level between -30 and -1 dBFS, so neither channel nor level identifies a
+speaker.
 
 Every random choice is drawn up front from one seeded generator, then the jobs run in
 parallel in any order: the same seed writes byte-identical files.
@@ -37,15 +40,70 @@ TOOLS = {
     "text2wave": "festival",
     "sox": "sox",
 }
-DEBIAN_PACKAGES = "espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox"
 
-ESPEAK_ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-029"]
-ESPEAK_VARIANTS = {
-    "M": ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "klatt", "klatt2", "klatt3"],
-    "F": ["f1", "f2", "f3", "f4", "f5"],
-}
-FLITE_VOICES = {"M": ["awb", "rms", "kal16"], "F": ["slt"]}
-FESTIVAL_VOICES = {"M": ["kal_diphone", "ked_diphone"], "F": ["cmu_us_slt_arctic_hts"]}
+
+@dataclasses.dataclass(frozen=True)
+class BaseVoice:
+    """A synthesiser voice as shipped: engine, the engine's name for it, and who it is.
+
+    ``person`` is the base voice that splits keep apart: voices recorded from the same
+    person (festival kal_diphone / flite kal16, festival slt HTS / flite slt) are one base
+    voice, and so are an espeak variant and its numbered siblings (steph, steph2, steph3).
+    """
+
+    engine: str  # espeak | flite | festival
+    name: str
+    sex: str  # F | M
+    person: str
+    package: str  # the Debian package that ships it
+    english: bool = True  # reads English text with English letter-to-sound rules
+
+
+def _espeak(names, sex):
+    # An espeak variant is a set of pitch and formant settings; numbered siblings (steph2) and
+    # variants that differ only in gain or voicing (linda = belinda) are one base voice.
+    same = {"steph2": "steph", "steph3": "steph", "linda": "belinda"}
+    return [BaseVoice("espeak", n, sex, f"espeak-{same.get(n, n).lower()}", "espeak-ng") for n in names]
+
+
+# espeak-ng variants that sound like an adult human: robots, whisper, croak, echo, cartoon and
+# extreme formant settings are left out (read from each variant file's settings).
+ESPEAK_VOICES = _espeak(
+    ["f1", "f2", "f3", "f4", "f5", "Alicia", "Andrea", "Annie", "anika", "aunty", "belinda", "linda", "steph",
+     "steph2", "steph3"],
+    "F",
+) + _espeak(
+    ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "Denis", "Diogo", "Henrique", "Michel", "sandro", "travis",
+     "victor", "antonio", "Storm", "Alex", "Mike", "adam", "benjamin", "david", "edward", "Gene", "Mario",
+     "gustave", "norbert", "pablo", "pedro", "paul", "quincy", "rob", "robert"],
+    "M",
+)  # fmt: skip
+# Voices recorded from people. The English ones read the text; the others apply their own
+# language's letter-to-sound rules to English text (checked by ear and by a speech recogniser:
+# word error rates above 1), so they give real human timbres but not English: training only.
+RECORDED_VOICES = [
+    BaseVoice("flite", "kal16", "M", "kal", "flite"),
+    BaseVoice("festival", "kal_diphone", "M", "kal", "festvox-kallpc16k"),
+    BaseVoice("festival", "ked_diphone", "M", "ked", "festvox-kdlpc16k"),
+    BaseVoice("flite", "awb", "M", "awb", "flite"),
+    BaseVoice("flite", "rms", "M", "rms", "flite"),
+    BaseVoice("flite", "slt", "F", "slt", "flite"),
+    BaseVoice("festival", "cmu_us_slt_arctic_hts", "F", "slt", "festvox-us-slt-hts"),
+    BaseVoice("festival", "lp_diphone", "F", "lp", "festvox-italp16k", english=False),
+    BaseVoice("festival", "pc_diphone", "M", "pc", "festvox-itapc16k", english=False),
+    BaseVoice("festival", "suo_fi_lj_diphone", "F", "lj", "festvox-suopuhe-lj", english=False),
+    BaseVoice("festival", "hy_fi_mv_diphone", "M", "mv", "festvox-suopuhe-mv", english=False),
+    BaseVoice("festival", "czech_dita", "F", "dita", "festvox-czech-dita", english=False),
+    BaseVoice("festival", "czech_krb", "M", "krb", "festvox-czech-krb", english=False),
+    BaseVoice("festival", "czech_machac", "M", "machac", "festvox-czech-machac", english=False),
+    BaseVoice("festival", "czech_ph", "M", "ph", "festvox-czech-ph", english=False),
+    BaseVoice("festival", "msu_ru_nsh_clunits", "M", "nsh", "festvox-ru", english=False),
+    BaseVoice("festival", "upc_ca_ona_hts", "F", "ona", "festvox-ca-ona-hts", english=False),
+]
+BASE_VOICES = ESPEAK_VOICES + RECORDED_VOICES
+DEBIAN_PACKAGES = " ".join(["sox", "festival", *dict.fromkeys(v.package for v in BASE_VOICES)])
+ESPEAK_ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-029", "en-us-nyc"]
+SPLITS = ("train", "val", "test")
 
 # TIMIT's two dialect sentences, read by every speaker.
 SA_SENTENCES = [
@@ -130,17 +188,29 @@ NEGATIVE_PHRASES = [
 
 @dataclasses.dataclass(frozen=True)
 class Voice:
-    """One synthetic speaker's fixed characteristics."""
+    """One synthetic speaker's fixed characteristics: a base voice and its own transforms."""
 
-    engine: str  # espeak | flite | festival
-    name: str
-    sex: str  # F | M
+    base: BaseVoice
+    accent: str  # espeak language (English accents only); '' for the others
     espeak_pitch: int  # espeak -p (0-99); only for espeak
     rate: float  # speaking-rate factor (>1 = faster)
     pitch_cents: float  # sox pitch shift
-    formant: float  # formant-like shift: sox speed factor compensated in pitch/tempo
+    formant: float  # vocal-tract-length warp: sox speed factor compensated in pitch and tempo
     bass_db: float  # spectral tilt: low shelf gain
     treble_db: float  # spectral tilt: high shelf gain
+
+    @property
+    def engine(self):
+        return self.base.engine
+
+    @property
+    def name(self):
+        """The engine's voice argument (espeak: language+variant)."""
+        return f"{self.accent}+{self.base.name}" if self.engine == "espeak" else self.base.name
+
+    @property
+    def sex(self):
+        return self.base.sex
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,7 +231,7 @@ class Utterance:
     noise_color: float  # spectral exponent: 0 white, 1 pink, 2 brown
     lead_s: float
     trail_s: float
-    peak: float
+    peak: float  # recording level: peak amplitude, drawn log-uniformly
     noise_seed: int
 
 
@@ -178,26 +248,59 @@ def check_tools():
         )
 
 
-def draw_voice(rng):
-    """Draw one speaker's voice. Engines weighted so espeak's many variants dominate."""
+def split_base_voices(seed, test_fraction=0.2, val_fraction=0.1):
+    """Assign every base voice (person) to one split: train, val or test, pairwise disjoint.
+
+    Persons are split within groups (espeak female, espeak male, recorded English), each
+    group shuffled with ``seed`` and cut by the fractions (at least one each for test and
+    val in a group of three or more), so every split has synthetic and recorded voices of
+    both sexes where the group allows. Recorded voices that do not read English train only.
+    Returns {person: split}.
+    """
+    rng = np.random.default_rng([seed, 3])
+    groups = {}
+    for v in BASE_VOICES:
+        key = (v.engine == "espeak", v.sex if v.engine == "espeak" else "", v.english)
+        groups.setdefault(key, set()).add(v.person)
+    out = {}
+    for key in sorted(groups):
+        persons = sorted(groups[key])
+        persons = [persons[i] for i in rng.permutation(len(persons))]
+        n_test = n_val = 0
+        if key[2] and len(persons) >= 3:  # English readers: evaluation may use them
+            n_test = max(1, int(round(test_fraction * len(persons))))
+            n_val = max(1, int(round(val_fraction * len(persons))))
+        for i, person in enumerate(persons):
+            out[person] = "test" if i < n_test else ("val" if i < n_test + n_val else "train")
+    return out
+
+
+def draw_voice(rng, split, assignment):
+    """Draw one speaker of ``split``: a base voice of that split, then its own transforms.
+
+    Sex is drawn first (45 % female); a recorded voice is chosen a third of the time where the
+    split has one of that sex; the speaker's pitch, rate, vocal-tract length and tilt are then
+    drawn wide, so speakers of one base voice differ as much as a transform can make them.
+    """
+    pool = [v for v in BASE_VOICES if assignment[v.person] == split]
     sex = "F" if rng.random() < 0.45 else "M"
-    engine = rng.choice(["espeak", "flite", "festival"], p=[0.8, 0.14, 0.06])
-    if engine == "espeak":
-        name = f"{rng.choice(ESPEAK_ACCENTS)}+{rng.choice(ESPEAK_VARIANTS[sex])}"
-    elif engine == "flite":
-        name = str(rng.choice(FLITE_VOICES[sex]))
-    else:
-        name = str(rng.choice(FESTIVAL_VOICES[sex]))
+    same_sex = [v for v in pool if v.sex == sex] or pool
+    recorded = [v for v in same_sex if v.engine != "espeak"]
+    synthetic = [v for v in same_sex if v.engine == "espeak"]
+    family = recorded if recorded and (not synthetic or rng.random() < 1 / 3) else synthetic
+    persons = sorted({v.person for v in family})
+    person = persons[rng.integers(len(persons))]
+    choices = [v for v in family if v.person == person]
+    base = choices[rng.integers(len(choices))]
     return Voice(
-        engine=str(engine),
-        name=name,
-        sex=sex,
-        espeak_pitch=int(rng.integers(25, 75)),
-        rate=float(rng.uniform(0.85, 1.2)),
-        pitch_cents=float(rng.uniform(-250, 250)),
-        formant=float(rng.uniform(0.92, 1.09)),
-        bass_db=float(rng.uniform(-2, 2)),
-        treble_db=float(rng.uniform(-2, 2)),
+        base=base,
+        accent=str(rng.choice(ESPEAK_ACCENTS)) if base.engine == "espeak" else "",
+        espeak_pitch=int(rng.integers(20, 80)),
+        rate=float(rng.uniform(0.8, 1.25)),
+        pitch_cents=float(rng.uniform(-300, 300)),
+        formant=float(np.exp(rng.uniform(np.log(0.87), np.log(1.15)))),
+        bass_db=float(rng.uniform(-3, 3)),
+        treble_db=float(rng.uniform(-3, 3)),
     )
 
 
@@ -229,7 +332,7 @@ def draw_utterance(rng, voice, text, out, fmt, utterance_id):
         noise_color=float(rng.choice([0.0, 1.0, 2.0])),
         lead_s=float(rng.uniform(0.1, 0.4)),
         trail_s=float(rng.uniform(0.1, 0.4)),
-        peak=float(rng.uniform(0.3, 0.8)),
+        peak=float(10 ** (rng.uniform(-30, -1) / 20)),  # -30 to -1 dBFS: levels differ as recordings do
         noise_seed=int(rng.integers(2**31)),
     )
 
@@ -320,10 +423,10 @@ def _render_all(jobs, root, threads):
         return list(pool.map(render, jobs, [root] * len(jobs), chunksize=8))
 
 
-def _speaker_ids(rng, voices):
-    """TIMIT-style ids: sex + three initials + digit, all distinct."""
+def _speaker_ids(rng, voices, taken=()):
+    """TIMIT-style ids: sex + three initials + digit, all distinct (and not in ``taken``)."""
     letters = np.array(list("ABCDEFGHIJKLMNOPRSTW"))
-    ids, seen = [], set()
+    ids, seen = [], set(taken)
     for v in voices:
         while True:
             sid = v.sex + "".join(rng.choice(letters, 3)) + str(rng.integers(0, 10))
@@ -334,17 +437,55 @@ def _speaker_ids(rng, voices):
     return ids
 
 
-def write_timit(root, train_speakers, test_speakers, seed, threads=1):
+SPEAKER_TABLE = "speakers.tsv"  # speaker, split, person, engine, voice, sex: who each speaker is
+VAL_LIST = "val_speakers.txt"  # TIMIT look-alike: the TRAIN speakers held out for validation
+
+
+def _write_speaker_table(root, speakers):
+    """``root/speakers.tsv`` from (speaker id, split, Voice), so splits can be checked for disjoint voices."""
+    lines = ["speaker\tsplit\tperson\tengine\tvoice\tsex"]
+    lines += [f"{spk}\t{split}\t{v.base.person}\t{v.engine}\t{v.name}\t{v.sex}" for spk, split, v in speakers]
+    Path(root, SPEAKER_TABLE).write_text("\n".join(lines) + "\n")
+
+
+def read_speaker_table(root):
+    """{speaker: {split, person, engine, voice, sex}} from a built-in corpus's ``speakers.tsv``."""
+    lines = Path(root, SPEAKER_TABLE).read_text().splitlines()
+    header = lines[0].split("\t")
+    return {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in (line.split("\t") for line in lines[1:])}
+
+
+def corpus_size(spec, task):
+    """(training speakers, fewest utterances per training speaker, test speakers) a built-in spec gives.
+
+    The one answer to "how big will the built-in corpus be", for the start-up capacity check.
+    """
+    if task == "tisv":
+        return spec["train_speakers"], TIMIT_UTTERANCES, spec["test_speakers"]
+    return spec["train_workers"], spec["min_hotword"], spec["test_workers"]
+
+
+TIMIT_UTTERANCES = 10  # per speaker, as in TIMIT: SA1, SA2, five SX and three SI sentences
+
+
+def write_timit(root, speakers, seed, threads=1):
     """Write a TIMIT-layout corpus: ``root/TRAIN|TEST/DRn/<spk>/{SA1,SA2,SX*,SI*}.WAV`` (+ .TXT).
 
-    Each speaker reads SA1, SA2, five SX and three SI sentences (10 utterances), as in TIMIT.
+    Args:
+        speakers: {"train": n, "val": n, "test": n}; train and val speakers go under TRAIN (as in
+            TIMIT), and the val ones are listed in ``root/val_speakers.txt`` for the reader.
+    Base voices of the three splits are disjoint (``split_base_voices``); ``root/speakers.tsv``
+    says who each speaker is. Each speaker reads 10 utterances, as in TIMIT.
     """
     check_tools()
     rng = np.random.default_rng([seed, 1])
-    jobs = []
-    for part, count in (("TRAIN", train_speakers), ("TEST", test_speakers)):
-        voices = [draw_voice(rng) for _ in range(count)]
-        for voice, spk in zip(voices, _speaker_ids(rng, voices), strict=True):
+    assignment = split_base_voices(seed)
+    jobs, table = [], []
+    for split in SPLITS:
+        part = "TEST" if split == "test" else "TRAIN"
+        voices = [draw_voice(rng, split, assignment) for _ in range(speakers[split])]
+        for voice, spk in zip(voices, _speaker_ids(rng, voices, {s for s, _, _ in table}), strict=True):
+            table.append((spk, split, voice))
             dialect = f"DR{rng.integers(1, 9)}"
             texts = {"SA1": SA_SENTENCES[0], "SA2": SA_SENTENCES[1]}
             for number in sorted(rng.choice(np.arange(3, 453), 5, replace=False)):
@@ -356,6 +497,8 @@ def write_timit(root, train_speakers, test_speakers, seed, threads=1):
                 utt_id = f"{spk[1:].lower()}_{utt.lower()}"
                 jobs.append(draw_utterance(rng, voice, text, out, "sphere", utt_id))
     _render_all(jobs, root, threads)
+    _write_speaker_table(root, table)
+    Path(root, VAL_LIST).write_text("".join(f"{spk}\n" for spk, split, _ in table if split == "val"))
     return len(jobs)
 
 
@@ -363,17 +506,20 @@ def write_snips(root, workers, min_hotword, max_hotword, negatives, seed, thread
     """Write a Snips-layout corpus: ``root/audio_files/<id>.wav`` + ``train|dev|test.json``.
 
     ``workers`` maps split name (train, dev, test) to worker count; workers are disjoint
-    across splits. Each worker says "hey snips" ``min_hotword..max_hotword`` times and
-    ``negatives`` other phrases (``is_hotword`` 0).
+    across splits, and so are their base voices (dev = validation). Each worker says
+    "hey snips" ``min_hotword..max_hotword`` times and ``negatives`` other phrases
+    (``is_hotword`` 0). ``root/speakers.tsv`` says who each worker is.
     """
     check_tools()
     rng = np.random.default_rng([seed, 2])
-    jobs, entries = [], {}
+    assignment = split_base_voices(seed)
+    jobs, entries, table = [], {}, []
     for split in ("train", "dev", "test"):
         entries[split] = []
         for _ in range(workers[split]):
-            voice = draw_voice(rng)
+            voice = draw_voice(rng, "val" if split == "dev" else split, assignment)
             worker_id = rng.bytes(16).hex()
+            table.append((worker_id, "val" if split == "dev" else split, voice))
             n_hot = int(rng.integers(min_hotword, max_hotword + 1))
             phrases = [HOTWORD] * n_hot + list(rng.choice(NEGATIVE_PHRASES, negatives))
             for text in phrases:
@@ -389,4 +535,5 @@ def write_snips(root, workers, min_hotword, max_hotword, negatives, seed, thread
         for item in items:
             item["duration"] = round(next(durations) / SAMPLE_RATE, 3)
         Path(root, f"{split}.json").write_text(json.dumps(items, indent=1))
+    _write_speaker_table(root, table)
     return len(jobs)

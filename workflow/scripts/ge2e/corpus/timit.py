@@ -90,9 +90,36 @@ def scan(root, test_set="full"):
     return rows
 
 
-def assign_splits(rows, val_fraction, seed):
-    """TEST speakers -> test; a seeded share of TRAIN speakers -> val; the rest -> train."""
-    val = hold_out({r["speaker"] for r in rows if r["part"] == "train"}, val_fraction, seed)
+def read_val_list(path):
+    """Speaker ids (upper case) listed one per line in ``path``; blank lines and # comments ignored."""
+    try:
+        lines = Path(path).read_text().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{path}: cannot read the validation speaker list ({exc}; config key corpus.timit_val_speakers)"
+        ) from None
+    return {line.split("#")[0].strip().upper() for line in lines if line.split("#")[0].strip()}
+
+
+def assign_splits(rows, val_fraction, seed, val_speakers=None):
+    """TEST speakers -> test; the listed TRAIN speakers (or, with no list, a seeded share) -> val; the rest -> train.
+
+    Args:
+        val_speakers: TRAIN speaker ids to hold out, e.g. from :func:`read_val_list`; None draws
+            ``val_fraction`` of them at random with ``seed``.
+    """
+    train_speakers = {r["speaker"] for r in rows if r["part"] == "train"}
+    if val_speakers is None:
+        val = hold_out(train_speakers, val_fraction, seed)
+    else:
+        val = set(val_speakers)
+        unknown = sorted(val - train_speakers)
+        if unknown or not val:
+            raise InputError(
+                f"the validation speaker list names {len(unknown)} speaker(s) not under TRAIN (e.g. "
+                f"{unknown[:3]}) and {len(val & train_speakers)} that are; it must list TRAIN speakers "
+                "(config key corpus.timit_val_speakers)"
+            )
     for r in rows:
         r["split"] = "test" if r["part"] == "test" else ("val" if r["speaker"] in val else "train")
     return rows
