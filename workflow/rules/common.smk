@@ -6,6 +6,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from ge2e.augment import AugmentParams
 from ge2e.corpus import builtin
 from ge2e.seeds import derive
 
@@ -99,9 +100,14 @@ def feature_shards(task, split):
     return expand("results/{task}/features/{split}/{shard}.npz", task=task, split=split, shard=SHARDS)
 
 
+def augment_params(task):
+    """The task's augmentation settings (ge2e.augment.AugmentParams)."""
+    return AugmentParams(**config["augment"][task])
+
+
 def train_shards(wildcards):
-    # TD-SV trains on the augmented set; TI-SV on the plain features.
-    split = "train_aug" if wildcards.task == "tdsv" else "train"
+    # A task with any augmentation switched on trains on its augmented set.
+    split = "train_aug" if augment_params(wildcards.task).enabled else "train"
     return feature_shards(wildcards.task, split)
 
 
@@ -159,18 +165,13 @@ def eval_seed(wildcards):
     return task_seed("evaluate", wildcards.task, wildcards.evalset)
 
 
-def augment_copies():
-    """Utterances per TD-SV training original after augmentation."""
-    return 1 + config["augment"]["noise_copies"] + len(config["augment"]["stretch_rates"])
-
-
 def capacity(task):
     """What the batches need from a corpus (checked by the convert rules)."""
     return {
         "train_n": config["train"][task]["n_speakers"],
         "train_m": config["train"][task]["n_utterances"],
         "eval_n": config["evaluate"][task]["n_speakers"],
-        "copies": augment_copies() if task == "tdsv" else 1,
+        "copies": augment_params(task).copies,
     }
 
 

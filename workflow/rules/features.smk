@@ -1,4 +1,4 @@
-# VAD + log-mel per shard (no per-utterance jobs), and TD-SV training-set augmentation.
+# VAD + log-mel per shard (no per-utterance jobs), and training-set augmentation per task.
 
 
 rule features:
@@ -63,8 +63,6 @@ rule augment:
         "results/logs/augment/{task}_{shard}.log",
     benchmark:
         "results/benchmarks/augment/{task}_{shard}.tsv"
-    wildcard_constraints:
-        task="tdsv",
     conda:
         "../../envs/features.yaml"
     threads: 1
@@ -73,7 +71,7 @@ rule augment:
         runtime=60,
     params:
         features=canonical(config["features"]["params"]),
-        augment=canonical(config["augment"]),
+        augment=lambda wc: canonical(config["augment"][wc.task]),
         shards=len(SHARDS),
         resample=config["corpus"]["resample"],
         on_bad_file=config["corpus"]["on_bad_file"],

@@ -1,4 +1,4 @@
-"""Rule augment: one TD-SV training shard -> originals + noisy and time-stretched copies."""
+"""Rule augment: one training shard of a task -> originals + augmented copies (ge2e.augment)."""
 
 import logging
 

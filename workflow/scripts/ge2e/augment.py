@@ -1,10 +1,23 @@
-"""TD-SV training-set augmentation: noisy and time-stretched copies of each utterance.
+"""Training-set augmentation: copies of each utterance through noise, rooms, telephone lines,
+time stretch and speed perturbation, for either task.
 
-Snips workers say the keyword fewer than 10 times, too few for N x M batches with
-M near the paper's 10, so each training utterance also yields ``noise_copies`` copies
-with Gaussian noise at an SNR drawn from ``snr_db`` and one copy per time-stretch rate.
-Each utterance's randomness is seeded from the run seed and its id alone, so a shard
-gives the same copies whichever job or order produces it.
+Each kind is a config switch (``augment.<task>``, see ``AugmentParams``); copies keep the
+speaker, except speed-perturbed ones, which become new speakers (``<speaker>_sp<rate>``,
+the common practice: speed moves pitch and formants together, so it changes the voice).
+Every copy also gets a random gain, so the encoder never learns the recording level.
+
+- ``noise_copies`` at an SNR drawn from ``snr_db``: coloured Gaussian noise (white, pink or
+  brown) or, for a ``babble`` share of them, the sum of 3-5 other training speakers;
+- ``reverb_copies``: convolution with a simulated room impulse response (exponentially
+  decaying noise, RT60 drawn from ``rt60_s``, the statistical room model);
+- ``bandlimit_copies``: telephone band, 300-3400 Hz (4th-order Butterworth band-pass);
+- ``stretch_rates``: one time-stretched copy per rate, same pitch (the seed's TD-SV recipe);
+- ``speed_rates``: for each rate, the utterance resampled (pitch and tempo by the rate), as a
+  new speaker whose utterances get every copy above too.
+
+Each utterance's randomness is seeded from the run seed and its id alone, so a shard gives
+the same copies whichever job or order produces it. Babble comes from other speakers of the
+same shard, so a shard job needs no other shard.
 """
 
 import dataclasses
@@ -12,35 +25,117 @@ import zlib
 
 import librosa
 import numpy as np
+import scipy.signal
 
 from ge2e import audio, features
 from ge2e.badfiles import BadFiles
-from ge2e.corpus.builtin import coloured_noise
+from ge2e.noise import coloured_noise
+
+TELEPHONE_BAND_HZ = (300.0, 3400.0)
+DRR_DB = (-3.0, 12.0)  # direct-to-reverberant energy ratio of the simulated rooms
+BABBLE_TALKERS = (3, 5)  # other speakers summed into one babble track (inclusive range)
 
 
 @dataclasses.dataclass(frozen=True)
 class AugmentParams:
-    noise_copies: int = 1
-    snr_db: tuple = (10.0, 20.0)
-    stretch_rates: tuple = (0.9, 1.1)
+    """Copies per training utterance; zero (or an empty list) switches a kind off."""
+
+    noise_copies: int
+    snr_db: tuple  # (lo, hi) dB
+    babble: float  # share of noise copies whose noise is babble of other training speakers
+    reverb_copies: int
+    rt60_s: tuple  # (lo, hi) seconds
+    bandlimit_copies: int
+    gain_db: tuple  # (lo, hi) dB, applied to every copy
+    stretch_rates: tuple
+    speed_rates: tuple
+
+    @property
+    def copies(self):
+        """Utterances per original in a speaker's set (the original included)."""
+        return 1 + self.noise_copies + self.reverb_copies + self.bandlimit_copies + len(self.stretch_rates)
+
+    @property
+    def enabled(self):
+        return self.copies > 1 or bool(self.speed_rates)
 
 
-def add_noise(rng, samples, snr_db):
-    """Samples (S,) plus white or coloured Gaussian noise at ``snr_db`` relative to their RMS."""
+def add_noise(samples, noise, snr_db):
+    """Samples (S,) plus ``noise`` (S,) scaled to ``snr_db`` below their RMS."""
     rms = np.sqrt(np.mean(samples**2)) + 1e-12
-    noise = coloured_noise(rng, len(samples), float(rng.choice([0.0, 1.0, 2.0])))
-    return (samples + noise * rms / 10 ** (snr_db / 20)).astype(np.float32)
+    noise_rms = np.sqrt(np.mean(noise**2)) + 1e-12
+    return (samples + noise * (rms / noise_rms) / 10 ** (snr_db / 20)).astype(np.float32)
 
 
-def variants(samples, params, rng):
-    """(suffix, samples) for every augmented copy of one utterance (originals excluded)."""
+def babble(rng, others, length):
+    """Sum of 3-5 utterances (each (S_i,), looped or cut to ``length``) at equal RMS. Returns (length,)."""
+    count = min(len(others), int(rng.integers(BABBLE_TALKERS[0], BABBLE_TALKERS[1] + 1)))
+    out = np.zeros(length)
+    for i in rng.choice(len(others), count, replace=False):
+        talker = np.resize(others[i], length)  # loops a short one
+        out += np.roll(talker, int(rng.integers(length))) / (np.sqrt(np.mean(talker**2)) + 1e-12)
+    return out
+
+
+def room_impulse_response(rng, rt60, sample_rate):
+    """A simulated room: direct path plus an exponentially decaying noise tail (60 dB down at ``rt60``).
+
+    The tail starts 2-10 ms after the direct path (first reflections), and its energy is set by a
+    direct-to-reverberant ratio drawn from DRR_DB, the range of rooms a microphone meets.
+    Returns (rt60 * sample_rate,) with unit energy.
+    """
+    n = max(2, int(rt60 * sample_rate))
+    delay = min(n - 1, int(rng.uniform(0.002, 0.01) * sample_rate))
+    t = np.arange(n - 1 - delay) / sample_rate
+    tail = rng.standard_normal(len(t)) * np.exp(-6.9078 * t / rt60)  # ln(1000): amplitude -60 dB at rt60
+    tail *= np.sqrt(10 ** (-rng.uniform(*DRR_DB) / 10) / (np.sum(tail**2) + 1e-12))
+    rir = np.concatenate([[1.0], np.zeros(delay), tail])
+    return rir / np.sqrt(np.sum(rir**2))
+
+
+def reverberate(samples, rir):
+    """Samples (S,) convolved with ``rir``, cut to (S,) and brought back to their RMS."""
+    wet = scipy.signal.fftconvolve(samples, rir)[: len(samples)]
+    return (wet * np.sqrt(np.mean(samples**2) / (np.mean(wet**2) + 1e-12))).astype(np.float32)
+
+
+def telephone(samples, sample_rate):
+    """Samples (S,) band-limited to the telephone band."""
+    sos = scipy.signal.butter(4, TELEPHONE_BAND_HZ, btype="bandpass", fs=sample_rate, output="sos")
+    return scipy.signal.sosfilt(sos, samples).astype(np.float32)
+
+
+def speed(samples, rate, sample_rate):
+    """Samples (S,) played ``rate`` times faster: pitch and formants up by ``rate``, duration / ``rate``."""
+    # The samples read as if recorded at sample_rate * rate, then resampled back to sample_rate.
+    orig = int(round(sample_rate * rate))
+    return librosa.resample(samples, orig_sr=orig, target_sr=sample_rate, res_type="soxr_hq").astype(np.float32)
+
+
+def variants(samples, params, rng, others, sample_rate):
+    """(suffix, samples) for every augmented copy of one utterance (the original excluded).
+
+    Args:
+        samples: (S,) VAD-trimmed speech.
+        others: list of (S_i,) speech of other speakers, for babble.
+    """
     out = []
     for k in range(params.noise_copies):
         snr = float(rng.uniform(*params.snr_db))
-        out.append((f"noise{k}", add_noise(rng, samples, snr)))
+        if others and rng.random() < params.babble:
+            out.append((f"babble{k}", add_noise(samples, babble(rng, others, len(samples)), snr)))
+        else:
+            noise = coloured_noise(rng, len(samples), float(rng.choice([0.0, 1.0, 2.0])))
+            out.append((f"noise{k}", add_noise(samples, noise, snr)))
+    for k in range(params.reverb_copies):
+        rir = room_impulse_response(rng, float(rng.uniform(*params.rt60_s)), sample_rate)
+        out.append((f"reverb{k}", reverberate(samples, rir)))
+    for k in range(params.bandlimit_copies):
+        out.append((f"phone{k}", telephone(samples, sample_rate)))
     for rate in params.stretch_rates:
         out.append((f"stretch{rate:g}", librosa.effects.time_stretch(samples, rate=float(rate))))
-    return out
+    gains = 10 ** (rng.uniform(*params.gain_db, size=len(out)) / 20)
+    return [(suffix, (wave * gain).astype(np.float32)) for (suffix, wave), gain in zip(out, gains, strict=True)]
 
 
 def _clean_speech(path, feature_params, resample):
@@ -52,19 +147,28 @@ def _clean_speech(path, feature_params, resample):
 def augment_rows(rows, feature_params, params, seed, bad_files=None, resample=False):
     """Originals plus augmented copies of manifest ``rows`` as a FeatureSet.
 
-    Copies keep the speaker and get utterance ids ``<id>+<suffix>``. Unreadable or
-    silent files go to ``bad_files`` (default: fail on the first).
+    Copies get utterance ids ``<id>+<suffix>``; speed-perturbed speakers are
+    ``<speaker>_sp<rate>`` with utterances ``<id>+sp<rate>[+<suffix>]``. Unreadable or silent
+    files go to ``bad_files`` (default: fail on the first).
     """
     bad_files = bad_files or BadFiles("fail", "augment")
-    feats, speakers, utterances = [], [], []
+    clean = []
     for r in rows:
         speech = bad_files.call(_clean_speech, r["path"], feature_params, resample)
-        if speech is None:
-            continue
-        rng = np.random.default_rng([seed, zlib.crc32(r["utterance"].encode())])
-        for suffix, wave in [("", speech), *variants(speech, params, rng)]:
-            feats.append(features.log_mel(wave, feature_params))
-            speakers.append(r["speaker"])
-            utterances.append(r["utterance"] + (f"+{suffix}" if suffix else ""))
+        if speech is not None:
+            clean.append((r, speech))
     bad_files.summary()
+    rate_hz = feature_params.sample_rate
+    feats, speakers, utterances = [], [], []
+    for r, speech in clean:
+        rng = np.random.default_rng([seed, zlib.crc32(r["utterance"].encode())])
+        others = [s for o, s in clean if o["speaker"] != r["speaker"]]
+        sources = [("", "", speech)] + [
+            (f"_sp{v:g}", f"+sp{v:g}", speed(speech, v, rate_hz)) for v in params.speed_rates
+        ]
+        for speaker_suffix, utt_suffix, wave in sources:
+            for suffix, copy in [("", wave), *variants(wave, params, rng, others, rate_hz)]:
+                feats.append(features.log_mel(copy, feature_params))
+                speakers.append(r["speaker"] + speaker_suffix)
+                utterances.append(r["utterance"] + utt_suffix + (f"+{suffix}" if suffix else ""))
     return features.FeatureSet.from_list(feats, speakers, utterances, feature_params.n_mels)

@@ -32,6 +32,7 @@ import soundfile as sf
 from ge2e import sphere
 from ge2e.audio import to_int16, write_wav
 from ge2e.errors import InputError
+from ge2e.noise import coloured_noise
 
 SAMPLE_RATE = 16000
 TOOLS = {
@@ -373,15 +374,6 @@ def _sox_effects(u):
         "equalizer", f"{u.eq_freqs[1]:.0f}", "1q", f"{u.eq_gains[1]:.2f}",
         "rate", str(SAMPLE_RATE),
     ]  # fmt: skip
-
-
-def coloured_noise(rng, n, exponent):
-    """Gaussian noise of length n with power spectrum ~ 1/f**exponent, unit RMS."""
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    freqs = np.fft.rfftfreq(n)
-    freqs[0] = freqs[1] if n > 1 else 1.0
-    noise = np.fft.irfft(spectrum / freqs ** (exponent / 2.0), n)
-    return noise / (np.sqrt(np.mean(noise**2)) + 1e-12)
 
 
 def render(u, root):
