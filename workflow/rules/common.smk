@@ -280,4 +280,10 @@ def corpus_note():
         names.append(
             f"built-in synthetic {label} look-alike" if is_builtin(task) else f"{label} at {corpus_root(task)}"
         )
-    return f"TD-SV on {names[0]}, TI-SV on {names[1]}"
+    note = f"TD-SV on {names[0]}, TI-SV on {names[1]}"
+    if any(is_builtin(task) for task in TASKS):
+        note += (
+            " (built-in: test speakers speak in base voices, TTS voices or recorded persons, that no training "
+            "or validation speaker has, so the test measures voices the encoder never heard)"
+        )
+    return note
