@@ -155,7 +155,7 @@ KILL_CONFIG = "train: {checkpoint_every: 2, tisv: {n_speakers: 4, n_utterances: 
 
 
 def _train_until(work, target, kill_when=None):
-    """Run Snakemake for ``target``; with ``kill_when`` (a path), SIGKILL the whole run once it exists."""
+    """Run Snakemake for ``target``; with ``kill_when`` (a function), SIGKILL the whole run once it is true."""
     import signal
     import time
 
@@ -165,7 +165,7 @@ def _train_until(work, target, kill_when=None):
         assert proc.wait(timeout=300) == 0
         return
     deadline = time.monotonic() + 300
-    while not kill_when.exists():
+    while not kill_when():
         assert proc.poll() is None, "training finished before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.05)
@@ -174,6 +174,11 @@ def _train_until(work, target, kill_when=None):
 
 
 def test_killed_training_resumes_bit_identical(run_dir, tmp_path):
+    """Killed after several resume writes and after the best epoch so far, then rerun: every checkpoint and the
+    loss log have the checksums of an uninterrupted run (init.pt still the untrained weights, best.pt the best)."""
+    import hashlib
+    import re as regex
+
     import torch
 
     copies = {}
@@ -184,8 +189,14 @@ def test_killed_training_resumes_bit_identical(run_dir, tmp_path):
     target = "results/tisv/const/final.pt"
     _train_until(copies["straight"], target)
     resume = copies["killed"] / "results/tisv/const/resume.pt"
-    _train_until(copies["killed"], target, kill_when=resume)
+    log = copies["killed"] / "results/logs/train/tisv_const.log"
+
+    def after_epoch_7():  # resume written at epochs 2, 4 and 6; validation (and best.pt) every epoch
+        return resume.exists() and log.exists() and regex.search(r"epoch 7 step", log.read_text()) is not None
+
+    _train_until(copies["killed"], target, kill_when=after_epoch_7)
     assert resume.exists() and not (copies["killed"] / target).exists()
+    assert "(best)" in log.read_text()
     subprocess.run(
         [sys.executable, "-m", "snakemake", "--unlock"], cwd=copies["killed"], check=True, capture_output=True
     )
@@ -197,17 +208,14 @@ def test_killed_training_resumes_bit_identical(run_dir, tmp_path):
         text=True,
     )
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert "resuming from" in (copies["killed"] / "results/logs/train/tisv_const.log").read_text()
+    assert "resuming from" in log.read_text()
     assert not resume.exists()
-    a = torch.load(copies["straight"] / target, weights_only=False)
-    b = torch.load(copies["killed"] / target, weights_only=False)
-    assert a["epoch"] == b["epoch"] == 40 and a["w"] == b["w"] and a["b"] == b["b"]
-    assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
-    logs = [(copies[c] / "results/tisv/const/loss.tsv").read_text() for c in ("straight", "killed")]
-    assert logs[0] == logs[1]
-    bests = [torch.load(copies[c] / "results/tisv/const/best.pt", weights_only=False) for c in ("straight", "killed")]
-    assert bests[0]["epoch"] == bests[1]["epoch"]
-    assert all(torch.equal(bests[0]["model"][k], bests[1]["model"][k]) for k in bests[0]["model"])
+    for name in ("init.pt", "best.pt", "final.pt", "loss.tsv"):
+        sums = [hashlib.sha256((copies[c] / "results/tisv/const" / name).read_bytes()).hexdigest() for c in copies]
+        assert sums[0] == sums[1], name
+    # Both schedules start from the same seeded weights (the step schedule's init.pt is the tiny run's).
+    inits = [torch.load(copies["killed"] / f"results/tisv/{s}/init.pt", weights_only=True) for s in ("const", "step")]
+    assert all(torch.equal(inits[0]["model"][k], inits[1]["model"][k]) for k in inits[0]["model"])
 
 
 def ge2e_cli(*args):
@@ -221,7 +229,7 @@ def test_cli_verify_and_embed(run_dir, tmp_path):
     import torch
 
     ckpt = run_dir / "results/tisv/const/final.pt"
-    threshold = torch.load(ckpt, weights_only=False)["eer_threshold"]  # from the validation speakers
+    threshold = torch.load(ckpt, weights_only=True)["eer_threshold"]  # from the validation speakers
     speakers = sorted((run_dir / "results/builtin_corpus/TIMIT/TEST").glob("DR*/*"))
     same, other = speakers[0], speakers[1]
     enroll = [str(same / "SA1.WAV"), str(same / "SA2.WAV")]  # SPHERE, as TIMIT ships them
@@ -338,3 +346,25 @@ def test_external_real_speech_set_is_scored_in_its_own_section(run_dir, tmp_path
     assert f"{result['eer_full']:.4f}" in next(r for r in rows if "const lr, best" in r)
     for task in ("tdsv", "tisv"):
         assert (work / f"results/plots/det_{task}_dev.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_and_evaluate_refuse_checkpoints_that_would_run_code(run_dir, tmp_path):
+    """A .pt whose pickle calls a function (here: one creating a file) is refused by ge2e verify, ge2e embed and
+    the evaluate rule, and the function never runs."""
+    from test_train_augment import crafted_checkpoint
+
+    marker = tmp_path / "pwned"
+    bad = crafted_checkpoint(tmp_path, marker)
+    wav = str(sorted((run_dir / "results/tisv/wav/test").glob("*/*/*.wav"))[0])
+    verify = ["verify", "--checkpoint", str(bad), "--enroll", wav, "--test", wav]
+    embed = ["embed", "--checkpoint", str(bad), wav, "--out", str(tmp_path / "e.npy")]
+    for args in (verify, embed):
+        proc = ge2e_cli(*args)
+        assert proc.returncode == 1 and "refused, it is not a plain ge2e checkpoint" in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+    work = shutil.copytree(run_dir, tmp_path / "run", symlinks=True)
+    shutil.copy(bad, work / "results/tisv/const/final.pt")  # newer than its evaluation: evaluate reruns
+    proc = snakemake(work, "results/tisv/const/eval/test/final.json")
+    assert proc.returncode != 0
+    assert "refused" in (work / "results/logs/evaluate/tisv_const_test_final.log").read_text()
+    assert not marker.exists()

@@ -134,3 +134,54 @@ def test_nan_loss_stops_with_epoch_and_step_and_keeps_last_good_state(tmp_path, 
     resume = torch.load(out["resume"], weights_only=False)
     assert resume["epoch"] == 2 and resume["step"] == 4  # the last good state, two steps per epoch
     assert torch.load(out["best"], weights_only=False)["epoch"] <= 2
+
+
+class _Payload:
+    """A pickle that, when loaded without restrictions, creates a file: the shape of a malicious checkpoint."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def crafted_checkpoint(tmp_path, marker):
+    path = tmp_path / "shared_model.pt"
+    torch.save({"model": {}, "model_config": {"n_mels": 8}, "payload": _Payload(marker)}, path)
+    assert not marker.exists()
+    return path
+
+
+def test_checkpoints_that_would_run_code_are_refused(tmp_path):
+    from ge2e.errors import InputError
+
+    marker = tmp_path / "pwned"
+    path = crafted_checkpoint(tmp_path, marker)
+    with pytest.raises(InputError, match=r"shared_model.pt: refused, it is not a plain ge2e checkpoint"):
+        load_encoder(path)
+    assert not marker.exists()  # the function in the pickle never ran
+
+
+def test_snapshots_do_not_follow_training_and_files_are_byte_identical(tmp_path):
+    """init.pt must hold the untrained weights however long training ran, and the same state the same bytes."""
+    params = TrainParams(
+        n_speakers=4, n_utterances=3, frames=(20, 20), epochs=3, lr=0.5, schedule="const",
+        validate_every=1, checkpoint_every=1, hidden=8, layers=1, proj=4, seed=5,
+    )  # fmt: skip
+    runs = []
+    for name in ("a", "b"):
+        out = {k: tmp_path / name / f"{k}.pt" for k in ("init", "final", "best")} | {"loss": tmp_path / name / "l.tsv"}
+        (tmp_path / name).mkdir()
+        train(speaker_data(8, 4, 0), speaker_data(4, 4, 1), params, {}, out)
+        runs.append(out)
+    torch.manual_seed(params.seed)
+    from ge2e.model import SpeakerEncoder
+
+    untrained = SpeakerEncoder(8, 8, 1, 4).state_dict()
+    init = torch.load(runs[0]["init"], weights_only=True)["model"]
+    assert all(torch.equal(init[k], untrained[k]) for k in untrained if not k.startswith("feature_"))
+    final = torch.load(runs[0]["final"], weights_only=True)["model"]
+    assert not torch.equal(final["lstm.weight_ih_l0"], init["lstm.weight_ih_l0"])
+    for key in ("init", "final", "best"):
+        assert runs[0][key].read_bytes() == runs[1][key].read_bytes(), key

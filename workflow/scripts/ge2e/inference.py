@@ -10,14 +10,40 @@ from ge2e.errors import InputError
 from ge2e.model import SpeakerEncoder
 
 
+def load_checkpoint_file(path, device="cpu"):
+    """``torch.load`` that never runs code from the file: tensors, numbers, strings, lists and dicts only.
+
+    Checkpoints are shared and downloaded, and a pickle can call any function while it loads;
+    ``weights_only`` refuses every type outside that plain set before calling anything. A file
+    that needs more is an InputError naming it.
+    """
+    try:
+        return torch.load(path, map_location=device, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if "weights_only" not in str(exc) and "Weights only load failed" not in str(exc):
+            raise
+        raise InputError(
+            f"{path}: refused, it is not a plain ge2e checkpoint (loading it would need "
+            f"{_needed(exc)}, and checkpoints are loaded without running code from the file)"
+        ) from None
+
+
+def _needed(exc):
+    """What torch's weights-only unpickler stopped at, in a few words."""
+    for line in str(exc).splitlines():
+        if "Unsupported global" in line or "GLOBAL" in line:
+            return line.strip().rstrip(".")[:160]
+    return "objects other than tensors and plain values"
+
+
 def load_encoder(path, device="cpu"):
     """Rebuild a SpeakerEncoder from a checkpoint written by ``ge2e.train``. Returns (model, checkpoint).
 
-    A file that is not such a checkpoint (truncated, another format, another model) is an
-    InputError naming it, not a traceback.
+    A file that is not such a checkpoint (truncated, another format, another model, or one that
+    would run code when loaded) is an InputError naming it, not a traceback.
     """
     try:
-        ckpt = torch.load(path, map_location=device, weights_only=False)
+        ckpt = load_checkpoint_file(path, device)
         model = SpeakerEncoder(**ckpt["model_config"]).to(device)
         model.load_state_dict(ckpt["model"])
     except FileNotFoundError:

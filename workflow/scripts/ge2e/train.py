@@ -17,6 +17,7 @@ from ge2e.atomic import atomic_path, write_text
 from ge2e.batches import SpeakerBatches
 from ge2e.errors import InputError
 from ge2e.evaluate import EncoderEmbedder, full_trial_eer
+from ge2e.inference import load_checkpoint_file
 from ge2e.loss import W_MIN, GE2ELoss
 from ge2e.model import SpeakerEncoder
 
@@ -70,9 +71,10 @@ def build_model(n_mels, params, train_set):
 
 
 def checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold):
-    """A self-describing checkpoint dict."""
+    """A self-describing checkpoint dict, a snapshot: its tensors are CPU copies, so it stays as it
+    is while training goes on (``state_dict()`` alone shares storage with the live parameters)."""
     return {
-        "model": model.state_dict(),
+        "model": {key: value.detach().to("cpu", copy=True) for key, value in model.state_dict().items()},
         "model_config": dict(model.config),
         "w": float(loss_fn.w.detach()),
         "b": float(loss_fn.b.detach()),
@@ -86,8 +88,10 @@ def checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, thr
 
 
 def _save(obj, path):
-    with atomic_path(path) as tmp:
-        torch.save(obj, tmp)
+    # Through an open file: torch.save names the archive inside after a path it is given (here the
+    # temporary name), so saving by path would give different bytes for the same state.
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        torch.save(obj, fh)
 
 
 def _fingerprint(params, feature_params, train_set, val_set):
@@ -255,7 +259,7 @@ def _load_resume(path, fingerprint):
     """The saved training state at ``path`` if it belongs to this run, else None."""
     if not path or not Path(path).exists():
         return None
-    state = torch.load(path, map_location="cpu", weights_only=False)
+    state = load_checkpoint_file(path, "cpu")
     if state.get("fingerprint") != fingerprint:
         log.warning("ignoring %s: it was written with other settings or data", path)
         return None
