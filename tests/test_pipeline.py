@@ -96,11 +96,11 @@ def test_rerun_has_nothing_to_do(run_dir):
         (
             "train: {tisv: {n_speakers: 70, n_utterances: 5, frames: [140, 180], epochs: 1}}",
             "config keys train.tisv / evaluate.tisv: N=70 x M=5 (evaluation N=8) exceeds the built-in corpus: "
-            "64 training speakers",
+            "80 training speakers",
         ),
         (
-            "evaluate: {tdsv: {n_speakers: 30, n_utterances: 4, frames: 70}}",
-            "N=16 x M=6 (evaluation N=30) exceeds the built-in corpus",
+            "evaluate: {tdsv: {n_speakers: 40, n_utterances: 4, frames: 70}}",
+            "N=16 x M=6 (evaluation N=40) exceeds the built-in corpus",
         ),
     ],
 )

@@ -1,4 +1,4 @@
-"""Rule evaluate: one checkpoint (or the MFCC baseline) on the test speakers -> JSON."""
+"""Rules evaluate and evaluate_mfcc: one checkpoint (or the MFCC baseline) on one evaluation set -> JSON."""
 
 import json
 import logging
@@ -27,7 +27,8 @@ def main(smk):
     rng = np.random.default_rng(smk.params.seed)
     result = evaluate.evaluate(embedder, test, protocol, rng, scores_path=smk.output.scores)
     write_text(smk.output.json, json.dumps({**about, **result}, indent=2) + "\n")
-    logging.getLogger("ge2e").info("EER avg %.4f full %.4f", result["eer_avg"], result["eer_full"])
+    avg = "not scored" if result["eer_avg"] is None else f"{result['eer_avg']:.4f}"
+    logging.getLogger("ge2e").info("EER avg %s full %.4f", avg, result["eer_full"])
 
 
 run(main, snakemake)  # noqa: F821
