@@ -23,13 +23,15 @@ same shard, so a shard job needs no other shard.
 import dataclasses
 import zlib
 
-import librosa
 import numpy as np
-import scipy.signal
 
 from ge2e import audio, features
 from ge2e.badfiles import BadFiles
 from ge2e.noise import coloured_noise
+
+# librosa and scipy.signal are imported where they are used: the Snakefile reads AugmentParams
+# from this module, and every Snakemake start (each cluster job too) would otherwise pay a second
+# importing them.
 
 TELEPHONE_BAND_HZ = (300.0, 3400.0)
 DRR_DB = (-3.0, 12.0)  # direct-to-reverberant energy ratio of the simulated rooms
@@ -95,18 +97,24 @@ def room_impulse_response(rng, rt60, sample_rate):
 
 def reverberate(samples, rir):
     """Samples (S,) convolved with ``rir``, cut to (S,) and brought back to their RMS."""
+    import scipy.signal
+
     wet = scipy.signal.fftconvolve(samples, rir)[: len(samples)]
     return (wet * np.sqrt(np.mean(samples**2) / (np.mean(wet**2) + 1e-12))).astype(np.float32)
 
 
 def telephone(samples, sample_rate):
     """Samples (S,) band-limited to the telephone band."""
+    import scipy.signal
+
     sos = scipy.signal.butter(4, TELEPHONE_BAND_HZ, btype="bandpass", fs=sample_rate, output="sos")
     return scipy.signal.sosfilt(sos, samples).astype(np.float32)
 
 
 def speed(samples, rate, sample_rate):
     """Samples (S,) played ``rate`` times faster: pitch and formants up by ``rate``, duration / ``rate``."""
+    import librosa
+
     # The samples read as if recorded at sample_rate * rate, then resampled back to sample_rate.
     orig = int(round(sample_rate * rate))
     return librosa.resample(samples, orig_sr=orig, target_sr=sample_rate, res_type="soxr_hq").astype(np.float32)
@@ -119,6 +127,8 @@ def variants(samples, params, rng, others, sample_rate):
         samples: (S,) VAD-trimmed speech.
         others: list of (S_i,) speech of other speakers, for babble.
     """
+    import librosa
+
     out = []
     for k in range(params.noise_copies):
         snr = float(rng.uniform(*params.snr_db))
