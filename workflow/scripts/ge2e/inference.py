@@ -9,23 +9,38 @@ from ge2e.batches import segment_index
 from ge2e.errors import InputError
 from ge2e.model import SpeakerEncoder
 
+# What torch.load raises on a file that is not a checkpoint: truncated, another format, garbage
+# (the weights-only unpickler meets garbage as IndexError or ValueError, the zip reader as RuntimeError).
+_NOT_A_CHECKPOINT = (OSError, pickle.UnpicklingError, RuntimeError, EOFError, IndexError, ValueError)
+
 
 def load_checkpoint_file(path, device="cpu"):
     """``torch.load`` that never runs code from the file: tensors, numbers, strings, lists and dicts only.
 
     Checkpoints are shared and downloaded, and a pickle can call any function while it loads;
     ``weights_only`` refuses every type outside that plain set before calling anything. A file
-    that needs more is an InputError naming it.
+    that needs more, or that is no checkpoint at all, is an InputError naming it.
     """
     try:
         return torch.load(path, map_location=device, weights_only=True)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such checkpoint") from None
     except pickle.UnpicklingError as exc:
-        if "weights_only" not in str(exc) and "Weights only load failed" not in str(exc):
-            raise
-        raise InputError(
-            f"{path}: refused, it is not a plain ge2e checkpoint (loading it would need "
-            f"{_needed(exc)}, and checkpoints are loaded without running code from the file)"
-        ) from None
+        if "Weights only load failed" in str(exc) and "Unsupported" in str(exc):
+            raise InputError(
+                f"{path}: refused, it is not a plain ge2e checkpoint (loading it would need "
+                f"{_needed(exc)}, and checkpoints are loaded without running code from the file)"
+            ) from None
+        raise _not_a_checkpoint(path, exc) from None
+    except _NOT_A_CHECKPOINT as exc:
+        raise _not_a_checkpoint(path, exc) from None
+
+
+def _not_a_checkpoint(path, exc):
+    return InputError(
+        f"{path}: not a ge2e checkpoint ({type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}); "
+        "restore it or retrain (snakemake --forcerun train)"
+    )
 
 
 def _needed(exc):
@@ -42,17 +57,12 @@ def load_encoder(path, device="cpu"):
     A file that is not such a checkpoint (truncated, another format, another model, or one that
     would run code when loaded) is an InputError naming it, not a traceback.
     """
+    ckpt = load_checkpoint_file(path, device)
     try:
-        ckpt = load_checkpoint_file(path, device)
         model = SpeakerEncoder(**ckpt["model_config"]).to(device)
         model.load_state_dict(ckpt["model"])
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such checkpoint") from None
-    except (OSError, pickle.UnpicklingError, RuntimeError, EOFError, KeyError, TypeError, ValueError) as exc:
-        raise InputError(
-            f"{path}: not a ge2e checkpoint ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
-            "restore it or retrain (snakemake --forcerun train)"
-        ) from None
+    except (RuntimeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _not_a_checkpoint(path, exc) from None
     model.eval()
     return model, ckpt
 
