@@ -170,9 +170,12 @@ def augment_rows(rows, feature_params, params, seed, bad_files=None, resample=Fa
     bad_files.summary()
     rate_hz = feature_params.sample_rate
     feats, speakers, utterances = [], [], []
+    others_of = {}  # speaker -> the shard's speech of every other speaker (babble sources), built once
     for r, speech in clean:
         rng = np.random.default_rng([seed, zlib.crc32(r["utterance"].encode())])
-        others = [s for o, s in clean if o["speaker"] != r["speaker"]]
+        if r["speaker"] not in others_of:
+            others_of[r["speaker"]] = [s for o, s in clean if o["speaker"] != r["speaker"]]
+        others = others_of[r["speaker"]]
         sources = [("", "", speech)] + [
             (f"_sp{v:g}", f"+sp{v:g}", speed(speech, v, rate_hz)) for v in params.speed_rates
         ]
