@@ -27,7 +27,7 @@ def test_sphere_header_and_samples_round_trip(tmp_path):
         assert field in header
     assert audio.is_sphere(path)
     got, rate = audio.read_sphere(path)
-    assert rate == 16000 and np.array_equal(got, samples)
+    assert rate == 16000 and got.shape == (len(samples), 1) and np.array_equal(got[:, 0] * 32768, samples)
     assert np.allclose(audio.read(path), samples / 32768.0)
 
 

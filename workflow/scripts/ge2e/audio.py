@@ -1,20 +1,24 @@
 """Reading audio of any supported kind into float32 mono at the pipeline's rate.
 
 SPHERE is recognised by its magic bytes, not its name (TIMIT copies differ in both
-case and format); everything else goes through soundfile. Every failure becomes an
+case and format); its header is checked by ``ge2e.sphere`` and its samples decoded by
+libsndfile's raw reader. Everything else goes through soundfile. Every failure becomes an
 ``InputError`` naming the file.
 """
 
+import io
 import logging
 import os
 
 import librosa
 import numpy as np
 import soundfile as sf
-from sphfile import SPHFile
 
 from ge2e import sphere
 from ge2e.errors import InputError
+
+# pculaw stores each mu-law byte with its bits reversed; this table reverses them back.
+_BIT_REVERSE = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
 
 
 def is_sphere(path):
@@ -24,37 +28,42 @@ def is_sphere(path):
 
 
 def sphere_header(path):
-    """The checked header fields of a SPHERE file; InputError naming the file when unusable.
+    """The checked ``ge2e.sphere.Layout`` of a SPHERE file; InputError naming the file when unusable.
 
     Catches a truncated or corrupt header, a sample_count that disagrees with the data,
-    compressed samples (``ge2e.sphere.parse_header``), and anything but 16-bit mono PCM
-    behind a standard 1024-byte header.
+    compressed samples and codings that are not read (``ge2e.sphere.parse_header``).
     """
     with open(path, "rb") as fh:
-        head = fh.read(sphere.HEADER_BYTES * 4)
+        head = fh.read(64 * sphere.HEADER_BYTES)  # headers are 1024 bytes, rarely a few times that
     try:
-        fields, size = sphere.parse_header(head, os.path.getsize(path))
+        return sphere.parse_header(head, os.path.getsize(path))
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from None
-    if fields.get("sample_n_bytes", 2) != 2 or fields.get("channel_count", 1) != 1:
-        raise InputError(
-            f"{path}: expected 16-bit mono SPHERE, got {fields.get('sample_n_bytes')} bytes "
-            f"x {fields.get('channel_count')} channels"
-        )
-    if size != sphere.HEADER_BYTES:
-        raise InputError(f"{path}: SPHERE header of {size} bytes; only the standard 1024 is supported")
-    return fields
 
 
 def read_sphere(path):
-    """Read a PCM SPHERE file. Returns ``(samples (S,) int16, sample_rate)``.
+    """Read a SPHERE file. Returns ``(samples (S, C) float32 in [-1, 1], sample_rate)``.
 
-    The header is checked first (``sphere_header``); samples are then read with sphfile
-    (``.content``; its ``write_wav`` is broken under numpy 2).
+    The header is checked first (``sphere_header``); libsndfile then decodes the data as
+    raw samples of the layout found there, so every spelling of a coding reads the same.
     """
-    fields = sphere_header(path)
-    samples = np.asarray(SPHFile(str(path)).content, dtype=np.int16)
-    return samples, int(fields["sample_rate"])
+    layout = sphere_header(path)
+    with open(path, "rb") as fh:
+        fh.seek(layout.header_bytes)
+        data = fh.read()
+    if layout.bit_reversed:
+        data = data.translate(_BIT_REVERSE)
+    samples, _ = sf.read(
+        io.BytesIO(data),
+        dtype="float32",
+        always_2d=True,
+        format="RAW",
+        subtype=layout.subtype,
+        endian=layout.endian,
+        channels=layout.channels,
+        samplerate=layout.sample_rate,
+    )
+    return samples, layout.sample_rate
 
 
 def probe(path):
@@ -65,8 +74,8 @@ def probe(path):
     """
     try:
         if is_sphere(path):
-            fields = sphere_header(path)
-            rate, frames = fields["sample_rate"], fields["sample_count"]
+            layout = sphere_header(path)
+            rate, frames = layout.sample_rate, layout.frames
         else:
             info = sf.info(str(path))
             rate, frames = info.samplerate, info.frames
@@ -86,16 +95,18 @@ def read(path, sample_rate=16000, resample=False):
     try:
         if is_sphere(path):
             samples, rate = read_sphere(path)
-            audio = samples.astype(np.float32) / 32768.0
         else:
-            audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
-            audio = audio.mean(axis=1)
+            samples, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except InputError:
         raise
     except (OSError, RuntimeError, sf.LibsndfileError) as exc:
         raise InputError(f"{path}: unreadable audio ({exc})") from exc
-    if audio.size == 0:
+    if samples.size == 0:
         raise InputError(f"{path}: audio file holds no samples")
+    if is_sphere(path) and samples.shape[1] > 1:
+        # Each channel of a telephone call is a different speaker: not averaged like wav's channels.
+        raise InputError(f"{path}: {samples.shape[1]}-channel SPHERE is not read yet")
+    audio = samples.mean(axis=1)
     if rate != sample_rate:
         if not resample:
             raise InputError(

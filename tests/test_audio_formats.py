@@ -1,0 +1,157 @@
+"""SPHERE as LDC's corpora ship it: every coding libsndfile decodes, in each spelling.
+
+Files are generated with soundfile (it writes NIST SPHERE); the spellings other corpora use,
+the compressed and the inconsistent cases are made by editing those headers in place.
+"""
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from ge2e import audio, sphere
+from ge2e.errors import InputError
+
+RATE = 8000
+SUBTYPES = ["PCM_S8", "PCM_16", "PCM_24", "PCM_32", "ULAW", "ALAW"]
+
+
+def tone(frames=800, channels=1):
+    """(S, C) float32: a different sine per channel, so channels are told apart."""
+    t = np.arange(frames) / RATE
+    return np.stack([0.5 * np.sin(2 * np.pi * 200 * (c + 1) * t) for c in range(channels)], 1).astype(np.float32)
+
+
+def write_sphere(path, subtype="ULAW", channels=1, frames=800, **kwargs):
+    data = tone(frames, channels)
+    sf.write(path, data, RATE, format="NIST", subtype=subtype, **kwargs)
+    return path
+
+
+def edit_header(path, old, new):
+    """Replace ``old`` by ``new`` in the header text, keeping it 1024 bytes (padded with spaces)."""
+    raw = path.read_bytes()
+    text = raw[: sphere.HEADER_BYTES].split(b"end_head")[0]
+    assert old in text, text
+    text = text.replace(old, new) + b"end_head\n"
+    path.write_bytes(text.ljust(sphere.HEADER_BYTES, b" ") + raw[sphere.HEADER_BYTES :])
+
+
+def header_text(path):
+    return path.read_bytes()[: sphere.HEADER_BYTES].decode("latin-1")
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("subtype", SUBTYPES)
+def test_every_sphere_coding_libsndfile_writes_is_read(tmp_path, subtype, channels):
+    path = write_sphere(tmp_path / "x.sph", subtype, channels)
+    got, rate = audio.read_sphere(path)
+    expected, _ = sf.read(path, dtype="float32", always_2d=True)  # libsndfile's own reading
+    assert rate == RATE and got.shape == (800, channels) and got.dtype == np.float32
+    assert np.array_equal(got, expected)
+    assert np.abs(got - tone(800, channels)).max() < 0.02  # 8-bit and companded codings are coarse
+    assert audio.probe(path) == (RATE, 800)
+
+
+def test_big_endian_pcm(tmp_path):
+    path = write_sphere(tmp_path / "be.sph", "PCM_16", endian="BIG")
+    assert "sample_byte_format -s2 10" in header_text(path)
+    got, _ = audio.read_sphere(path)
+    assert np.abs(got[:, 0] - tone()[:, 0]).max() < 1e-4
+
+
+@pytest.mark.parametrize("spelling", [b"ulaw", b"mu-law", b"pculaw"])
+def test_each_ldc_spelling_of_mu_law(tmp_path, spelling):
+    path = write_sphere(tmp_path / "u.sph", "ULAW", channels=2)
+    expected, _ = audio.read_sphere(path)
+    edit_header(path, b"sample_coding -s4 ulaw", b"sample_coding -s%d %s" % (len(spelling), spelling))
+    if spelling == b"pculaw":  # mu-law with each byte's bits reversed
+        raw = path.read_bytes()
+        reverse = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
+        path.write_bytes(raw[: sphere.HEADER_BYTES] + raw[sphere.HEADER_BYTES :].translate(reverse))
+    got, rate = audio.read_sphere(path)
+    assert rate == RATE and np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b"channel_count -i 2", b"channel_count -s1 2"),
+        (b"sample_rate -i 8000", b"sample_rate -s4 8000"),
+        (b"sample_count -i 800", b"sample_count -s3 800"),
+        (b"sample_n_bytes -i 2", b"sample_n_bytes -s1 2"),
+        (b"sample_rate -i 8000", b"sample_rate -r 8000.0"),
+    ],
+)
+def test_numeric_fields_typed_as_strings_or_reals(tmp_path, old, new):
+    path = write_sphere(tmp_path / "s.sph", "PCM_16", channels=2)
+    expected, _ = audio.read_sphere(path)
+    edit_header(path, old, new)
+    got, rate = audio.read_sphere(path)
+    assert rate == RATE and np.array_equal(got, expected)
+
+
+def test_header_longer_than_1024_bytes(tmp_path):
+    path = write_sphere(tmp_path / "long.sph", "PCM_16", channels=2)
+    expected, _ = audio.read_sphere(path)
+    raw = path.read_bytes()
+    head = raw[: sphere.HEADER_BYTES].split(b"end_head")[0].replace(b"   1024\n", b"   2048\n") + b"end_head\n"
+    path.write_bytes(head.ljust(2048, b" ") + raw[sphere.HEADER_BYTES :])
+    got, _ = audio.read_sphere(path)
+    assert np.array_equal(got, expected)
+
+
+def test_soundfile_writes_string_typed_sample_n_bytes(tmp_path):
+    path = write_sphere(tmp_path / "u.sph", "ULAW")
+    assert "sample_n_bytes -s1 1" in header_text(path)
+    assert audio.probe(path) == (RATE, 800)
+
+
+@pytest.mark.parametrize(("subtype", "channels"), [("ULAW", 1), ("PCM_16", 2), ("PCM_S8", 2)])
+def test_one_byte_short_of_sample_count_names_the_file(tmp_path, subtype, channels):
+    path = write_sphere(tmp_path / "short.sph", subtype, channels)
+    path.write_bytes(path.read_bytes()[:-1])
+    sf.read(path)  # libsndfile reads it without a word: the project's own check is what catches it
+    with pytest.raises(InputError, match=r"short\.sph: SPHERE sample_count 800 needs \d+ data bytes"):
+        audio.probe(path)
+    with pytest.raises(InputError, match=r"short\.sph: SPHERE sample_count 800"):
+        audio.read(path, RATE)
+
+
+@pytest.mark.parametrize(
+    ("fields", "name"),
+    [
+        ({"sample_coding": "pcm,embedded-shorten-v2.00", "sample_byte_format": "01"}, "shorten"),
+        ({"sample_coding": "ulaw,embedded-shorten-v2.00", "sample_n_bytes": 1}, "shorten"),
+        ({"sample_coding": "pcm,embedded-wavpack-v1.0", "sample_byte_format": "01"}, "wavpack"),
+        ({"sample_coding": "pcm", "sample_byte_format": "shortpack-v0"}, "shortpack"),
+        ({"sample_byte_format": "shortpack-v0"}, "shortpack"),
+    ],
+    ids=["shorten", "ulaw-shorten", "wavpack", "shortpack", "shortpack-no-coding"],
+)
+def test_compressed_sphere_names_its_compression_and_the_fix(tmp_path, fields, name):
+    path = tmp_path / "c.sph"
+    head = sphere.header({"channel_count": 2, "sample_count": 8000, "sample_rate": RATE, "sample_n_bytes": 2, **fields})
+    path.write_bytes(head + b"\x5a" * 3000)  # compressed: far fewer bytes than sample_count says
+    for fn in (audio.probe, audio.read):
+        with pytest.raises(InputError, match=rf"c\.sph: SPHERE samples are compressed \({name}\b") as err:
+            fn(path)
+        assert "sph2pipe -f wav" in str(err.value) and "truncated" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"sample_coding": "adpcm"}, "sample_coding 'adpcm' is not read"),
+        ({"sample_coding": "pcm", "sample_n_bytes": 8}, "sample_n_bytes 8 is not read"),
+        ({"sample_coding": "ulaw", "sample_n_bytes": 2}, "ulaw samples are 1 byte"),
+        ({"sample_byte_format": "1x"}, "sample_byte_format '1x' is not a byte order"),
+        ({"channel_count": "two"}, "channel_count is 'two', not an integer"),
+        ({"channels_interleaved": "FALSE", "channel_count": 2}, "not interleaved"),
+    ],
+)
+def test_unreadable_layouts_are_refused_naming_the_file(tmp_path, fields, message):
+    path = tmp_path / "odd.sph"
+    base = {"channel_count": 1, "sample_count": 20, "sample_rate": RATE, "sample_n_bytes": 2, "sample_coding": "pcm"}
+    path.write_bytes(sphere.header({**base, **fields}) + b"\x00" * 40)
+    with pytest.raises(InputError, match=rf"odd\.sph: .*{message}"):
+        audio.read(path, RATE)
