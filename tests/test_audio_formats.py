@@ -1,4 +1,4 @@
-"""SPHERE as LDC's corpora ship it: every coding libsndfile decodes, in each spelling.
+"""SPHERE as LDC's corpora ship it (every coding libsndfile decodes, each spelling), and multi-channel audio.
 
 Files are generated with soundfile (it writes NIST SPHERE); the spellings other corpora use,
 the compressed and the inconsistent cases are made by editing those headers in place.
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from ge2e import audio, sphere
+from ge2e import audio, cli, sphere
+from ge2e.corpus import folder, timit
 from ge2e.errors import InputError
 
 RATE = 8000
@@ -49,7 +50,7 @@ def test_every_sphere_coding_libsndfile_writes_is_read(tmp_path, subtype, channe
     assert rate == RATE and got.shape == (800, channels) and got.dtype == np.float32
     assert np.array_equal(got, expected)
     assert np.abs(got - tone(800, channels)).max() < 0.02  # 8-bit and companded codings are coarse
-    assert audio.probe(path) == (RATE, 800)
+    assert audio.probe(path) == (RATE, 800, channels)
 
 
 def test_big_endian_pcm(tmp_path):
@@ -70,6 +71,7 @@ def test_each_ldc_spelling_of_mu_law(tmp_path, spelling):
         path.write_bytes(raw[: sphere.HEADER_BYTES] + raw[sphere.HEADER_BYTES :].translate(reverse))
     got, rate = audio.read_sphere(path)
     assert rate == RATE and np.array_equal(got, expected)
+    assert np.allclose(audio.read(path, RATE, channel=2), expected[:, 1])
 
 
 @pytest.mark.parametrize(
@@ -103,7 +105,7 @@ def test_header_longer_than_1024_bytes(tmp_path):
 def test_soundfile_writes_string_typed_sample_n_bytes(tmp_path):
     path = write_sphere(tmp_path / "u.sph", "ULAW")
     assert "sample_n_bytes -s1 1" in header_text(path)
-    assert audio.probe(path) == (RATE, 800)
+    assert audio.probe(path) == (RATE, 800, 1)
 
 
 @pytest.mark.parametrize(("subtype", "channels"), [("ULAW", 1), ("PCM_16", 2), ("PCM_S8", 2)])
@@ -155,3 +157,109 @@ def test_unreadable_layouts_are_refused_naming_the_file(tmp_path, fields, messag
     path.write_bytes(sphere.header({**base, **fields}) + b"\x00" * 40)
     with pytest.raises(InputError, match=rf"odd\.sph: .*{message}"):
         audio.read(path, RATE)
+
+
+def write_stereo(path, kind):
+    """A 2-channel 16 kHz file of ``kind`` (wav, flac, sphere) and its (S, 2) samples."""
+    data = np.stack([np.full(1600, 0.25, np.float32), np.full(1600, -0.5, np.float32)], 1)
+    fmt = {"wav": "WAV", "flac": "FLAC", "sphere": "NIST"}[kind]
+    sf.write(path, data, 16000, format=fmt, subtype="PCM_16")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["wav", "flac", "sphere"])
+def test_multichannel_is_read_only_with_a_channel_policy(tmp_path, kind):
+    path = write_stereo(tmp_path / f"two.{kind}", kind)
+    with pytest.raises(InputError, match=r"two\.\w+: 2 channels; set corpus\.channel to a channel number.*'mix'"):
+        audio.read(path)
+    assert np.allclose(audio.read(path, channel=1), 0.25, atol=1e-4)
+    assert np.allclose(audio.read(path, channel=2), -0.5, atol=1e-4)
+    assert np.allclose(audio.read(path, channel="mix"), -0.125, atol=1e-4)
+    with pytest.raises(InputError, match=r"two\.\w+: 2 channels, so there is no channel 3"):
+        audio.read(path, channel=3)
+
+
+def test_mono_is_read_whatever_the_policy(tmp_path):
+    path = tmp_path / "mono.wav"
+    sf.write(path, np.full(1600, 0.25, np.float32), 16000)
+    for channel in (None, 1, 2, "mix"):
+        assert np.allclose(audio.read(path, channel=channel), 0.25, atol=1e-4)
+
+
+def test_telephone_sphere_channel_is_resampled(tmp_path):
+    path = write_sphere(tmp_path / "phone.sph", "ULAW", channels=2, frames=8000)
+    with pytest.raises(InputError, match="8000 Hz, expected 16000 Hz"):
+        audio.read(path, 16000, resample=False, channel=1)
+    left = audio.read(path, 16000, resample=True, channel=1)
+    assert left.shape == (16000,) and abs(np.abs(left).max() - 0.5) < 0.05
+
+
+def test_a_corpus_with_multichannel_files_fails_at_probe_time_naming_the_key(tmp_path):
+    root = tmp_path / "set"
+    for speaker in ("a", "b"):
+        (root / speaker).mkdir(parents=True)
+        for k in range(2):
+            sf.write(root / speaker / f"{k}.wav", np.full(1600, 0.25, np.float32), 16000)
+    stereo = write_stereo(root / "b" / "call.sph", "sphere")
+    with pytest.raises(InputError, match=rf"{stereo}: 2 channels; set corpus\.channel .*1 of 5 files"):
+        folder.scan(root)
+    rows = folder.scan(root, channel=2)
+    assert len(rows) == 5
+    with pytest.raises(InputError, match=rf"{stereo}: 2 channels, so there is no channel 3; set corpus\.channel"):
+        folder.scan(root, channel=3)
+
+
+def test_timit_convert_writes_the_chosen_channel(tmp_path):
+    for part, speaker in (("TRAIN", "FCJF0"), ("TEST", "MDAB0")):
+        (tmp_path / "TIMIT" / part / "DR1" / speaker).mkdir(parents=True)
+        write_stereo(tmp_path / "TIMIT" / part / "DR1" / speaker / "SA1.WAV", "sphere")
+    rows = timit.scan(tmp_path / "TIMIT")
+    with pytest.raises(InputError, match=r"SA1\.WAV: 2 channels; set corpus\.channel"):
+        timit.convert(rows, tmp_path / "wav")
+    for out in timit.convert(rows, tmp_path / "wav", channel=2):
+        assert sf.info(out["path"]).channels == 1
+        assert np.allclose(audio.read(out["path"]), -0.5, atol=1e-4)
+
+
+def speechy(seed):
+    """One second of loud noise bursts: enough for VAD to keep."""
+    rng = np.random.default_rng(seed)
+    wave = rng.standard_normal(16000).astype(np.float32) * 0.3
+    wave[::4000] = 0
+    return wave * np.repeat(rng.uniform(0.2, 1, 8), 2000).astype(np.float32)
+
+
+@pytest.fixture
+def fake_model(monkeypatch):
+    """``ge2e`` commands without a checkpoint: the 'embedding' is each file's mean log-mel."""
+
+    class MeanEmbedder:
+        def __init__(self, model, frames):
+            pass
+
+        def utterances(self, fs):
+            return np.stack([u.mean(axis=0) for u in fs.split_utterances()])
+
+    ckpt = {"feature_params": {}, "train_params": {"frames": [80]}, "eer_threshold": 0.5}
+    monkeypatch.setattr(cli, "load_encoder", lambda path: (None, ckpt))
+    monkeypatch.setattr(cli, "EncoderEmbedder", MeanEmbedder)
+
+
+def test_cli_channel_option(tmp_path, fake_model, capsys):
+    left, right = speechy(1), speechy(2)
+    stereo = tmp_path / "call.flac"
+    sf.write(stereo, np.stack([left, right], 1), 16000)
+    mono = tmp_path / "right.wav"
+    sf.write(mono, right, 16000)
+    out = tmp_path / "e.npy"
+    assert cli.main(["embed", "--checkpoint", "x.pt", str(stereo), "--out", str(out)]) == 1
+    assert f"{stereo}: 2 channels; use --channel N (1 = first) or --channel mix" in capsys.readouterr().err
+    assert cli.main(["embed", "--checkpoint", "x.pt", str(stereo), str(mono), "--channel", "2", "--out", str(out)]) == 0
+    emb = np.load(out)
+    assert np.allclose(emb[0], emb[1], atol=1e-3)
+    argv = ["verify", "--checkpoint", "x.pt", "--enroll", str(stereo), "--test", str(mono)]
+    assert cli.main(argv) == 1 and "--channel" in capsys.readouterr().err
+    assert cli.main([*argv, "--channel", "mix"]) == 0
+    with pytest.raises(SystemExit):
+        cli.main([*argv, "--channel", "0"])
+    assert "neither a channel number" in capsys.readouterr().err

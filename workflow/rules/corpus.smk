@@ -47,6 +47,7 @@ rule convert_timit:
         val_list=lambda wc: timit_val_list(),
         sample_rate=config["features"]["params"]["sample_rate"],
         resample=config["corpus"]["resample"],
+        channel=config["corpus"]["channel"],
         on_bad_file=config["corpus"]["on_bad_file"],
         capacity=lambda wc: capacity(wc.task),
         seed=lambda wc: task_seed("split", wc.task),
@@ -75,6 +76,7 @@ rule convert_snips:
         root=lambda wc: corpus_root(wc.task),
         sample_rate=config["features"]["params"]["sample_rate"],
         resample=config["corpus"]["resample"],
+        channel=config["corpus"]["channel"],
         on_bad_file=config["corpus"]["on_bad_file"],
         capacity=lambda wc: capacity(wc.task),
     script:
@@ -98,6 +100,7 @@ rule convert_external:
         root=lambda wc: EXTERNAL[wc.evalset],
         sample_rate=config["features"]["params"]["sample_rate"],
         resample=config["corpus"]["resample"],
+        channel=config["corpus"]["channel"],
         on_bad_file=config["corpus"]["on_bad_file"],
     script:
         "../scripts/convert_external.py"

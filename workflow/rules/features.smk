@@ -22,6 +22,7 @@ rule features:
         shard=lambda wc: int(wc.shard),
         shards=len(SHARDS),
         resample=config["corpus"]["resample"],
+        channel=config["corpus"]["channel"],
         on_bad_file=config["corpus"]["on_bad_file"],
     script:
         "../scripts/features.py"
@@ -49,6 +50,7 @@ rule features_external:
         shard=0,
         shards=1,
         resample=config["corpus"]["resample"],
+        channel=config["corpus"]["channel"],
         on_bad_file=config["corpus"]["on_bad_file"],
     script:
         "../scripts/features.py"
@@ -74,6 +76,7 @@ rule augment:
         augment=lambda wc: canonical(config["augment"][wc.task]),
         shards=len(SHARDS),
         resample=config["corpus"]["resample"],
+        channel=config["corpus"]["channel"],
         on_bad_file=config["corpus"]["on_bad_file"],
         seed=lambda wc: task_seed("augment", wc.task),
     script:

@@ -17,6 +17,7 @@ def main(smk):
         smk.params.seed,
         BadFiles(smk.params.on_bad_file, "augment"),
         smk.params.resample,
+        smk.params.channel,
     )
     fs.save(smk.output[0])
     logging.getLogger("ge2e").info("%d originals -> %d utterances", len(rows), len(fs))

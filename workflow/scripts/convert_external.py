@@ -9,7 +9,7 @@ from ge2e.rule import run
 def main(smk):
     p = smk.params
     key = f"evaluate.external.{smk.wildcards.evalset}"
-    rows = folder.scan(p.root, "test", BadFiles(p.on_bad_file, "convert"), p.sample_rate, p.resample, key)
+    rows = folder.scan(p.root, "test", BadFiles(p.on_bad_file, "convert"), p.sample_rate, p.resample, key, p.channel)
     folder.check_trials(rows, p.root, key)
     manifest.write(rows, smk.output.manifest)
     manifest.log_summary(rows)

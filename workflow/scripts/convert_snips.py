@@ -8,7 +8,7 @@ from ge2e.rule import run
 
 def main(smk):
     p = smk.params
-    rows = snips.scan(p.root, BadFiles(p.on_bad_file, "convert"), p.sample_rate, p.resample)
+    rows = snips.scan(p.root, BadFiles(p.on_bad_file, "convert"), p.sample_rate, p.resample, p.channel)
     manifest.check_capacity(rows, "tdsv", **p.capacity)
     manifest.write(rows, smk.output.manifest)
     manifest.log_summary(rows)

@@ -10,7 +10,7 @@ def main(smk):
     p = smk.params
     rows = timit.scan(p.root, p.test_set)
     rows = timit.convert(
-        rows, smk.output.wav, p.sample_rate, smk.threads, BadFiles(p.on_bad_file, "convert"), p.resample
+        rows, smk.output.wav, p.sample_rate, smk.threads, BadFiles(p.on_bad_file, "convert"), p.resample, p.channel
     )
     val_speakers = timit.read_val_list(p.val_list) if p.val_list else None
     rows = timit.assign_splits(rows, p.val_fraction, p.seed, val_speakers)

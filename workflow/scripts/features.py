@@ -11,7 +11,7 @@ def main(smk):
     p = smk.params
     rows = manifest.shard(manifest.read(smk.input.manifest), p.split, p.shard, p.shards)
     bad_files = BadFiles(p.on_bad_file, "features")
-    fs = features.extract_rows(rows, features.FeatureParams(**p.features), bad_files, p.resample)
+    fs = features.extract_rows(rows, features.FeatureParams(**p.features), bad_files, p.resample, p.channel)
     fs.save(smk.output[0])
     logging.getLogger("ge2e").info("%d utterances, %d frames", len(fs), int(fs.lengths.sum()))
 

@@ -2,8 +2,10 @@
 
 SPHERE is recognised by its magic bytes, not its name (TIMIT copies differ in both
 case and format); its header is checked by ``ge2e.sphere`` and its samples decoded by
-libsndfile's raw reader. Everything else goes through soundfile. Every failure becomes an
-``InputError`` naming the file.
+libsndfile's raw reader. Everything else goes through soundfile. Multi-channel audio is
+read only with a channel policy (``corpus.channel``, ``--channel``): in telephone corpora
+each channel is a different speaker, so a silent mix-down would be wrong. Every failure
+becomes an ``InputError`` naming the file.
 """
 
 import io
@@ -17,6 +19,8 @@ import soundfile as sf
 from ge2e import sphere
 from ge2e.errors import InputError
 
+MIX = "mix"
+CONFIG_FIX = "set corpus.channel to a channel number (1 = first) or 'mix'"
 # pculaw stores each mu-law byte with its bits reversed; this table reverses them back.
 _BIT_REVERSE = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
 
@@ -67,30 +71,49 @@ def read_sphere(path):
 
 
 def probe(path):
-    """(sample_rate, samples) from the header only; InputError naming the file when bad.
+    """(sample_rate, samples per channel, channels) from the header only; InputError naming the file when bad.
 
-    Cheap enough to run over a whole corpus at conversion time, so rate problems and
-    broken files are reported before any feature job starts.
+    Cheap enough to run over a whole corpus at conversion time, so rate and channel
+    problems and broken files are reported before any feature job starts.
     """
     try:
         if is_sphere(path):
             layout = sphere_header(path)
-            rate, frames = layout.sample_rate, layout.frames
+            rate, frames, channels = layout.sample_rate, layout.frames, layout.channels
         else:
             info = sf.info(str(path))
-            rate, frames = info.samplerate, info.frames
+            rate, frames, channels = info.samplerate, info.frames, info.channels
     except (OSError, RuntimeError, sf.LibsndfileError) as exc:
         raise InputError(f"{path}: unreadable audio ({exc})") from None
     if frames == 0:
         raise InputError(f"{path}: audio file holds no samples")
-    return int(rate), int(frames)
+    return int(rate), int(frames), int(channels)
 
 
-def read(path, sample_rate=16000, resample=False):
+def pick_channel(samples, channel, path):
+    """One channel of ``samples`` (S, C) as (S,), following the channel policy.
+
+    ``channel``: None (a multi-channel file is an error), a channel number from 1, or
+    ``"mix"`` (the mean of the channels). Mono audio is returned as it is whatever the policy.
+    """
+    count = samples.shape[1]
+    if count == 1:
+        return samples[:, 0]
+    if channel is None:
+        raise InputError(f"{path}: {count} channels; {CONFIG_FIX} (ge2e embed/verify: --channel)")
+    if channel == MIX:
+        return samples.mean(axis=1)
+    if not 1 <= channel <= count:
+        raise InputError(f"{path}: {count} channels, so there is no channel {channel} (channels count from 1)")
+    return samples[:, channel - 1]
+
+
+def read(path, sample_rate=16000, resample=False, channel=None):
     """Read ``path`` (SPHERE, wav, flac, ...) as float32 mono in [-1, 1]. Returns (S,).
 
-    Audio at another rate is resampled (soxr, high quality) when ``resample`` is true and
-    refused otherwise: never silently read at the wrong rate.
+    Multi-channel audio is reduced by ``channel`` (see ``pick_channel``). Audio at another
+    rate is resampled (soxr, high quality) when ``resample`` is true and refused
+    otherwise: never silently read at the wrong rate.
     """
     try:
         if is_sphere(path):
@@ -103,10 +126,7 @@ def read(path, sample_rate=16000, resample=False):
         raise InputError(f"{path}: unreadable audio ({exc})") from exc
     if samples.size == 0:
         raise InputError(f"{path}: audio file holds no samples")
-    if is_sphere(path) and samples.shape[1] > 1:
-        # Each channel of a telephone call is a different speaker: not averaged like wav's channels.
-        raise InputError(f"{path}: {samples.shape[1]}-channel SPHERE is not read yet")
-    audio = samples.mean(axis=1)
+    audio = pick_channel(samples, channel, path)
     if rate != sample_rate:
         if not resample:
             raise InputError(
@@ -114,6 +134,30 @@ def read(path, sample_rate=16000, resample=False):
             )
         audio = librosa.resample(audio, orig_sr=rate, target_sr=sample_rate, res_type="soxr_hq")
     return audio
+
+
+def check_channels(channels, channel, corpus, fix=CONFIG_FIX):
+    """One decision per corpus on multi-channel files, before any is read.
+
+    Args:
+        channels: dict path -> channel count of every file.
+        channel: the policy (see ``pick_channel``).
+        fix: what the user should do, naming the config key or option.
+    Raises InputError naming a file when multi-channel files meet no policy, or a channel
+    number beyond what a multi-channel file holds.
+    """
+    multi = {p: c for p, c in channels.items() if c > 1}
+    if not multi:
+        return
+    first, count = next(iter(multi.items()))
+    if channel is None:
+        raise InputError(
+            f"{first}: {count} channels; {fix} ({len(multi)} of {len(channels)} files in {corpus} have several)"
+        )
+    short = {p: c for p, c in multi.items() if channel != MIX and c < channel}
+    if short:
+        first, count = next(iter(short.items()))
+        raise InputError(f"{first}: {count} channels, so there is no channel {channel}; {fix}")
 
 
 def check_rates(rates, sample_rate, resample, corpus):

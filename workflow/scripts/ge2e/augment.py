@@ -148,15 +148,16 @@ def variants(samples, params, rng, others, sample_rate):
     return [(suffix, (wave * gain).astype(np.float32)) for (suffix, wave), gain in zip(out, gains, strict=True)]
 
 
-def _clean_speech(path, feature_params, resample):
+def _clean_speech(path, feature_params, resample, channel):
     # Trim silence once, on the clean audio, so every copy holds the same speech.
-    samples = audio.read(path, feature_params.sample_rate, resample)
+    samples = audio.read(path, feature_params.sample_rate, resample, channel)
     return features.speech_only(samples, feature_params, path)
 
 
-def augment_rows(rows, feature_params, params, seed, bad_files=None, resample=False):
+def augment_rows(rows, feature_params, params, seed, bad_files=None, resample=False, channel=None):
     """Originals plus augmented copies of manifest ``rows`` as a FeatureSet.
 
+    ``channel`` reduces multi-channel files (``ge2e.audio.pick_channel``).
     Copies get utterance ids ``<id>+<suffix>``; speed-perturbed speakers are
     ``<speaker>_sp<rate>`` with utterances ``<id>+sp<rate>[+<suffix>]``. Unreadable or silent
     files go to ``bad_files`` (default: fail on the first).
@@ -164,7 +165,7 @@ def augment_rows(rows, feature_params, params, seed, bad_files=None, resample=Fa
     bad_files = bad_files or BadFiles("fail", "augment")
     clean = []
     for r in rows:
-        speech = bad_files.call(_clean_speech, r["path"], feature_params, resample)
+        speech = bad_files.call(_clean_speech, r["path"], feature_params, resample, channel)
         if speech is not None:
             clean.append((r, speech))
     bad_files.summary()

@@ -14,6 +14,13 @@ import yaml
 START, END = "<!-- config:start -->", "<!-- config:end -->"
 
 
+def _kind(node):
+    """The type column: enum values, a type, or (``anyOf``) each alternative's, joined by |."""
+    if "anyOf" in node:
+        return " \\| ".join(_kind(alternative) for alternative in node["anyOf"])
+    return " \\| ".join(str(v) for v in node["enum"]) if "enum" in node else node.get("type", "")
+
+
 def _rows(node, schema, prefix, required=False):
     """(key, type, default, description) of every leaf key under ``node``."""
     if "$ref" in node:
@@ -27,7 +34,7 @@ def _rows(node, schema, prefix, required=False):
         if isinstance(extra, dict):
             yield from _rows(extra, schema, f"{prefix}.<name>")
         return
-    kind = " \\| ".join(str(v) for v in node["enum"]) if "enum" in node else node.get("type", "")
+    kind = _kind(node)
     if "default" in node:
         default = f"`{json.dumps(node['default'])}`"
     else:

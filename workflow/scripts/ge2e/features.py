@@ -110,9 +110,9 @@ def from_samples(samples, params, source):
     return log_mel(speech_only(samples, params, source), params)
 
 
-def extract(path, params, resample=False):
-    """Read ``path`` and return its VAD-trimmed log-mel features (T, n_mels)."""
-    return from_samples(audio.read(path, params.sample_rate, resample), params, path)
+def extract(path, params, resample=False, channel=None):
+    """Read ``path`` and return its VAD-trimmed log-mel features (T, n_mels); ``channel``: see ``audio.read``."""
+    return from_samples(audio.read(path, params.sample_rate, resample, channel), params, path)
 
 
 @dataclasses.dataclass
@@ -188,16 +188,17 @@ class FeatureSet:
         )
 
 
-def extract_rows(rows, params, bad_files=None, resample=False):
+def extract_rows(rows, params, bad_files=None, resample=False, channel=None):
     """Features of manifest ``rows`` as a FeatureSet (in row order).
 
-    Unreadable or silent files go to ``bad_files`` (``ge2e.badfiles.BadFiles``; default:
-    fail on the first) and are left out.
+    ``channel`` reduces multi-channel files (``ge2e.audio.pick_channel``). Unreadable or
+    silent files go to ``bad_files`` (``ge2e.badfiles.BadFiles``; default: fail on the
+    first) and are left out.
     """
     bad_files = bad_files or BadFiles("fail", "features")
     feats, kept = [], []
     for r in rows:
-        f = bad_files.call(extract, r["path"], params, resample)
+        f = bad_files.call(extract, r["path"], params, resample, channel)
         if f is not None:
             feats.append(f)
             kept.append(r)

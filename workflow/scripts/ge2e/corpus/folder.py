@@ -16,26 +16,27 @@ from ge2e.errors import InputError
 AUDIO_SUFFIXES = (".wav", ".flac", ".sph")  # compared case-insensitively
 
 
-def scan(root, split="test", bad_files=None, sample_rate=16000, resample=False, key="evaluate.external"):
+def scan(root, split="test", bad_files=None, sample_rate=16000, resample=False, key="evaluate.external", channel=None):
     """Rows (speaker, utterance, path, split, duration) of every audio file under ``root``.
 
     Utterance ids are ``<speaker>/<path below the speaker folder, without suffix>``, so they
     are unique. Headers are probed: unreadable files go to ``bad_files`` (default: fail on
     the first); rates other than ``sample_rate`` are resampled later (one warning) or
-    refused here. ``key`` names the config key in errors.
+    refused here, as are multi-channel files when ``channel`` (``ge2e.audio.pick_channel``) is
+    None. ``key`` names the config key in errors.
     """
     bad_files = bad_files or BadFiles("fail", "convert")
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"{root} does not exist or is not a folder (config key {key})")
-    rows, rates = [], {}
+    rows, rates, channels = [], {}, {}
     for speaker_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         files = sorted(p for p in speaker_dir.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
         for path in files:
             probed = bad_files.call(audio.probe, path)
             if probed is None:
                 continue
-            rates[str(path)] = probed[0]
+            rates[str(path)], _, channels[str(path)] = probed
             utterance = f"{speaker_dir.name}/{path.relative_to(speaker_dir).with_suffix('').as_posix()}"
             rows.append(
                 {
@@ -49,6 +50,7 @@ def scan(root, split="test", bad_files=None, sample_rate=16000, resample=False, 
     if not rows:
         raise InputError(f"{root} holds no <speaker>/**/*{{{','.join(AUDIO_SUFFIXES)}}} files (config key {key})")
     audio.check_rates(rates, sample_rate, resample, str(root))
+    audio.check_channels(channels, channel, str(root))
     bad_files.summary()
     return rows
 

@@ -34,19 +34,19 @@ def read_split(path):
     return entries
 
 
-def scan(root, bad_files=None, sample_rate=16000, resample=False):
+def scan(root, bad_files=None, sample_rate=16000, resample=False, channel=None):
     """Keyword-positive rows (speaker, utterance, path, split, duration) of a Snips copy.
 
     Every positive's audio header is probed: missing, empty or unreadable files go to
     ``bad_files`` (a ``ge2e.badfiles.BadFiles``; default: fail on the first), and files
-    not at ``sample_rate`` are resampled later (one warning) or refused here.
-    Durations come from the audio itself.
+    not at ``sample_rate`` are resampled later (one warning) or refused here, as are
+    multi-channel files when ``channel`` (``ge2e.audio.pick_channel``) is None. Durations come from the audio itself.
     """
     bad_files = bad_files or BadFiles("fail", "convert")
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"Snips root {root} does not exist or is not a folder (config key corpus.snips_root)")
-    rows, owner, rates = [], {}, {}
+    rows, owner, rates, channels = [], {}, {}, {}
     for split, name in SPLIT_FILES.items():
         path = root / name
         for entry in read_split(path):
@@ -62,7 +62,7 @@ def scan(root, bad_files=None, sample_rate=16000, resample=False):
             probed = bad_files.call(audio.probe, audio_path)
             if probed is None:
                 continue
-            rates[str(audio_path)] = probed[0]
+            rates[str(audio_path)], _, channels[str(audio_path)] = probed
             rows.append(
                 {
                     "speaker": worker,
@@ -73,5 +73,6 @@ def scan(root, bad_files=None, sample_rate=16000, resample=False):
                 }
             )
     audio.check_rates(rates, sample_rate, resample, "Snips")
+    audio.check_channels(channels, channel, "Snips")
     bad_files.summary()
     return rows

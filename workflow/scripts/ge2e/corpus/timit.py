@@ -127,9 +127,9 @@ def assign_splits(rows, val_fraction, seed, val_speakers=None):
 
 def _convert_one(args):
     """Worker: read one file (resampled if needed), write 16-bit wav. Returns its duration or the error."""
-    src, dst, sample_rate = args
+    src, dst, sample_rate, channel = args
     try:
-        samples = audio.read(src, sample_rate, resample=True)  # rates were checked by convert()
+        samples = audio.read(src, sample_rate, True, channel)  # rates and channels were checked by convert()
     except InputError as exc:
         return str(exc)
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
@@ -137,33 +137,35 @@ def _convert_one(args):
     return len(samples) / sample_rate
 
 
-def convert(rows, out_dir, sample_rate=16000, threads=1, bad_files=None, resample=False):
-    """Write each row's audio as 16-bit wav under ``out_dir/<part>/<dialect>/<speaker>/``.
+def convert(rows, out_dir, sample_rate=16000, threads=1, bad_files=None, resample=False, channel=None):
+    """Write each row's audio as 16-bit mono wav under ``out_dir/<part>/<dialect>/<speaker>/``.
 
     Files at another rate are resampled (one warning for the corpus) or, with
-    ``resample`` false, refused before anything is written. Bad files go to
+    ``resample`` false, refused before anything is written; multi-channel files are
+    reduced by ``channel`` (``ge2e.audio.pick_channel``), refused up front without it. Bad files go to
     ``bad_files`` (a ``ge2e.badfiles.BadFiles``; default: fail on the first).
     Returns the rows that converted, with ``path`` set to the wav and ``duration`` (s).
     """
     bad_files = bad_files or BadFiles("fail", "convert")
-    rates = {}
+    rates, channels = {}, {}
     for r in rows:
-        rate = bad_files.call(audio.probe, r["path"])
-        if rate is not None:
-            rates[r["path"]] = rate[0]
+        probed = bad_files.call(audio.probe, r["path"])
+        if probed is not None:
+            rates[r["path"]], _, channels[r["path"]] = probed
     audio.check_rates(rates, sample_rate, resample, "TIMIT")
+    audio.check_channels(channels, channel, "TIMIT")
     rows = [r for r in rows if r["path"] in rates]
     jobs = []
     for r in rows:
         dst = Path(out_dir) / r["part"] / r["dialect"] / r["speaker"] / f"{r['utterance']}.wav"
-        jobs.append((r["path"], str(dst), sample_rate))
+        jobs.append((r["path"], str(dst), sample_rate, channel))
     if threads > 1:
         with ProcessPoolExecutor(max_workers=threads) as pool:
             results = list(pool.map(_convert_one, jobs, chunksize=16))
     else:
         results = [_convert_one(j) for j in jobs]
     kept = []
-    for r, (_, dst, _), result in zip(rows, jobs, results, strict=True):
+    for r, (_, dst, _, _), result in zip(rows, jobs, results, strict=True):
         if isinstance(result, str):
             bad_files.add(result)
         else:
