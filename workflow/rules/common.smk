@@ -8,24 +8,30 @@ from snakemake.utils import validate
 
 from ge2e.augment import AugmentParams
 from ge2e.corpus import builtin
+from ge2e.manifest import SPLITS
 from ge2e.seeds import derive
+from ge2e.systems import (
+    CHECKPOINT_TITLES,
+    CORPUS_NAMES,
+    CORPUS_OF_TASK,
+    TASK_NAMES,
+    TASK_TITLES,
+    TASKS,
+    TRAINED_CHECKPOINTS,
+    UNTRAINED,
+    systems,
+)
 
 validate(config, "../../config/schema.yaml")
 
-TASKS = ["tdsv", "tisv"]
-SPLITS = ["train", "val", "test"]
-CHECKPOINTS = ["final", "best"]
 SCHEDULES = list(config["lr_schedules"])
 SHARDS = list(range(config["features"]["shards"]))
 BUILTIN_ROOT = "results/builtin_corpus"
 # Threads of the in-job parallel stages (corpus synthesis, TIMIT conversion); Snakemake
 # caps them at --cores, and reading workflow.cores would fail when --cores is not given.
 MAX_THREADS = 8
-CORPUS_OF_TASK = {"tisv": ("timit_root", "TIMIT"), "tdsv": ("snips_root", "snips")}
-# Report sections: one category per task, one subcategory per schedule.
-TASK_TITLES = {"tdsv": "TD-SV (Snips keyword)", "tisv": "TI-SV (TIMIT)"}
+# Report sections: one category per task (TASK_TITLES), one subcategory per schedule.
 SUMMARY = "Summary"
-CHECKPOINT_TITLES = {"final": "final", "best": "best (validation EER)", "init": "untrained (init)"}
 ALL_SYSTEMS = "All systems"
 # Evaluation sets: the test split of each task's corpus, then every external folder of real
 # speech (evaluate.external, name -> folder), scored with the full-trial protocol only.
@@ -35,12 +41,12 @@ EVAL_SETS = [TEST_SET, *EXTERNAL]
 
 
 wildcard_constraints:
-    task="tdsv|tisv",
-    split="train|val|test",
+    task="|".join(TASKS),
+    split="|".join(SPLITS),
     shard=r"\d+",
     schedule="|".join(SCHEDULES),
-    checkpoint="final|best|init",
-    corpus="TIMIT|snips",
+    checkpoint="|".join([*TRAINED_CHECKPOINTS, UNTRAINED]),
+    corpus="|".join(name for _, name in CORPUS_OF_TASK.values()),
     evalset="|".join(EVAL_SETS),
 
 
@@ -239,33 +245,15 @@ def eval_result(task, schedule, checkpoint, evalset, suffix=".json"):
     return f"results/{task}/{schedule}/eval/{evalset}/{checkpoint}{suffix}"
 
 
-def systems():
-    """(table label, plot label, schedule, checkpoint) of every evaluated system, baselines last.
-
-    Every schedule starts from the same seeded weights: any schedule's init is the untrained encoder.
-    """
-    ours = [
-        (f"Ours: {schedule} lr, {ckpt} checkpoint", f"{schedule} lr, {ckpt}", schedule, ckpt)
-        for schedule in SCHEDULES
-        for ckpt in CHECKPOINTS
-    ]
-    return ours + [
-        ("Ours: untrained encoder", "baseline: untrained encoder", SCHEDULES[0], "init"),
-        ("MFCC mean+std cosine baseline (no training)", "baseline: MFCC mean+std", None, None),
-    ]
-
-
-def score_systems(task, evalset):
-    """(label, full-trial scores TSV) of every system of a task on one set, baselines last."""
-    return [
-        (label, eval_result(task, schedule, ckpt, evalset, "_scores.tsv")) for _, label, schedule, ckpt in systems()
-    ]
+def score_files(task, evalset):
+    """Full-trial scores TSV of every system of a task on one set, in ``systems`` order."""
+    return [eval_result(task, s.schedule, s.checkpoint, evalset, "_scores.tsv") for s in systems(SCHEDULES)]
 
 
 def table_rows(evalset=TEST_SET):
     """(label, {task: eval JSON}) for each system on one set, in table order."""
     return [
-        (label, {t: eval_result(t, schedule, ckpt, evalset) for t in TASKS}) for label, _, schedule, ckpt in systems()
+        (s.label, {t: eval_result(t, s.schedule, s.checkpoint, evalset) for t in TASKS}) for s in systems(SCHEDULES)
     ]
 
 
@@ -275,12 +263,15 @@ def external_tables():
 
 
 def corpus_note():
-    names = []
-    for task, label in (("tdsv", "Snips"), ("tisv", "TIMIT")):
-        names.append(
-            f"built-in synthetic {label} look-alike" if is_builtin(task) else f"{label} at {corpus_root(task)}"
+    names = [
+        (
+            f"built-in synthetic {CORPUS_NAMES[task]} look-alike"
+            if is_builtin(task)
+            else f"{CORPUS_NAMES[task]} at {corpus_root(task)}"
         )
-    note = f"TD-SV on {names[0]}, TI-SV on {names[1]}"
+        for task in TASKS
+    ]
+    note = ", ".join(f"{TASK_NAMES[task]} on {name}" for task, name in zip(TASKS, names))
     if any(is_builtin(task) for task in TASKS):
         note += (
             " (built-in: test speakers speak in base voices, TTS voices or recorded persons, that no training "

@@ -87,7 +87,7 @@ rule plot_loss:
 
 rule plot_scores:
     input:
-        lambda wc: [path for _, path in score_systems(wc.task, wc.evalset)],
+        lambda wc: score_files(wc.task, wc.evalset),
     output:
         det=report(
             "results/plots/det_{task}_{evalset}.png",
@@ -114,7 +114,8 @@ rule plot_scores:
         mem_mb=1000,
         runtime=5,
     params:
-        labels=lambda wc: [label for label, _ in score_systems(wc.task, wc.evalset)],
+        labels=[s.plot_label for s in systems(SCHEDULES)],
+        baselines=[s.baseline for s in systems(SCHEDULES)],
     script:
         "../scripts/plot_scores.py"
 

@@ -5,7 +5,7 @@ from ge2e.rule import run
 
 
 def main(smk):
-    systems = list(zip(smk.params.labels, smk.input, strict=True))
+    systems = list(zip(smk.params.labels, smk.input, smk.params.baselines, strict=True))
     plots.det_curves(systems, smk.output.det, smk.wildcards.task, smk.wildcards.evalset)
     plots.score_histograms(systems, smk.output.hist, smk.wildcards.task, smk.wildcards.evalset)
 

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ge2e.atomic import atomic_path  # noqa: E402
-from ge2e.table import TASK_NAMES  # noqa: E402
+from ge2e.systems import TASK_NAMES  # noqa: E402
 
 
 def read_loss(path):
@@ -48,8 +48,7 @@ def det_curves(score_files, out_png, task, evalset=None):
     """DET curves of several systems on normal-deviate axes.
 
     Args:
-        score_files: list of (label, scores TSV path); labels starting with "baseline"
-            are drawn dashed.
+        score_files: list of (label, scores TSV path, baseline); baselines are drawn dashed.
     """
     from scipy.stats import norm
 
@@ -57,11 +56,11 @@ def det_curves(score_files, out_png, task, evalset=None):
 
     ticks = np.array([0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.6])
     fig, ax = plt.subplots(figsize=(5.5, 5.5), constrained_layout=True)
-    for label, path in score_files:
+    for label, path, baseline in score_files:
         scores, labels = read_scores(path)
         far, frr, _ = det_curve(scores, labels)
         lo, hi = ticks[0] / 2, 1 - ticks[0] / 2
-        style = "--" if label.startswith("baseline") else "-"
+        style = "--" if baseline else "-"
         ax.plot(
             norm.ppf(np.clip(far, lo, hi)),
             norm.ppf(np.clip(frr, lo, hi)),
@@ -86,11 +85,11 @@ def det_curves(score_files, out_png, task, evalset=None):
 
 
 def score_histograms(score_files, out_png, task, evalset=None):
-    """Target vs non-target score histograms, one panel per system."""
+    """Target vs non-target score histograms, one panel per system; ``score_files`` as for ``det_curves``."""
     cols = min(3, len(score_files))
     rows = int(np.ceil(len(score_files) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), constrained_layout=True, squeeze=False)
-    for ax, (label, path) in zip(axes.ravel(), score_files, strict=False):
+    for ax, (label, path, _) in zip(axes.ravel(), score_files, strict=False):
         scores, labels = read_scores(path)
         bins = np.linspace(scores.min(), scores.max(), 40)
         ax.hist(scores[labels == 0], bins, density=True, alpha=0.6, label="non-target")

@@ -2,7 +2,8 @@
 
 from ge2e import manifest
 from ge2e.model import SpeakerEncoder
-from ge2e.table import TASK_NAMES, html_page, html_table
+from ge2e.systems import TASK_NAMES
+from ge2e.table import html_page, html_table
 
 
 def split_counts(rows):

@@ -7,6 +7,8 @@ quotes and the page the Snakemake report shows cannot disagree.
 import html
 import json
 
+from ge2e.systems import TASK_NAMES, TASKS
+
 # Published EERs (text-dependent, text-independent); None = not reported.
 REFERENCES = [
     ("Paper (Wan et al. 2018, GE2E)", 0.031, 0.0406),
@@ -14,8 +16,6 @@ REFERENCES = [
     ("Earlier PyTorch reproduction, Step_lr (halved every 800 epochs, 2000 epochs)", 0.02425, 0.03979),
     ("Earlier TI-only PyTorch port", None, 0.05742),
 ]
-TASKS = ("tdsv", "tisv")
-TASK_NAMES = {"tdsv": "TD-SV", "tisv": "TI-SV"}  # how tables and figures name the tasks
 TITLE = "GE2E speaker verification: EER"
 
 
