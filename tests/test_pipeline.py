@@ -302,9 +302,8 @@ def test_cli_embed_gives_the_vectors_of_the_pipelines_features(run_dir, tmp_path
     import numpy as np
 
     from ge2e import manifest
-    from ge2e.evaluate import EncoderEmbedder
     from ge2e.features import FeatureSet
-    from ge2e.inference import load_encoder
+    from ge2e.inference import EncoderEmbedder, load_encoder, window_frames
 
     ckpt = run_dir / "results/tisv/const/final.pt"
     model, meta = load_encoder(ckpt)
@@ -316,7 +315,7 @@ def test_cli_embed_gives_the_vectors_of_the_pipelines_features(run_dir, tmp_path
     out = tmp_path / "emb.npy"
     proc = ge2e_cli("embed", "--checkpoint", str(ckpt), *files, "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    frames = int(round(np.mean(meta["train_params"]["frames"])))
+    frames = window_frames(meta["train_params"]["frames"])
     subset = FeatureSet.from_list([shards.utterance(i) for i in chosen], ["?"] * 3, ["?"] * 3)
     assert np.allclose(np.load(out), EncoderEmbedder(model, frames).utterances(subset), atol=1e-6)
 

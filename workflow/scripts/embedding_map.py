@@ -3,9 +3,8 @@
 import torch
 
 from ge2e import plots
-from ge2e.evaluate import EncoderEmbedder
 from ge2e.features import FeatureSet
-from ge2e.inference import load_encoder
+from ge2e.inference import EncoderEmbedder, load_encoder
 from ge2e.rule import run
 
 

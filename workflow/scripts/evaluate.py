@@ -9,7 +9,7 @@ import torch
 from ge2e import evaluate
 from ge2e.atomic import write_text
 from ge2e.features import FeatureSet
-from ge2e.inference import load_encoder
+from ge2e.inference import EncoderEmbedder, MfccEmbedder, load_encoder
 from ge2e.rule import run
 
 
@@ -19,10 +19,10 @@ def main(smk):
     protocol = smk.params.protocol
     if smk.input.get("checkpoint"):
         model, ckpt = load_encoder(smk.input.checkpoint)
-        embedder = evaluate.EncoderEmbedder(model, protocol["frames"])
+        embedder = EncoderEmbedder(model, protocol["frames"])
         about = {"checkpoint": smk.input.checkpoint, "epoch": ckpt["epoch"], "val_eer": ckpt["val_eer"]}
     else:
-        embedder = evaluate.MfccEmbedder().fit(test)
+        embedder = MfccEmbedder().fit(test)
         about = {"system": "mean+std MFCC cosine baseline, standardised per set"}
     rng = np.random.default_rng(smk.params.seed)
     result = evaluate.evaluate(embedder, test, protocol, rng, scores_path=smk.output.scores)

@@ -112,7 +112,7 @@ def run_job(args):
 
     import torch
 
-    from ge2e import evaluate, train
+    from ge2e import evaluate, inference, train
     from ge2e.inference import load_encoder
 
     torch.set_num_threads(1)
@@ -146,7 +146,7 @@ def run_job(args):
         for ck in ("best", "final"):
             model, _ = load_encoder(outs[ck])
             for s in ("test", "dev"):
-                rate, _, _ = evaluate.full_trial_eer(evaluate.EncoderEmbedder(model, 160), load(s))
+                rate, _, _ = evaluate.full_trial_eer(inference.EncoderEmbedder(model, 160), load(s))
                 res[f"{ck}_{s}"] = round(float(rate), 4)
         for k in ("init", "final", "best"):
             os.remove(outs[k])
@@ -172,12 +172,12 @@ if __name__ == "__main__":
         GPU_JOBS = {}
     out, workers = sys.argv[1], int(sys.argv[2])
     os.makedirs(os.path.join(out, "logs"), exist_ok=True)
-    from ge2e import evaluate
+    from ge2e import evaluate, inference
 
     base = {"name": "mfcc"}
     for s in () if os.environ.get("SWEEP_STUB") else ("test", "dev", "val"):
         fs = load(s)
-        base[s] = round(float(evaluate.full_trial_eer(evaluate.MfccEmbedder().fit(fs), fs)[0]), 4)
+        base[s] = round(float(evaluate.full_trial_eer(inference.MfccEmbedder().fit(fs), fs)[0]), 4)
     with open(os.path.join(out, "results.jsonl"), "a") as fh:
         fh.write(json.dumps(base) + "\n")
     ctx = mp.get_context("spawn")

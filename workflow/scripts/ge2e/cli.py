@@ -12,8 +12,8 @@ import torch
 
 from ge2e import audio, features
 from ge2e.errors import InputError
-from ge2e.evaluate import EncoderEmbedder, centroid_scores
-from ge2e.inference import load_encoder
+from ge2e.evaluate import centroid_scores
+from ge2e.inference import EncoderEmbedder, load_encoder, window_frames
 
 CHANNEL_FIX = "use --channel N (1 = first) or --channel mix"
 
@@ -38,8 +38,7 @@ def embed_files(model, ckpt, paths, channel=None):
     audio.check_channels({p: audio.probe(p)[2] for p in paths}, channel, "the input", CHANNEL_FIX)
     feats = [features.extract(p, params, True, channel) for p in paths]
     fs = features.FeatureSet.from_list(feats, ["?"] * len(feats), [str(p) for p in paths])
-    frames = int(round(np.mean(ckpt["train_params"]["frames"])))
-    return EncoderEmbedder(model, frames).utterances(fs)
+    return EncoderEmbedder(model, window_frames(ckpt["train_params"]["frames"])).utterances(fs)
 
 
 def cmd_embed(args):

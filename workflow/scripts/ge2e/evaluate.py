@@ -10,77 +10,21 @@ Two protocols, both reported:
   (sorted by id; whole utterances, sliding-window d-vectors); every remaining utterance
   is scored against every enrolled speaker.
 
-Embedders are objects with ``segments((B, T, F)) -> (B, D)`` and
+Embedders (``ge2e.inference``) have ``segments((B, T, F)) -> (B, D)`` and
 ``utterances(FeatureSet) -> (U, D)``, so the trained encoder and the MFCC baseline go
 through the same trials.
 """
 
 import logging
 
-import librosa
 import numpy as np
 
 from ge2e import metrics
 from ge2e.atomic import write_text
 from ge2e.batches import SpeakerBatches
-from ge2e.inference import embed_segments, embed_utterances
+from ge2e.inference import unit
 
 log = logging.getLogger(__name__)
-
-
-class EncoderEmbedder:
-    """A SpeakerEncoder; whole utterances by sliding windows of ``frames``."""
-
-    def __init__(self, model, frames):
-        self.model, self.frames = model, frames
-
-    def segments(self, x):
-        return embed_segments(self.model, x)
-
-    def utterances(self, feature_set):
-        return embed_utterances(self.segments, feature_set, self.frames)
-
-
-class MfccEmbedder:
-    """No-training baseline: MFCCs standardised with statistics of the set being scored,
-    then each utterance's mean and standard deviation per coefficient, compared by cosine.
-
-    The standardisation is what makes it a fair baseline: raw MFCCs are dominated by c0 and
-    the low coefficients, so cosine would mostly compare level and tilt. The statistics
-    come from every frame of the evaluated utterances themselves (no labels), as a per-set
-    cepstral mean and variance normalisation; :meth:`fit` must be called before scoring.
-    """
-
-    def __init__(self, n_mfcc=20):
-        self.n_mfcc = n_mfcc
-        self.mean = self.std = None
-
-    def _mfcc(self, log_mel):  # (..., T, F) natural-log mels -> (..., T, n_mfcc)
-        # librosa's MFCC is a DCT of dB mels; natural log differs by a constant factor.
-        db = np.swapaxes(log_mel, -1, -2) * (10.0 / np.log(10.0))
-        return np.swapaxes(librosa.feature.mfcc(S=db, n_mfcc=self.n_mfcc), -1, -2)
-
-    def fit(self, feature_set):
-        """Take the per-coefficient statistics from every frame of ``feature_set``. Returns self."""
-        mfcc = self._mfcc(feature_set.features)  # (sum T, n_mfcc): the DCT acts frame by frame
-        self.mean, self.std = mfcc.mean(axis=0), mfcc.std(axis=0) + 1e-8
-        return self
-
-    def _embed(self, log_mel):  # (..., T, F) -> (..., 2 * n_mfcc) unit norm
-        if self.mean is None:
-            raise RuntimeError("MfccEmbedder.fit() must be called before scoring")
-        z = (self._mfcc(log_mel) - self.mean) / self.std
-        return _unit(np.concatenate([z.mean(axis=-2), z.std(axis=-2)], axis=-1))
-
-    def segments(self, x):
-        return self._embed(x)
-
-    def utterances(self, feature_set):
-        return np.stack([self._embed(u) for u in feature_set.split_utterances()])
-
-
-def _unit(x):
-    return x / np.linalg.norm(x, axis=-1, keepdims=True)
 
 
 def centroid_scores(enrol, test):
@@ -92,8 +36,8 @@ def centroid_scores(enrol, test):
     Returns:
         (K, N) scores.
     """
-    centroids = _unit(enrol.mean(axis=1))
-    return _unit(test) @ centroids.T
+    centroids = unit(enrol.mean(axis=1))
+    return unit(test) @ centroids.T
 
 
 def full_trials(embeddings, speakers):
@@ -117,7 +61,7 @@ def full_trials(embeddings, speakers):
         centroids.append(embeddings[idx[:k]].mean(axis=0))
         tests.append(idx[k:])
     tests = np.concatenate(tests)
-    scores = _unit(embeddings[tests]) @ _unit(np.stack(centroids)).T
+    scores = unit(embeddings[tests]) @ unit(np.stack(centroids)).T
     labels = (speakers[tests][:, None] == np.array(names)[None, :]).astype(np.int8)
     return {"scores": scores, "labels": labels, "enrol_speakers": names, "test_index": tests}
 

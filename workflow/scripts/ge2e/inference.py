@@ -116,3 +116,68 @@ def embed_utterances(embed_fn, feature_set, frames, overlap=0.5):
     sums = np.zeros((len(lengths), windows.shape[1]))
     np.add.at(sums, owner, windows)
     return (sums / np.linalg.norm(sums, axis=1, keepdims=True)).astype(np.float32)
+
+
+def unit(x):
+    """Rows of ``x`` (..., D) scaled to unit L2 norm."""
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def window_frames(train_frames):
+    """The sliding-window length T of whole-utterance inference for an encoder trained on
+    segments of ``train_frames`` (lo, hi) frames: their mean, so validation during training,
+    ``ge2e embed`` and ``ge2e verify`` see the windows the encoder was trained on."""
+    return int(round(np.mean(train_frames)))
+
+
+class EncoderEmbedder:
+    """A SpeakerEncoder; whole utterances by sliding windows of ``frames``."""
+
+    def __init__(self, model, frames):
+        self.model, self.frames = model, frames
+
+    def segments(self, x):
+        return embed_segments(self.model, x)
+
+    def utterances(self, feature_set):
+        return embed_utterances(self.segments, feature_set, self.frames)
+
+
+class MfccEmbedder:
+    """No-training baseline: MFCCs standardised with statistics of the set being scored,
+    then each utterance's mean and standard deviation per coefficient, compared by cosine.
+
+    The standardisation is what makes it a fair baseline: raw MFCCs are dominated by c0 and
+    the low coefficients, so cosine would mostly compare level and tilt. The statistics
+    come from every frame of the evaluated utterances themselves (no labels), as a per-set
+    cepstral mean and variance normalisation; :meth:`fit` must be called before scoring.
+    """
+
+    def __init__(self, n_mfcc=20):
+        self.n_mfcc = n_mfcc
+        self.mean = self.std = None
+
+    def _mfcc(self, log_mel):  # (..., T, F) natural-log mels -> (..., T, n_mfcc)
+        import librosa  # here, so that loading a checkpoint (ge2e embed/verify) does not pay for librosa
+
+        # librosa's MFCC is a DCT of dB mels; natural log differs by a constant factor.
+        db = np.swapaxes(log_mel, -1, -2) * (10.0 / np.log(10.0))
+        return np.swapaxes(librosa.feature.mfcc(S=db, n_mfcc=self.n_mfcc), -1, -2)
+
+    def fit(self, feature_set):
+        """Take the per-coefficient statistics from every frame of ``feature_set``. Returns self."""
+        mfcc = self._mfcc(feature_set.features)  # (sum T, n_mfcc): the DCT acts frame by frame
+        self.mean, self.std = mfcc.mean(axis=0), mfcc.std(axis=0) + 1e-8
+        return self
+
+    def _embed(self, log_mel):  # (..., T, F) -> (..., 2 * n_mfcc) unit norm
+        if self.mean is None:
+            raise RuntimeError("MfccEmbedder.fit() must be called before scoring")
+        z = (self._mfcc(log_mel) - self.mean) / self.std
+        return unit(np.concatenate([z.mean(axis=-2), z.std(axis=-2)], axis=-1))
+
+    def segments(self, x):
+        return self._embed(x)
+
+    def utterances(self, feature_set):
+        return np.stack([self._embed(u) for u in feature_set.split_utterances()])

@@ -16,8 +16,8 @@ import torch
 from ge2e.atomic import atomic_path, write_text
 from ge2e.batches import SpeakerBatches
 from ge2e.errors import InputError
-from ge2e.evaluate import EncoderEmbedder, full_trial_eer
-from ge2e.inference import load_checkpoint_file
+from ge2e.evaluate import full_trial_eer
+from ge2e.inference import EncoderEmbedder, load_checkpoint_file, window_frames
 from ge2e.loss import W_MIN, GE2ELoss
 from ge2e.model import SpeakerEncoder
 
@@ -162,7 +162,7 @@ def train(train_set, val_set, params, feature_params, outputs):
         scheduler = torch.optim.lr_scheduler.StepLR(optimiser, step_size=params.step_epochs, gamma=params.gamma)
     else:
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda _: 1.0)
-    val_frames = int(round(np.mean(params.frames)))
+    val_frames = window_frames(params.frames)
     fingerprint = _fingerprint(params, feature_params, train_set, val_set)
 
     def validate():
