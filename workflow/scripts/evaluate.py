@@ -16,10 +16,10 @@ from ge2e.rule import run
 def main(smk):
     torch.set_num_threads(smk.threads)
     test = FeatureSet.load(smk.input.test)
-    protocol = smk.params.protocol
+    protocol = evaluate.Protocol(**smk.params.protocol)
     if smk.input.get("checkpoint"):
         model, ckpt = load_encoder(smk.input.checkpoint)
-        embedder = EncoderEmbedder(model, protocol["frames"])
+        embedder = EncoderEmbedder(model, protocol.frames)
         about = {"checkpoint": smk.input.checkpoint, "epoch": ckpt["epoch"], "val_eer": ckpt["val_eer"]}
     else:
         embedder = MfccEmbedder().fit(test)

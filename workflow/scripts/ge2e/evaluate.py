@@ -15,6 +15,7 @@ Embedders (``ge2e.inference``) have ``segments((B, T, F)) -> (B, D)`` and
 through the same trials.
 """
 
+import dataclasses
 import logging
 
 import numpy as np
@@ -25,6 +26,29 @@ from ge2e.batches import SpeakerBatches
 from ge2e.inference import unit
 
 log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Protocol:
+    """How one evaluation set is scored; filled from config (``evaluate``) by the rule.
+
+    A task's own test split gets both protocols; an external set only the full trials, as
+    its speakers and utterances per speaker are whatever its folder holds.
+    """
+
+    frames: int  # sliding-window length of whole-utterance d-vectors, and the average protocol's segments
+    bootstrap: int  # speaker-bootstrap resamples for the full-trial EER's 95 % interval
+    n_speakers: int | None = None  # N, M and repeats of the seed-compatible average; None: not scored
+    n_utterances: int | None = None
+    repeats: int | None = None
+
+    @property
+    def averaged(self):
+        return self.n_speakers is not None
+
+    def as_dict(self):
+        """The fields that are set, by name (as stored in each result JSON)."""
+        return {k: v for k, v in sorted(dataclasses.asdict(self).items()) if v is not None}
 
 
 def centroid_scores(enrol, test):
@@ -111,29 +135,27 @@ def evaluate(embedder, feature_set, protocol, rng, scores_path=None):
     """Both protocols, minDCF and a speaker-bootstrap interval of the full-trial EER.
 
     Args:
-        protocol: dict with frames and bootstrap, and, for the seed-compatible protocol,
-            n_speakers, n_utterances and repeats; without n_speakers only the full trials
-            are scored (external sets, whose speaker counts are whatever they hold).
+        protocol: a ``Protocol``.
         rng: seeds the seed-compatible batches, then the bootstrap.
         scores_path: where to write the full-trial scores TSV (optional).
     Returns a JSON-ready dict of results (``eer_avg`` None when not scored).
     """
     avg = {"eer_avg": None, "eer_avg_std": None, "eer_avg_batches": 0}
-    if "n_speakers" in protocol:
+    if protocol.averaged:
         mean, per_batch = seed_compatible_eer(
             embedder,
             feature_set,
-            protocol["n_speakers"],
-            protocol["n_utterances"],
-            protocol["frames"],
-            protocol["repeats"],
+            protocol.n_speakers,
+            protocol.n_utterances,
+            protocol.frames,
+            protocol.repeats,
             rng,
         )
         avg = {"eer_avg": mean, "eer_avg_std": float(per_batch.std()), "eer_avg_batches": int(len(per_batch))}
     full, threshold, trials = full_trial_eer(embedder, feature_set)
     labels = trials["labels"]
     flat_scores, flat_labels = trials["scores"].ravel(), labels.ravel()
-    low, high = metrics.bootstrap_eer_ci(trials["scores"], labels, rng, protocol["bootstrap"])
+    low, high = metrics.bootstrap_eer_ci(trials["scores"], labels, rng, protocol.bootstrap)
     if scores_path:
         write_scores(scores_path, feature_set, trials)
     return {
@@ -147,5 +169,5 @@ def evaluate(embedder, feature_set, protocol, rng, scores_path=None):
         "utterances": int(len(feature_set)),
         "target_trials": int(labels.sum()),
         "nontarget_trials": int(labels.size - labels.sum()),
-        "protocol": dict(protocol),
+        "protocol": protocol.as_dict(),
     }
