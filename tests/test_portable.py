@@ -1,10 +1,11 @@
 """ge2e.portable's CPU-independent numerics agree with numpy, scipy and librosa to rounding."""
 
+import librosa
 import numpy as np
 import pytest
 import scipy.signal
 
-from ge2e import portable
+from ge2e import features, portable
 
 
 def test_exp_log_cos_sin_match_numpy():
@@ -57,3 +58,17 @@ def test_resample_keeps_the_band_and_the_length(orig):
     t = np.arange(16000) / 16000
     assert len(out) == 16000
     assert np.max(np.abs(out - np.sin(2 * np.pi * 440 * t) - 0.3 * np.sin(2 * np.pi * 3000 * t))[800:-800]) < 1e-4
+
+
+def test_log_mels_are_librosas_to_rounding():
+    """The features follow librosa's melspectrogram (centred frames, Hann, Slaney mels) and split (VAD)."""
+    rng = np.random.default_rng(4)
+    t = np.arange(16000) / 16000
+    x = (np.sin(2 * np.pi * 180 * t) * (t > 0.3) + 0.01 * rng.standard_normal(len(t))).astype(np.float32)
+    p = features.FeatureParams()
+    intervals = librosa.effects.split(x, top_db=p.top_db, frame_length=p.win_length, hop_length=p.hop_length)
+    assert np.array_equal(features.vad(x, p), np.concatenate([x[a:b] for a, b in intervals]))
+    mel = librosa.feature.melspectrogram(
+        y=x.astype(np.float64), sr=16000, n_fft=512, win_length=400, hop_length=160, n_mels=40
+    ).T
+    assert np.allclose(features.mel_power(x, p), mel, rtol=1e-6, atol=0)  # librosa's filters are float32
