@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from ge2e import features, portable
+from ge2e import augment, features, portable
 
 
 def test_exp_log_cos_sin_match_numpy():
@@ -58,6 +58,16 @@ def test_resample_keeps_the_band_and_the_length(orig):
     t = np.arange(16000) / 16000
     assert len(out) == 16000
     assert np.max(np.abs(out - np.sin(2 * np.pi * 440 * t) - 0.3 * np.sin(2 * np.pi * 3000 * t))[800:-800]) < 1e-4
+
+
+def test_time_stretch_is_librosas_phase_vocoder():
+    rng = np.random.default_rng(3)
+    t = np.arange(12000) / 16000
+    x = (np.sin(2 * np.pi * 220 * t * (1 + t)) + 0.05 * rng.standard_normal(len(t))).astype(np.float32)
+    for rate in (0.9, 1.1):
+        ours = augment.time_stretch(x, rate)
+        theirs = librosa.effects.time_stretch(x.astype(np.float64), rate=rate)  # librosa's float32 path rounds more
+        assert ours.shape == theirs.shape and np.max(np.abs(ours - theirs)) < 1e-6
 
 
 def test_log_mels_are_librosas_to_rounding():
