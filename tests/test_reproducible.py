@@ -21,8 +21,9 @@ import pytest
 from workflow_run import copy_workflow, snakemake
 
 # The checksum of every array the tiny config's features and augment stages write from the integer
-# corpora (see ``arrays_sha256``). A deliberate change of feature or augmentation arithmetic changes
-# it: check the new value is the same on another machine, then update it here.
+# corpora (see ``arrays_sha256``), with the pinned numpy, scipy and soundfile. A deliberate change of
+# feature or augmentation arithmetic, or an upgrade of those, changes it: check the new value on a
+# second machine, then update it here.
 ARRAYS_SHA256 = "6242b6eb6a59019a11635fc45d3ca355f9943bf19f20a34c9c53085013337629"
 TARGETS = [
     f"results/{task}/features/{split}/{shard}.npz"
@@ -107,6 +108,7 @@ def test_features_and_augmentation_do_not_depend_on_the_cpu(runs, target):
 def test_features_and_augmentation_have_the_stored_checksum(runs):
     got = arrays_sha256(runs["here"], TARGETS)
     assert got == ARRAYS_SHA256, (
-        f"the tiny config's features/augmentation arrays now hash to {got}: a CPU-dependent stage, or a "
-        "deliberate change of their arithmetic (then update ARRAYS_SHA256)"
+        f"the tiny config's features/augmentation arrays now hash to {got}: a CPU-dependent stage, a deliberate "
+        "change of their arithmetic or a numpy/scipy/soundfile upgrade (then check the new value on a second "
+        "machine and update ARRAYS_SHA256)"
     )
