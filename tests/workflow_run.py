@@ -13,9 +13,10 @@ TOOLS = ("espeak-ng", "flite", "text2wave", "sox")
 WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "profiles", "requirements.txt")
 
 
-def snakemake(workdir, *args, config="config/tiny.yaml"):
-    """Snakemake in ``workdir`` with ``config`` (one config file, or a list applied in order)."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+def snakemake(workdir, *args, config="config/tiny.yaml", env=None):
+    """Snakemake in ``workdir`` with ``config`` (one config file, or a list applied in order), ``env``
+    (a dict) added to the environment."""
+    env = {**os.environ, **(env or {}), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     configs = [config] if isinstance(config, (str, Path)) else list(config)
     return subprocess.run(
         # No --cores: as users type it, the workflow profile (profiles/default) supplies it.

@@ -12,11 +12,10 @@ import io
 import logging
 import os
 
-import librosa
 import numpy as np
 import soundfile as sf
 
-from ge2e import sphere
+from ge2e import portable, sphere
 from ge2e.errors import InputError
 
 MIX = "mix"
@@ -112,8 +111,8 @@ def read(path, sample_rate=16000, resample=False, channel=None):
     """Read ``path`` (SPHERE, wav, flac, ...) as float32 mono in [-1, 1]. Returns (S,).
 
     Multi-channel audio is reduced by ``channel`` (see ``pick_channel``). Audio at another
-    rate is resampled (soxr, high quality) when ``resample`` is true and refused
-    otherwise: never silently read at the wrong rate.
+    rate is resampled (``ge2e.portable.resample``: the same bits on any CPU) when ``resample``
+    is true and refused otherwise: never silently read at the wrong rate.
     """
     try:
         if is_sphere(path):
@@ -132,7 +131,7 @@ def read(path, sample_rate=16000, resample=False, channel=None):
             raise InputError(
                 f"{path}: sample rate {rate} Hz, expected {sample_rate} Hz (set corpus.resample: true to resample)"
             )
-        audio = librosa.resample(audio, orig_sr=rate, target_sr=sample_rate, res_type="soxr_hq")
+        audio = portable.resample(audio, rate, sample_rate).astype(np.float32)
     return audio
 
 

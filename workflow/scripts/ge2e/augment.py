@@ -17,7 +17,9 @@ Every copy also gets a random gain, so the encoder never learns the recording le
 
 Each utterance's randomness is seeded from the run seed and its id alone, so a shard gives
 the same copies whichever job or order produces it. Babble comes from other speakers of the
-same shard, so a shard job needs no other shard.
+same shard, so a shard job needs no other shard. Every kind is computed in ``ge2e.portable``'s
+arithmetic (the stretch is librosa's phase vocoder, rewritten in it), so a shard is the same
+bits on any x86-64 CPU.
 """
 
 import dataclasses
@@ -25,17 +27,17 @@ import zlib
 
 import numpy as np
 
-from ge2e import audio, features
+from ge2e import audio, features, portable
 from ge2e.badfiles import BadFiles
 from ge2e.noise import coloured_noise
 
-# librosa and scipy.signal are imported where they are used: the Snakefile reads AugmentParams
-# from this module, and every Snakemake start (each cluster job too) would otherwise pay a second
-# importing them.
+# scipy.signal is imported where it is used: the Snakefile reads AugmentParams from this module,
+# and every Snakemake start (each cluster job too) would otherwise pay for importing it.
 
 TELEPHONE_BAND_HZ = (300.0, 3400.0)
 DRR_DB = (-3.0, 12.0)  # direct-to-reverberant energy ratio of the simulated rooms
 BABBLE_TALKERS = (3, 5)  # other speakers summed into one babble track (inclusive range)
+STRETCH_FFT, STRETCH_HOP = 2048, 512  # the phase vocoder's frames (librosa's time_stretch defaults)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +68,7 @@ def add_noise(samples, noise, snr_db):
     """Samples (S,) plus ``noise`` (S,) scaled to ``snr_db`` below their RMS."""
     rms = np.sqrt(np.mean(samples**2)) + 1e-12
     noise_rms = np.sqrt(np.mean(noise**2)) + 1e-12
-    return (samples + noise * (rms / noise_rms) / 10 ** (snr_db / 20)).astype(np.float32)
+    return (samples + noise * (rms / noise_rms) / portable.db_to_gain(snr_db)).astype(np.float32)
 
 
 def babble(rng, others, length):
@@ -89,35 +91,81 @@ def room_impulse_response(rng, rt60, sample_rate):
     n = max(2, int(rt60 * sample_rate))
     delay = min(n - 1, int(rng.uniform(0.002, 0.01) * sample_rate))
     t = np.arange(n - 1 - delay) / sample_rate
-    tail = rng.standard_normal(len(t)) * np.exp(-6.9078 * t / rt60)  # ln(1000): amplitude -60 dB at rt60
-    tail *= np.sqrt(10 ** (-rng.uniform(*DRR_DB) / 10) / (np.sum(tail**2) + 1e-12))
+    tail = portable.normal(rng, len(t)) * portable.exp(-6.9078 * t / rt60)  # ln(1000): amplitude -60 dB at rt60
+    tail *= np.sqrt(portable.db_to_gain(-2 * rng.uniform(*DRR_DB)) / (np.sum(tail**2) + 1e-12))
     rir = np.concatenate([[1.0], np.zeros(delay), tail])
     return rir / np.sqrt(np.sum(rir**2))
 
 
 def reverberate(samples, rir):
     """Samples (S,) convolved with ``rir``, cut to (S,) and brought back to their RMS."""
-    import scipy.signal
-
-    wet = scipy.signal.fftconvolve(samples, rir)[: len(samples)]
+    wet = portable.convolve(samples, rir)[: len(samples)]
     return (wet * np.sqrt(np.mean(samples**2) / (np.mean(wet**2) + 1e-12))).astype(np.float32)
 
 
 def telephone(samples, sample_rate):
-    """Samples (S,) band-limited to the telephone band."""
+    """Samples (S,) band-limited to the telephone band.
+
+    scipy's sosfilt runs the filter (compiled multiply-adds, no run-time CPU dispatch); the
+    coefficients are ``portable``'s, as scipy's design goes through libm.
+    """
     import scipy.signal
 
-    sos = scipy.signal.butter(4, TELEPHONE_BAND_HZ, btype="bandpass", fs=sample_rate, output="sos")
-    return scipy.signal.sosfilt(sos, samples).astype(np.float32)
+    sos = portable.butter_bandpass(*TELEPHONE_BAND_HZ, sample_rate)
+    return scipy.signal.sosfilt(sos, np.asarray(samples, dtype=np.float64)).astype(np.float32)
 
 
 def speed(samples, rate, sample_rate):
     """Samples (S,) played ``rate`` times faster: pitch and formants up by ``rate``, duration / ``rate``."""
-    import librosa
-
     # The samples read as if recorded at sample_rate * rate, then resampled back to sample_rate.
     orig = int(round(sample_rate * rate))
-    return librosa.resample(samples, orig_sr=orig, target_sr=sample_rate, res_type="soxr_hq").astype(np.float32)
+    return portable.resample(samples, orig, sample_rate).astype(np.float32)
+
+
+def time_stretch(samples, rate):
+    """Samples (S,) ``rate`` times faster at the same pitch: librosa.effects.time_stretch's phase vocoder.
+
+    Its frames (2048-point Hann, hop 512) and magnitude interpolation, with the phase carried as
+    a unit phasor multiplied by each frame's phase step (librosa adds angles: the same modulo
+    2 pi, without its CPU-dependent angle, cos and sin). Returns (round(S / rate),) float32.
+    """
+    window = portable.hann(STRETCH_FFT)
+    x = features.frames(np.asarray(samples, np.float64), STRETCH_FFT, STRETCH_HOP)
+    re, im = portable.rfft(x * window, STRETCH_FFT)  # (F, K)
+    silent = np.zeros((2, re.shape[1]))  # two silent frames after the last, as librosa
+    re, im = np.concatenate([re, silent]), np.concatenate([im, silent])
+    mag = np.sqrt(re * re + im * im)
+    safe = np.where(mag > 0, mag, 1.0)
+    unit_re, unit_im = np.where(mag > 0, re / safe, 1.0), np.where(mag > 0, im / safe, 0.0)  # angle 0 at 0
+    steps = np.arange(0, len(re) - 2, rate, dtype=np.float64)
+    out_re, out_im = np.zeros((len(steps), mag.shape[1])), np.zeros((len(steps), mag.shape[1]))
+    acc_re, acc_im = unit_re[0], unit_im[0]
+    for t, step in enumerate(steps):
+        i, alpha = int(step), step - int(step)
+        m = (1.0 - alpha) * mag[i] + alpha * mag[i + 1]
+        out_re[t], out_im[t] = m * acc_re, m * acc_im
+        # Phase step from frame i to i + 1: u[i + 1] * conj(u[i]); renormalised against drift.
+        d_re = unit_re[i + 1] * unit_re[i] + unit_im[i + 1] * unit_im[i]
+        d_im = unit_im[i + 1] * unit_re[i] - unit_re[i + 1] * unit_im[i]
+        acc_re, acc_im = acc_re * d_re - acc_im * d_im, acc_re * d_im + acc_im * d_re
+        norm = np.sqrt(acc_re * acc_re + acc_im * acc_im)
+        acc_re, acc_im = acc_re / norm, acc_im / norm
+    return _overlap_add(portable.irfft(out_re, out_im, STRETCH_FFT) * window, window, int(round(len(samples) / rate)))
+
+
+def _overlap_add(frames, window, length):
+    """librosa's istft after the inverse FFT: centred frames (T, n_fft) overlap-added at STRETCH_HOP,
+    divided by the overlapped squared window where it is not ~0, cut or zero-padded to ``length``.
+    Returns (length,) float32."""
+    n_fft = frames.shape[1]
+    count = min(len(frames), -(-(length + n_fft) // STRETCH_HOP))  # ceil((length + n_fft) / hop)
+    out, weight = np.zeros(n_fft + STRETCH_HOP * (count - 1)), np.zeros(n_fft + STRETCH_HOP * (count - 1))
+    for t in range(count):
+        out[t * STRETCH_HOP : t * STRETCH_HOP + n_fft] += frames[t]
+        weight[t * STRETCH_HOP : t * STRETCH_HOP + n_fft] += window * window
+    out, weight = out[n_fft // 2 :], weight[n_fft // 2 :]
+    out = np.where(weight > np.finfo(np.float32).tiny, out / np.where(weight > 0, weight, 1.0), out)
+    return np.concatenate([out, np.zeros(max(0, length - len(out)))])[:length].astype(np.float32)
 
 
 def variants(samples, params, rng, others, sample_rate):
@@ -127,8 +175,6 @@ def variants(samples, params, rng, others, sample_rate):
         samples: (S,) VAD-trimmed speech.
         others: list of (S_i,) speech of other speakers, for babble.
     """
-    import librosa
-
     out = []
     for k in range(params.noise_copies):
         snr = float(rng.uniform(*params.snr_db))
@@ -143,8 +189,8 @@ def variants(samples, params, rng, others, sample_rate):
     for k in range(params.bandlimit_copies):
         out.append((f"phone{k}", telephone(samples, sample_rate)))
     for rate in params.stretch_rates:
-        out.append((f"stretch{rate:g}", librosa.effects.time_stretch(samples, rate=float(rate))))
-    gains = 10 ** (rng.uniform(*params.gain_db, size=len(out)) / 20)
+        out.append((f"stretch{rate:g}", time_stretch(samples, float(rate))))
+    gains = portable.db_to_gain(rng.uniform(*params.gain_db, size=len(out)))
     return [(suffix, (wave * gain).astype(np.float32)) for (suffix, wave), gain in zip(out, gains, strict=True)]
 
 

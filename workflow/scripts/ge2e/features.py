@@ -7,14 +7,19 @@ handful of files:
 - ``features``  (sum T, n_mels) float32, natural-log mel energies
 - ``lengths``   (U,) int64 frames per utterance
 - ``speakers``, ``utterances``  (U,) str
+
+The arithmetic is ``ge2e.portable``'s, so features are the same bits on every x86-64 CPU:
+librosa's (which this follows: centred frames, periodic Hann window, Slaney mel filters, the
+VAD of ``librosa.effects.split``) goes through numpy's CPU-dispatched log and complex kernels
+and through BLAS, and differs in the last bits between machines.
 """
 
 import dataclasses
+import functools
 
-import librosa
 import numpy as np
 
-from ge2e import audio
+from ge2e import audio, portable
 from ge2e.atomic import atomic_path
 from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError
@@ -30,6 +35,7 @@ LOG_FLOOR = 1e-6  # added before log so silence does not give -inf
 NORMALISATIONS = ("none", "level", "mean")
 RELATIVE_FLOOR = 1e-8  # 80 dB below the utterance's mean mel power
 SILENCE_PEAK = 1e-4  # -80 dBFS: quieter audio holds no speech
+VAD_FLOOR = 1e-10  # frame power floor of the VAD (librosa's amin)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,37 +59,98 @@ class FeatureParams:
         return int(round(self.sample_rate * self.hop_ms / 1000))
 
 
+def frames(samples, frame_length, hop_length):
+    """Frames of ``samples`` (S,) centred on every ``hop_length``-th sample, zeros beyond the ends
+    (librosa's ``center=True``, ``pad_mode='constant'``). Returns a (1 + S // hop_length, frame_length) view."""
+    padded = np.pad(samples, frame_length // 2)
+    count = 1 + (len(padded) - frame_length) // hop_length
+    return np.lib.stride_tricks.sliding_window_view(padded, frame_length)[::hop_length][:count]
+
+
 def vad(samples, params):
     """Keep the non-silent parts of ``samples`` (S,), concatenated. Returns (S',).
 
-    librosa's split is relative to the loudest frame, so digital silence would count
-    as all speech; audio whose peak is below SILENCE_PEAK is treated as empty.
+    librosa.effects.split's rule: a frame is speech when its mean power is within ``top_db`` of
+    the loudest frame's, compared as powers (librosa compares decibels, through a CPU-dependent
+    log10). Relative to the loudest frame, digital silence would count as all speech: audio whose
+    peak is below SILENCE_PEAK is treated as empty.
     """
     if samples.size == 0 or np.abs(samples).max() < SILENCE_PEAK:
         return samples[:0]
-    intervals = librosa.effects.split(
-        samples, top_db=params.top_db, frame_length=params.win_length, hop_length=params.hop_length
-    )
-    if len(intervals) == 0:
+    x = frames(np.asarray(samples, dtype=np.float64), params.win_length, params.hop_length)
+    power = np.maximum(np.mean(x * x, axis=1), VAD_FLOOR)
+    speech = power > power.max() * float(portable.exp(-params.top_db / 10 * portable.LN10))
+    # Runs of speech frames -> sample intervals [frame start * hop, frame end * hop), as librosa.
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], speech, [False]]).astype(np.int8)))
+    bounds = np.minimum(edges * params.hop_length, len(samples)).reshape(-1, 2)
+    if len(bounds) == 0:
         return samples[:0]
-    return np.concatenate([samples[a:b] for a, b in intervals])
+    return np.concatenate([samples[a:b] for a, b in bounds])
+
+
+@functools.lru_cache(maxsize=8)
+def _stft_window(win_length, n_fft):
+    """Periodic Hann window of ``win_length`` centred in ``n_fft`` zeros (librosa's). Returns (n_fft,) read-only."""
+    window = np.zeros(n_fft)
+    start = (n_fft - win_length) // 2
+    window[start : start + win_length] = portable.hann(win_length)
+    window.flags.writeable = False
+    return window
+
+
+def _hz_to_mel(hz):
+    """Slaney's mel scale (librosa's default): linear below 1 kHz, logarithmic above."""
+    hz = np.asarray(hz, dtype=np.float64)
+    log_step = float(portable.log(6.4)) / 27.0
+    return np.where(hz >= 1000.0, 15.0 + portable.log(hz / 1000.0) / log_step, hz * 3 / 200)
+
+
+def _mel_to_hz(mel):
+    log_step = float(portable.log(6.4)) / 27.0
+    return np.where(mel >= 15.0, 1000.0 * portable.exp(log_step * (mel - 15.0)), mel * 200 / 3)
+
+
+@functools.lru_cache(maxsize=8)
+def mel_filters(sample_rate, n_fft, n_mels):
+    """Slaney-normalised triangular mel filters from 0 Hz to Nyquist, librosa.filters.mel's defaults.
+
+    Returns (n_mels, n_fft // 2 + 1) float64, read-only.
+    """
+    fft_hz = np.arange(n_fft // 2 + 1) * (sample_rate / n_fft)
+    edges = _mel_to_hz(np.linspace(0.0, float(_hz_to_mel(sample_rate / 2)), n_mels + 2))
+    widths = np.diff(edges)
+    ramps = edges[:, None] - fft_hz[None, :]
+    rising, falling = -ramps[:-2] / widths[:-1, None], ramps[2:] / widths[1:, None]
+    weights = np.maximum(0.0, np.minimum(rising, falling)) * (2.0 / (edges[2:] - edges[:-2]))[:, None]
+    weights.flags.writeable = False
+    return weights
+
+
+def mel_power(samples, params):
+    """Mel power spectrogram of ``samples`` (S,): |STFT|^2 through the mel filters. Returns (T, n_mels) float64.
+
+    The projection sums each filter's bins in a fixed order (a BLAS matmul picks its kernel, and so
+    its summation order, by CPU).
+    """
+    x = frames(np.asarray(samples, dtype=np.float64), params.n_fft, params.hop_length)
+    re, im = portable.rfft(x * _stft_window(params.win_length, params.n_fft), params.n_fft)
+    power = re * re + im * im  # (T, n_fft // 2 + 1)
+    weights = mel_filters(params.sample_rate, params.n_fft, params.n_mels)
+    mel = np.empty((len(power), params.n_mels))
+    for m, row in enumerate(weights):
+        (support,) = np.nonzero(row)
+        lo, hi = (support[0], support[-1] + 1) if len(support) else (0, 0)
+        mel[:, m] = np.sum(power[:, lo:hi] * row[lo:hi], axis=1)
+    return mel
 
 
 def log_mel(samples, params):
     """Log-mel energies of ``samples`` (S,). Returns (T, n_mels) float32."""
-    mel = librosa.feature.melspectrogram(
-        y=samples,
-        sr=params.sample_rate,
-        n_fft=params.n_fft,
-        win_length=params.win_length,
-        hop_length=params.hop_length,
-        n_mels=params.n_mels,
-        power=2.0,
-    )
+    mel = mel_power(samples, params)
     # The floor keeps silent bins finite. Normalised features take it relative to the utterance's
     # mean power (RELATIVE_FLOOR below it), so a gain changes floored bins by the same constant too.
     floor = LOG_FLOOR if params.normalise == "none" else RELATIVE_FLOOR * max(float(mel.mean()), 1e-30)
-    return normalise(np.log(mel + floor).T, params.normalise).astype(np.float32)
+    return normalise(portable.log(mel + floor), params.normalise).astype(np.float32)
 
 
 def normalise(log_mels, how):

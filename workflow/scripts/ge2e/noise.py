@@ -2,14 +2,19 @@
 
 import numpy as np
 
+from ge2e import portable
+
 
 def coloured_noise(rng, n, exponent):
-    """Gaussian noise of length n with power spectrum ~ 1/f**exponent, unit RMS.
+    """Gaussian noise of length n with power spectrum ~ 1/f**exponent, unit RMS. Returns (n,) float64.
 
-    ``exponent`` 0 is white, 1 pink, 2 brown.
+    ``exponent`` 0 is white, 1 pink, 2 brown. Shaped in the spectrum of the next power of 2 and
+    cut to n, in ``ge2e.portable``'s arithmetic, so the same ``rng`` gives the same bits on any CPU.
     """
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    freqs = np.fft.rfftfreq(n)
-    freqs[0] = freqs[1] if n > 1 else 1.0
-    noise = np.fft.irfft(spectrum / freqs ** (exponent / 2.0), n)
+    size = portable.next_power_of_two(n)
+    re, im = portable.rfft(portable.normal(rng, size), size)
+    freqs = np.arange(size // 2 + 1) / size
+    freqs[0] = freqs[1]
+    gain = portable.exp(portable.log(freqs) * (-exponent / 2.0))  # freqs ** (-exponent / 2)
+    noise = portable.irfft(re * gain, im * gain, size)[:n]
     return noise / (np.sqrt(np.mean(noise**2)) + 1e-12)

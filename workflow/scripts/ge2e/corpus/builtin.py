@@ -15,7 +15,9 @@ and a recording level between -30 and -1 dBFS, so neither channel nor level iden
 speaker.
 
 Every random choice is drawn up front from one seeded generator, then the jobs run in
-parallel in any order: the same seed writes byte-identical files.
+parallel in any order: the same seed writes byte-identical files. The numpy part (levels,
+noise, the transforms' parameters) is in ``ge2e.portable``'s arithmetic, the same bits on any
+CPU; the speech tools are compiled programs whose output depends on their Debian versions.
 """
 
 import dataclasses
@@ -29,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ge2e import sphere
+from ge2e import portable, sphere
 from ge2e.audio import to_int16, write_wav
 from ge2e.errors import InputError
 from ge2e.noise import coloured_noise
@@ -299,7 +301,7 @@ def draw_voice(rng, split, assignment):
         espeak_pitch=int(rng.integers(20, 80)),
         rate=float(rng.uniform(0.8, 1.25)),
         pitch_cents=float(rng.uniform(-300, 300)),
-        formant=float(np.exp(rng.uniform(np.log(0.87), np.log(1.15)))),
+        formant=float(portable.exp(rng.uniform(portable.log(0.87), portable.log(1.15)))),
         bass_db=float(rng.uniform(-3, 3)),
         treble_db=float(rng.uniform(-3, 3)),
     )
@@ -326,14 +328,14 @@ def draw_utterance(rng, voice, text, out, fmt, utterance_id):
         utterance_id=utterance_id,
         pitch_jitter=float(rng.uniform(-40, 40)),
         tempo_jitter=float(rng.uniform(0.95, 1.05)),
-        eq_freqs=tuple(float(f) for f in np.exp(rng.uniform(np.log(200), np.log(6000), 2))),
+        eq_freqs=tuple(float(f) for f in portable.exp(rng.uniform(portable.log(200), portable.log(6000), 2))),
         eq_gains=tuple(float(g) for g in rng.uniform(-9, 9, 2)),
         tilt_db=float(rng.uniform(-6, 6)),
         snr_db=float(rng.uniform(20, 30)),
         noise_color=float(rng.choice([0.0, 1.0, 2.0])),
         lead_s=float(rng.uniform(0.1, 0.4)),
         trail_s=float(rng.uniform(0.1, 0.4)),
-        peak=float(10 ** (rng.uniform(-30, -1) / 20)),  # -30 to -1 dBFS: levels differ as recordings do
+        peak=portable.db_to_gain(rng.uniform(-30, -1)),  # -30 to -1 dBFS: levels differ as recordings do
         noise_seed=int(rng.integers(2**31)),
     )
 
@@ -361,7 +363,7 @@ def _sox_effects(u):
     """sox effect chain: formant shift, pitch, tempo, speaker tilt, channel EQ and tilt."""
     v = u.voice
     # speed f scales pitch, formants and duration by f; pitch and tempo undo two of them.
-    cents = v.pitch_cents + u.pitch_jitter - 1200.0 * np.log2(v.formant)
+    cents = v.pitch_cents + u.pitch_jitter - 1200.0 * float(portable.log(v.formant)) / portable.LN2
     tempo = u.tempo_jitter / v.formant
     return [
         "speed", f"{v.formant:.4f}",
@@ -394,7 +396,7 @@ def render(u, root):
     lead, trail = int(u.lead_s * SAMPLE_RATE), int(u.trail_s * SAMPLE_RATE)
     audio = np.concatenate([np.zeros(lead), speech, np.zeros(trail)])
     speech_rms = np.sqrt(np.mean(speech**2))
-    noise = coloured_noise(rng, len(audio), u.noise_color) * speech_rms / 10 ** (u.snr_db / 20)
+    noise = coloured_noise(rng, len(audio), u.noise_color) * speech_rms / portable.db_to_gain(u.snr_db)
     audio = np.clip(audio + noise, -1.0, 1.0)
     out = Path(root) / u.out
     out.parent.mkdir(parents=True, exist_ok=True)

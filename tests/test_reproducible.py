@@ -1,0 +1,114 @@
+"""Features and augmentation give the same bits on any x86-64 CPU (README, "Reproducibility").
+
+The tiny config's features and augment stages (both tasks, every split and shard) run on small
+corpora written from integers alone (tests/integer_corpus.py: no speech tool, whose output
+depends on its Debian version, and no floating point), once as this machine runs them and once
+as a machine with narrower vector units would: numpy's dispatched SIMD kernels switched off
+(NPY_DISABLE_CPU_FEATURES, naming every dispatch target this CPU has), OpenBLAS on another CPU's
+kernels (OPENBLAS_CORETYPE) and glibc's libm on its non-FMA builds (GLIBC_TUNABLES). The arrays
+must be identical, and their checksum must be ARRAYS_SHA256 below, so CI on any machine catches a
+stage whose output depends on the CPU.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from workflow_run import copy_workflow, snakemake
+
+# The checksum of every array the tiny config's features and augment stages write from the integer
+# corpora (see ``arrays_sha256``), with the pinned numpy, scipy and soundfile. A deliberate change of
+# feature or augmentation arithmetic, or an upgrade of those, changes it: check the new value on a
+# second machine, then update it here.
+ARRAYS_SHA256 = "6242b6eb6a59019a11635fc45d3ca355f9943bf19f20a34c9c53085013337629"
+TARGETS = [
+    f"results/{task}/features/{split}/{shard}.npz"
+    for task in ("tdsv", "tisv")
+    for split in ("train", "val", "test", "train_aug")
+    for shard in (0, 1)
+]
+# glibc's libm picks FMA builds of exp/log/sin/cos/pow at load time; these names switch that off.
+NO_FMA_LIBM = "glibc.cpu.hwcaps=-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD,-AVX2,-FMA,-FMA4,-AVX"
+
+
+def narrower_cpu():
+    """Environment variables that make this machine compute as one with narrower vector units."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    dispatched = [name for name in __cpu_dispatch__ if __cpu_features__.get(name)]
+    return {
+        "NPY_DISABLE_CPU_FEATURES": " ".join(dispatched),  # numpy falls back to its baseline kernels
+        "OPENBLAS_CORETYPE": "Haswell" if __cpu_features__.get("AVX512F") else "Nehalem",
+        "GLIBC_TUNABLES": NO_FMA_LIBM,
+    }
+
+
+def arrays_sha256(root, paths):
+    """SHA-256 of the arrays in the ``.npz`` files ``paths`` (relative to ``root``), not of the files (a zip
+    stores the time it was written): for each path in order, for each array name sorted, the path, the
+    name, the dtype (``dtype.str``, byte order included), the shape and the C-order bytes."""
+    digest = hashlib.sha256()
+    for path in paths:
+        with np.load(root / path) as z:
+            for name in sorted(z.files):
+                a = np.ascontiguousarray(z[name])
+                digest.update(f"{path}\0{name}\0{a.dtype.str}\0{a.shape}\0".encode())
+                digest.update(a.tobytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """{"here": workdir, "narrower": workdir}: the same manifests, features and augment run in each."""
+    import integer_corpus
+
+    tmp = tmp_path_factory.mktemp("reproducible")
+    timit = integer_corpus.write_timit(tmp / "TIMIT", train_speakers=8)
+    snips = integer_corpus.write_snips(tmp / "snips")
+    (tmp / "here").mkdir()
+    here = copy_workflow(tmp / "here")
+    (here / "config" / "integer.yaml").write_text(
+        f"corpus: {{timit_root: {timit}, snips_root: {snips}, timit_val_fraction: 0.25}}\n"
+    )
+    configs = ["config/tiny.yaml", "config/integer.yaml"]
+    proc = snakemake(here, *TARGETS, config=configs)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    narrower = tmp / "narrower"
+    shutil.copytree(here, narrower)
+    proc = snakemake(narrower, *TARGETS, "--forcerun", "features", "augment", config=configs, env=narrower_cpu())
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return {"here": here, "narrower": narrower}
+
+
+def test_the_narrower_cpu_is_used(runs):
+    """numpy obeys the variables (it stops at an unknown name), and every output was made again under them."""
+    script = "from numpy._core._multiarray_umath import __cpu_dispatch__ as d, __cpu_features__ as f\n"
+    script += "print([n for n in d if f[n]])"
+    proc = subprocess.run(
+        [sys.executable, "-c", script], env={**os.environ, **narrower_cpu()}, capture_output=True, text=True
+    )
+    assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+    for target in TARGETS:
+        assert os.path.getmtime(runs["narrower"] / target) > os.path.getmtime(runs["here"] / target), target
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_features_and_augmentation_do_not_depend_on_the_cpu(runs, target):
+    with np.load(runs["here"] / target) as a, np.load(runs["narrower"] / target) as b:
+        assert sorted(a.files) == sorted(b.files)
+        for name in a.files:
+            assert a[name].dtype == b[name].dtype and a[name].shape == b[name].shape, name
+            assert a[name].tobytes() == b[name].tobytes(), f"{target}:{name} differs on a narrower CPU"
+
+
+def test_features_and_augmentation_have_the_stored_checksum(runs):
+    got = arrays_sha256(runs["here"], TARGETS)
+    assert got == ARRAYS_SHA256, (
+        f"the tiny config's features/augmentation arrays now hash to {got}: a CPU-dependent stage, a deliberate "
+        "change of their arithmetic or a numpy/scipy/soundfile upgrade (then check the new value on a second "
+        "machine and update ARRAYS_SHA256)"
+    )
