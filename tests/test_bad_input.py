@@ -4,14 +4,13 @@ import json
 import logging
 
 import numpy as np
-import placeholder_corpus
 import pytest
 import soundfile as sf
 
 from ge2e import features, manifest, sphere
 from ge2e.badfiles import BadFiles
 from ge2e.batches import SpeakerBatches
-from ge2e.corpus import snips, timit
+from ge2e.corpus import placeholder, snips, timit
 from ge2e.errors import InputError
 from ge2e.features import FeatureParams, FeatureSet
 
@@ -33,12 +32,12 @@ def convert_snips(root, out, policy="fail", resample=True):
 
 @pytest.fixture
 def timit_root(tmp_path):
-    return placeholder_corpus.write_timit(tmp_path / "TIMIT", train_speakers=6, test_speakers=3)
+    return placeholder.write_timit(tmp_path / "TIMIT", train_speakers=6, test_speakers=3)
 
 
 @pytest.fixture
 def snips_root(tmp_path):
-    return placeholder_corpus.write_snips(tmp_path / "snips", {"train": 4, "dev": 2, "test": 3}, hotwords=3)
+    return placeholder.write_snips(tmp_path / "snips", {"train": 4, "dev": 2, "test": 3}, hotwords=3)
 
 
 @pytest.fixture
@@ -181,7 +180,7 @@ def test_speakers_short_of_m_dropped_with_count_or_fatal(caplog):
 
 
 def test_capacity_check_names_config_keys(tmp_path):
-    root = placeholder_corpus.write_timit(tmp_path / "T", train_speakers=7, test_speakers=3)
+    root = placeholder.write_timit(tmp_path / "T", train_speakers=7, test_speakers=3)
     rows = timit.assign_splits(timit.scan(root), 0.3, 1)  # 5 train, 2 val, 3 test speakers
     manifest.check_capacity(rows, "tisv", train_n=5, train_m=10, eval_n=3)
     with pytest.raises(InputError, match=r"train.tisv.n_speakers=6 x n_utterances=10 needs 6 .* has 5"):
@@ -194,7 +193,7 @@ def test_capacity_check_names_config_keys(tmp_path):
 
 @pytest.mark.parametrize("case", [str.upper, str.lower])
 def test_timit_variants_upper_and_lower_case(tmp_path, case):
-    root = placeholder_corpus.write_timit(tmp_path / "T", train_speakers=2, test_speakers=1)
+    root = placeholder.write_timit(tmp_path / "T", train_speakers=2, test_speakers=1)
     if case is str.lower:  # rename the whole tree to lower case, deepest first
         for p in sorted(root.rglob("*"), key=lambda p: -len(p.parts)):
             p.rename(p.with_name(p.name.lower()))
@@ -203,10 +202,10 @@ def test_timit_variants_upper_and_lower_case(tmp_path, case):
 
 
 def test_timit_core_test_set(tmp_path):
-    root = placeholder_corpus.write_timit(tmp_path / "T", train_speakers=2, test_speakers=1)
+    root = placeholder.write_timit(tmp_path / "T", train_speakers=2, test_speakers=1)
     spk = next((root / "TEST").glob("DR*/*"))
     spk.rename(spk.with_name("MDAB0"))
-    other = placeholder_corpus.write_timit(tmp_path / "U", train_speakers=0, test_speakers=1, seed=5)
+    other = placeholder.write_timit(tmp_path / "U", train_speakers=0, test_speakers=1, seed=5)
     extra = next((other / "TEST").glob("DR*/*"))
     extra.rename(spk.parent / "MZZZ9")
     core = {r["speaker"] for r in timit.scan(root, "core") if r["part"] == "test"}
