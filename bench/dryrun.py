@@ -13,10 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
-from ge2e.corpus import placeholder  # noqa: E402
+from ge2e.corpus import placeholder
 
 TARGET = 5.0
 

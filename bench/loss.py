@@ -9,11 +9,7 @@ before they are timed, in float32 as training runs. Single thread, as training r
 Usage: python bench/loss.py [--quick] [--repeats 2] [--out results/bench_loss.md]
 """
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 benchlib.single_thread_env()
 
