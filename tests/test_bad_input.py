@@ -189,25 +189,3 @@ def test_capacity_check_names_config_keys(tmp_path):
         manifest.check_capacity(rows, "tisv", train_n=2, train_m=11, eval_n=3)
     with pytest.raises(InputError, match=r"test split has 3 speakers .* 4 needed \(evaluate.tisv.n_speakers\)"):
         manifest.check_capacity(rows, "tisv", train_n=2, train_m=4, eval_n=4)
-
-
-@pytest.mark.parametrize("case", [str.upper, str.lower])
-def test_timit_variants_upper_and_lower_case(tmp_path, case):
-    root = placeholder.write_timit(tmp_path / "T", train_speakers=2, test_speakers=1)
-    if case is str.lower:  # rename the whole tree to lower case, deepest first
-        for p in sorted(root.rglob("*"), key=lambda p: -len(p.parts)):
-            p.rename(p.with_name(p.name.lower()))
-    rows = timit.scan(root)
-    assert len(rows) == 30 and all(r["speaker"].isupper() for r in rows)
-
-
-def test_timit_core_test_set(tmp_path):
-    root = placeholder.write_timit(tmp_path / "T", train_speakers=2, test_speakers=1)
-    spk = next((root / "TEST").glob("DR*/*"))
-    spk.rename(spk.with_name("MDAB0"))
-    other = placeholder.write_timit(tmp_path / "U", train_speakers=0, test_speakers=1, seed=5)
-    extra = next((other / "TEST").glob("DR*/*"))
-    extra.rename(spk.parent / "MZZZ9")
-    core = {r["speaker"] for r in timit.scan(root, "core") if r["part"] == "test"}
-    full = {r["speaker"] for r in timit.scan(root, "full") if r["part"] == "test"}
-    assert core == {"MDAB0"} and full == {"MDAB0", "MZZZ9"}
