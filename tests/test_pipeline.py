@@ -350,7 +350,7 @@ def test_external_real_speech_set_is_scored_in_its_own_section(run_dir, tmp_path
 def test_cli_and_evaluate_refuse_checkpoints_that_would_run_code(run_dir, tmp_path):
     """A .pt whose pickle calls a function (here: one creating a file) is refused by ge2e verify, ge2e embed and
     the evaluate rule, and the function never runs."""
-    from test_train_augment import crafted_checkpoint
+    from test_inference import crafted_checkpoint
 
     marker = tmp_path / "pwned"
     bad = crafted_checkpoint(tmp_path, marker)
