@@ -16,3 +16,15 @@ def feature_set(counts, lengths=50, n_mels=3):
             spk.append(f"s{s}")
             utt.append(f"s{s}_{u}")
     return FeatureSet.from_list(feats, spk, utt)
+
+
+def random_set(rng, speakers=4, per_speaker=4, frames=60, n_mels=40, offset=3.0):
+    """Utterances whose mean log-mel differs by speaker, plus a large shared offset and per-utterance noise."""
+    feats, spk, utt = [], [], []
+    for s in range(speakers):
+        centre = rng.normal(0, 1, n_mels)
+        for u in range(per_speaker):
+            feats.append((offset + centre + rng.normal(0, 0.3, (frames, n_mels))).astype(np.float32))
+            spk.append(f"s{s}")
+            utt.append(f"s{s}_{u}")
+    return FeatureSet.from_list(feats, spk, utt)

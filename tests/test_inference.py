@@ -3,8 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from feature_sets import random_set
 
+from ge2e import evaluate, inference
 from ge2e.errors import InputError
+from ge2e.features import FeatureSet
 from ge2e.inference import load_encoder, window_frames, window_index
 
 
@@ -55,3 +58,30 @@ def test_checkpoints_that_would_run_code_are_refused(tmp_path):
     with pytest.raises(InputError, match=r"shared_model.pt: refused, it is not a plain ge2e checkpoint"):
         load_encoder(path)
     assert not marker.exists()  # the function in the pickle never ran
+
+
+def test_mfcc_baseline_is_standardised_on_the_scored_set():
+    fs = random_set(np.random.default_rng(0))
+    embedder = inference.MfccEmbedder().fit(fs)
+    emb = embedder.utterances(fs)
+    assert emb.shape == (len(fs), 40) and np.allclose(np.linalg.norm(emb, axis=1), 1, atol=1e-6)
+    # The set's MFCCs are standardised, so a shared offset cannot make every pair similar.
+    z = (embedder._mfcc(fs.features) - embedder.mean) / embedder.std
+    assert np.allclose(z.mean(axis=0), 0, atol=1e-4) and np.allclose(z.std(axis=0), 1, atol=1e-3)
+    shifted = FeatureSet.from_list([u + 5.0 for u in fs.split_utterances()], fs.speakers, fs.utterances)
+    assert np.allclose(inference.MfccEmbedder().fit(shifted).utterances(shifted), emb, atol=1e-5)
+    rate, _, _ = evaluate.full_trial_eer(embedder, fs)
+    assert rate == 0.0  # the speakers differ in their long-term spectrum, which mean+std MFCC captures
+
+
+def test_mfcc_baseline_needs_fitting():
+    fs = random_set(np.random.default_rng(1), speakers=2)
+    with pytest.raises(RuntimeError, match="fit"):
+        inference.MfccEmbedder().utterances(fs)
+
+
+def test_mfcc_segments_match_whole_utterances_of_the_same_frames():
+    fs = random_set(np.random.default_rng(2), speakers=2, per_speaker=2)
+    embedder = inference.MfccEmbedder().fit(fs)
+    segments = np.stack(fs.split_utterances())  # (U, T, F): every utterance has the same length here
+    assert np.allclose(embedder.segments(segments), embedder.utterances(fs), atol=1e-5)
