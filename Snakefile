@@ -7,7 +7,9 @@ from snakemake.utils import min_version
 
 min_version("9.0")
 
-# The library lives beside the rule scripts; the Snakefile's own helpers use it too.
+# The library lives beside the rule scripts; the Snakefile's own helpers use it too. This is the one
+# path edit left: a workflow run from a copy (the tests) or where only Snakemake is installed (a conda
+# env) must use the library of its own folder, not whichever ge2e an editable install points at.
 sys.path.insert(0, os.path.join(workflow.basedir, "workflow", "scripts"))
 
 

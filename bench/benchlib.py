@@ -1,5 +1,9 @@
 """Shared pieces of the benchmark scripts: rows, tables, paired timing, the command line.
 
+Imports need no sys.path edits: a script run as ``python bench/<name>.py`` has bench/ first on
+sys.path, so ``import benchlib`` finds this file, and ``ge2e`` comes from the editable install
+(``make venv``).
+
 Every script in bench/ exposes ``run(args) -> list[Row]`` and a ``main()`` built with
 ``cli()``: alone it prints its table and writes results/bench_<name>.md; bench/run.py
 calls it with ``--json`` and gathers the rows into results/bench.md.
@@ -26,9 +30,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
-# The library as rule scripts import it (no install needed).
-if str(ROOT / "workflow" / "scripts") not in sys.path:
-    sys.path.insert(0, str(ROOT / "workflow" / "scripts"))
 
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS")
 

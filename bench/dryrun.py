@@ -13,11 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
-sys.path.insert(0, str(benchlib.ROOT / "tests"))
-import placeholder_corpus  # noqa: E402
+from ge2e.corpus import placeholder
 
 TARGET = 5.0
 
@@ -27,11 +25,11 @@ def run(args):
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         if args.quick:  # the same layouts at a tenth of the size: a smoke test, not the figure
-            timit = placeholder_corpus.write_timit(Path(tmp) / "TIMIT", 46, 17)
-            snips = placeholder_corpus.write_snips(Path(tmp) / "snips", {"train": 80, "dev": 15, "test": 25})
+            timit = placeholder.write_timit(Path(tmp) / "TIMIT", 46, 17)
+            snips = placeholder.write_snips(Path(tmp) / "snips", {"train": 80, "dev": 15, "test": 25})
         else:
-            timit = placeholder_corpus.write_timit(Path(tmp) / "TIMIT")
-            snips = placeholder_corpus.write_snips(Path(tmp) / "snips")
+            timit = placeholder.write_timit(Path(tmp) / "TIMIT")
+            snips = placeholder.write_snips(Path(tmp) / "snips")
         files = sum(1 for p in Path(tmp).rglob("*") if p.suffix.lower() == ".wav")
         made = time.perf_counter() - start
         config = Path(tmp) / "full.yaml"

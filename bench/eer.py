@@ -10,11 +10,7 @@ dependency): the crossing of FPR and 1 - TPR, linearly interpolated.
 Usage: python bench/eer.py [--quick] [--trials 1000000] [--targets 0.01] [--repeats 5]
 """
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 benchlib.single_thread_env()
 

@@ -17,8 +17,7 @@ Usage: python bench/features.py [--quick] [--seconds 300] [--repeats 5]
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 benchlib.single_thread_env()
 

@@ -1,20 +1,15 @@
 """GE2E loss forward+backward: ge2e.loss.GE2ELoss against a loop over speakers and utterances.
 
-The reference below writes the paper's equations out the way the earlier public PyTorch
-port did: Python loops over speakers j, utterances i and centroids k, one cosine per
-(j, i, k) with the exclusive centroid for k == j (eq. 8), then eq. 6 or 7 per embedding,
-summed (eq. 10). Both sides get the same unit-norm embeddings (the encoder's outputs are
-unit norm), the same w and b, and are checked equal before they are timed, in float32
-as training runs. Single thread, as training runs (train.threads: 1).
+The reference is ge2e.loss_reference.loop_loss, the paper's equations written out as loops
+(the same one tests/test_loss.py checks values against). Both sides get the same unit-norm
+embeddings (the encoder's outputs are unit norm), the same w and b, and are checked equal
+before they are timed, in float32 as training runs. Single thread, as training runs
+(train.threads: 1).
 
 Usage: python bench/loss.py [--quick] [--repeats 2] [--out results/bench_loss.md]
 """
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 benchlib.single_thread_env()
 
@@ -22,45 +17,10 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from ge2e.loss import GE2ELoss  # noqa: E402
+from ge2e.loss_reference import loop_loss  # noqa: E402
 
 TOLERANCE = 1e-5
 TARGET = 100.0
-
-
-def loop_loss(e, w, b, method):
-    """The paper's equations 5-10 as loops.
-
-    Args:
-        e: (N, M, D) embeddings.
-        w, b: 0-d tensors, the similarity scale and bias.
-        method: "softmax" (eq. 6) or "contrast" (eq. 7).
-    Returns:
-        0-d tensor, the loss summed over all N*M embeddings.
-    """
-    n, m, _ = e.shape
-    centroids = []
-    for k in range(n):  # eq. 1: c_k = mean_i e_ki
-        total = e[k, 0]
-        for i in range(1, m):
-            total = total + e[k, i]
-        centroids.append(total / m)
-    loss = 0.0
-    for j in range(n):
-        for i in range(m):
-            sims = []
-            for k in range(n):
-                if k == j:  # eq. 8: speaker j's centroid without e_ji itself
-                    c = sum(e[j, q] for q in range(m) if q != i) / (m - 1)
-                else:
-                    c = centroids[k]
-                sims.append(w * F.cosine_similarity(e[j, i], c, dim=0) + b)  # eq. 5 / 9
-            s = torch.stack(sims)  # (N,) row S[j, i, :]
-            if method == "softmax":
-                loss = loss + (-s[j] + torch.log(torch.exp(s).sum()))  # eq. 6
-            else:
-                sig = torch.sigmoid(s)
-                loss = loss + (1 - sig[j] + torch.stack([sig[k] for k in range(n) if k != j]).max())  # eq. 7
-    return loss
 
 
 def embeddings(n, m, d, seed=0):

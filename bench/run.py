@@ -17,8 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 # Cheap, quick-to-fail ones first; the paper-size training step last.
 SCRIPTS = ("dryrun", "eer", "features", "loss", "training")

@@ -20,8 +20,7 @@ Usage: python bench/training.py [--quick] [--repeats 8] [--paper-repeats 1]
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 benchlib.single_thread_env()
 

@@ -1,12 +1,7 @@
-"""Tests import the library the way rule scripts do: from workflow/scripts."""
-
-import sys
-from pathlib import Path
+"""Shared fixtures. Tests import ``ge2e`` from the editable install (``make venv``), and the
+helper modules beside them (workflow_run, browser, ...) from tests/, which pytest puts on sys.path."""
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "workflow" / "scripts"))
 
 
 @pytest.fixture(scope="session")

@@ -1,34 +1,13 @@
+"""Reading audio (ge2e.audio): any format by its content, one clear error per bad file, and the
+channel policy for multi-channel files."""
+
 import numpy as np
 import pytest
 import soundfile as sf
+from audio_files import write_sphere, write_stereo
 
-from ge2e import audio, sphere
+from ge2e import audio
 from ge2e.errors import InputError
-
-
-def test_sphere_header_and_samples_round_trip(tmp_path):
-    samples = (np.sin(np.arange(16000) / 10) * 12000).astype(np.int16)
-    path = tmp_path / "SA1.WAV"
-    sphere.write_timit(path, samples, "cjf0_sa1")
-    raw = path.read_bytes()
-    assert raw.startswith(b"NIST_1A\n   1024\n") and len(raw) == 1024 + 2 * len(samples)
-    header = raw[:1024].decode("latin-1")
-    for field in (
-        "database_id -s5 TIMIT",
-        "utterance_id -s8 cjf0_sa1",
-        "channel_count -i 1",
-        f"sample_count -i {len(samples)}",
-        "sample_rate -i 16000",
-        "sample_n_bytes -i 2",
-        "sample_byte_format -s2 01",
-        "sample_sig_bits -i 16",
-        "end_head",
-    ):
-        assert field in header
-    assert audio.is_sphere(path)
-    got, rate = audio.read_sphere(path)
-    assert rate == 16000 and got.shape == (len(samples), 1) and np.array_equal(got[:, 0] * 32768, samples)
-    assert np.allclose(audio.read(path), samples / 32768.0)
 
 
 def test_riff_named_wav_is_read_by_content(tmp_path):
@@ -49,9 +28,28 @@ def test_unreadable_and_wrong_rate_name_the_file(tmp_path):
         audio.read(other)
 
 
-def test_compressed_sphere_is_refused_with_a_fix(tmp_path):
-    path = tmp_path / "X.WAV"
-    head = sphere.header({"sample_coding": "pcm,embedded-shorten-v2.00", "sample_n_bytes": 2, "channel_count": 1})
-    path.write_bytes(head + b"\x00" * 100)
-    with pytest.raises(InputError, match="X.WAV.*compressed.*sph2pipe"):
+@pytest.mark.parametrize("kind", ["wav", "flac", "sphere"])
+def test_multichannel_is_read_only_with_a_channel_policy(tmp_path, kind):
+    path = write_stereo(tmp_path / f"two.{kind}", kind)
+    with pytest.raises(InputError, match=r"two\.\w+: 2 channels; set corpus\.channel to a channel number.*'mix'"):
         audio.read(path)
+    assert np.allclose(audio.read(path, channel=1), 0.25, atol=1e-4)
+    assert np.allclose(audio.read(path, channel=2), -0.5, atol=1e-4)
+    assert np.allclose(audio.read(path, channel="mix"), -0.125, atol=1e-4)
+    with pytest.raises(InputError, match=r"two\.\w+: 2 channels, so there is no channel 3"):
+        audio.read(path, channel=3)
+
+
+def test_mono_is_read_whatever_the_policy(tmp_path):
+    path = tmp_path / "mono.wav"
+    sf.write(path, np.full(1600, 0.25, np.float32), 16000)
+    for channel in (None, 1, 2, "mix"):
+        assert np.allclose(audio.read(path, channel=channel), 0.25, atol=1e-4)
+
+
+def test_telephone_sphere_channel_is_resampled(tmp_path):
+    path = write_sphere(tmp_path / "phone.sph", "ULAW", channels=2, frames=8000)
+    with pytest.raises(InputError, match="8000 Hz, expected 16000 Hz"):
+        audio.read(path, 16000, resample=False, channel=1)
+    left = audio.read(path, 16000, resample=True, channel=1)
+    assert left.shape == (16000,) and abs(np.abs(left).max() - 0.5) < 0.05

@@ -7,7 +7,7 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
-from ge2e import configdoc
+from tools import configdoc
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "config" / "schema.yaml"
@@ -47,7 +47,7 @@ def test_paper_config_is_paper_size():
 def test_readme_configuration_table_matches_schema():
     expected = configdoc.markdown(yaml.safe_load(SCHEMA.read_text()))
     assert configdoc.section((ROOT / "README.md").read_text()) == expected, (
-        "README's configuration table is stale: run python workflow/scripts/ge2e/configdoc.py"
+        "README's configuration table is stale: run python tools/configdoc.py"
     )
 
 

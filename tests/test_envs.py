@@ -13,7 +13,7 @@ import pytest
 import yaml
 from packaging.utils import canonicalize_name
 
-from ge2e import envfiles
+from tools import envfiles
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "workflow" / "scripts"
@@ -27,7 +27,7 @@ def test_env_files_are_the_ones_written_from_requirements():
     assert [p.stem for p in env_files()] == sorted(envfiles.STAGES)
     for path in env_files():
         assert path.read_text() == envfiles.render(path.stem), (
-            f"{path.name} drifted from requirements.txt: run python workflow/scripts/ge2e/envfiles.py"
+            f"{path.name} drifted from requirements.txt: run python tools/envfiles.py"
         )
 
 

@@ -122,12 +122,12 @@ def test_config_errors_stop_before_any_job(tmp_path, config, message):
 
 @pytest.mark.parametrize("policy", ["fail", "skip"])
 def test_bad_file_in_a_real_layout_through_the_rule(tmp_path, policy):
-    import placeholder_corpus
+    from ge2e.corpus import placeholder
 
     (tmp_path / "work").mkdir()
     work = copy_workflow(tmp_path / "work")
-    timit = placeholder_corpus.write_timit(tmp_path / "TIMIT", train_speakers=24, test_speakers=10)
-    snips = placeholder_corpus.write_snips(tmp_path / "snips", {"train": 20, "dev": 3, "test": 10}, hotwords=3)
+    timit = placeholder.write_timit(tmp_path / "TIMIT", train_speakers=24, test_speakers=10)
+    snips = placeholder.write_snips(tmp_path / "snips", {"train": 20, "dev": 3, "test": 10}, hotwords=3)
     bad = sorted(timit.glob("TRAIN/DR*/*/SX10.WAV"))[0]
     bad.write_bytes(bad.read_bytes()[:500])
     (work / "config" / "real.yaml").write_text(
@@ -350,7 +350,7 @@ def test_external_real_speech_set_is_scored_in_its_own_section(run_dir, tmp_path
 def test_cli_and_evaluate_refuse_checkpoints_that_would_run_code(run_dir, tmp_path):
     """A .pt whose pickle calls a function (here: one creating a file) is refused by ge2e verify, ge2e embed and
     the evaluate rule, and the function never runs."""
-    from test_train_augment import crafted_checkpoint
+    from test_inference import crafted_checkpoint
 
     marker = tmp_path / "pwned"
     bad = crafted_checkpoint(tmp_path, marker)

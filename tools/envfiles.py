@@ -6,7 +6,7 @@ there, so ``--use-conda`` runs the code on the same versions as the venv. The fi
 self-contained: Snakemake copies an env file under ``.snakemake/conda/`` before building it,
 so a ``-r ../requirements.txt`` line inside one would point nowhere.
 
-``python workflow/scripts/ge2e/envfiles.py`` rewrites them (after a change of pins);
+``python tools/envfiles.py`` rewrites them (after a change of pins);
 ``tests/test_envs.py`` fails when they drift.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 PYTHON = "3.11"
 CHANNELS = ("conda-forge", "nodefaults")
 AUDIO = ("librosa", "numpy", "soundfile")
@@ -78,7 +78,7 @@ def render(stage, pinned=None):
         raise SystemExit(f"requirements.txt pins no version of {unpinned} (needed by the {stage} stage)")
     lines = [
         *textwrap.wrap(f"Stage env '{stage}': {purpose}.", 100, initial_indent="# ", subsequent_indent="# "),
-        "# Written by workflow/scripts/ge2e/envfiles.py from requirements.txt; do not edit by hand.",
+        "# Written by tools/envfiles.py from requirements.txt; do not edit by hand.",
         "channels:",
         *(f"  - {channel}" for channel in CHANNELS),
         "dependencies:",

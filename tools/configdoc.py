@@ -1,6 +1,6 @@
 """README's configuration table, generated from ``config/schema.yaml`` so they cannot drift.
 
-``python workflow/scripts/ge2e/configdoc.py`` rewrites the table between the README's
+``python tools/configdoc.py`` rewrites the table between the README's
 ``<!-- config:start -->`` and ``<!-- config:end -->`` markers; a test fails when they differ.
 """
 
@@ -57,7 +57,7 @@ def section(readme_text):
 
 
 def main():
-    root = Path(__file__).resolve().parents[3]
+    root = Path(__file__).resolve().parents[1]
     schema = yaml.safe_load((root / "config" / "schema.yaml").read_text())
     readme = root / "README.md"
     text = readme.read_text()

@@ -1,4 +1,5 @@
-"""SPHERE as LDC's corpora ship it (every coding libsndfile decodes, each spelling), and multi-channel audio.
+"""SPHERE as LDC's corpora ship it (ge2e.sphere's header parsing, read through ge2e.audio): every
+coding libsndfile decodes, each spelling, and the compressed and inconsistent files it refuses.
 
 Files are generated with soundfile (it writes NIST SPHERE); the spellings other corpora use,
 the compressed and the inconsistent cases are made by editing those headers in place.
@@ -7,25 +8,12 @@ the compressed and the inconsistent cases are made by editing those headers in p
 import numpy as np
 import pytest
 import soundfile as sf
+from audio_files import RATE, tone, write_sphere
 
-from ge2e import audio, cli, sphere
-from ge2e.corpus import folder, timit
+from ge2e import audio, sphere
 from ge2e.errors import InputError
 
-RATE = 8000
 SUBTYPES = ["PCM_S8", "PCM_16", "PCM_24", "PCM_32", "ULAW", "ALAW"]
-
-
-def tone(frames=800, channels=1):
-    """(S, C) float32: a different sine per channel, so channels are told apart."""
-    t = np.arange(frames) / RATE
-    return np.stack([0.5 * np.sin(2 * np.pi * 200 * (c + 1) * t) for c in range(channels)], 1).astype(np.float32)
-
-
-def write_sphere(path, subtype="ULAW", channels=1, frames=800, **kwargs):
-    data = tone(frames, channels)
-    sf.write(path, data, RATE, format="NIST", subtype=subtype, **kwargs)
-    return path
 
 
 def edit_header(path, old, new):
@@ -39,6 +27,39 @@ def edit_header(path, old, new):
 
 def header_text(path):
     return path.read_bytes()[: sphere.HEADER_BYTES].decode("latin-1")
+
+
+def test_sphere_header_and_samples_round_trip(tmp_path):
+    samples = (np.sin(np.arange(16000) / 10) * 12000).astype(np.int16)
+    path = tmp_path / "SA1.WAV"
+    sphere.write_timit(path, samples, "cjf0_sa1")
+    raw = path.read_bytes()
+    assert raw.startswith(b"NIST_1A\n   1024\n") and len(raw) == 1024 + 2 * len(samples)
+    header = raw[:1024].decode("latin-1")
+    for field in (
+        "database_id -s5 TIMIT",
+        "utterance_id -s8 cjf0_sa1",
+        "channel_count -i 1",
+        f"sample_count -i {len(samples)}",
+        "sample_rate -i 16000",
+        "sample_n_bytes -i 2",
+        "sample_byte_format -s2 01",
+        "sample_sig_bits -i 16",
+        "end_head",
+    ):
+        assert field in header
+    assert audio.is_sphere(path)
+    got, rate = audio.read_sphere(path)
+    assert rate == 16000 and got.shape == (len(samples), 1) and np.array_equal(got[:, 0] * 32768, samples)
+    assert np.allclose(audio.read(path), samples / 32768.0)
+
+
+def test_compressed_sphere_is_refused_with_a_fix(tmp_path):
+    path = tmp_path / "X.WAV"
+    head = sphere.header({"sample_coding": "pcm,embedded-shorten-v2.00", "sample_n_bytes": 2, "channel_count": 1})
+    path.write_bytes(head + b"\x00" * 100)
+    with pytest.raises(InputError, match="X.WAV.*compressed.*sph2pipe"):
+        audio.read(path)
 
 
 @pytest.mark.parametrize("channels", [1, 2])
@@ -157,109 +178,3 @@ def test_unreadable_layouts_are_refused_naming_the_file(tmp_path, fields, messag
     path.write_bytes(sphere.header({**base, **fields}) + b"\x00" * 40)
     with pytest.raises(InputError, match=rf"odd\.sph: .*{message}"):
         audio.read(path, RATE)
-
-
-def write_stereo(path, kind):
-    """A 2-channel 16 kHz file of ``kind`` (wav, flac, sphere) and its (S, 2) samples."""
-    data = np.stack([np.full(1600, 0.25, np.float32), np.full(1600, -0.5, np.float32)], 1)
-    fmt = {"wav": "WAV", "flac": "FLAC", "sphere": "NIST"}[kind]
-    sf.write(path, data, 16000, format=fmt, subtype="PCM_16")
-    return path
-
-
-@pytest.mark.parametrize("kind", ["wav", "flac", "sphere"])
-def test_multichannel_is_read_only_with_a_channel_policy(tmp_path, kind):
-    path = write_stereo(tmp_path / f"two.{kind}", kind)
-    with pytest.raises(InputError, match=r"two\.\w+: 2 channels; set corpus\.channel to a channel number.*'mix'"):
-        audio.read(path)
-    assert np.allclose(audio.read(path, channel=1), 0.25, atol=1e-4)
-    assert np.allclose(audio.read(path, channel=2), -0.5, atol=1e-4)
-    assert np.allclose(audio.read(path, channel="mix"), -0.125, atol=1e-4)
-    with pytest.raises(InputError, match=r"two\.\w+: 2 channels, so there is no channel 3"):
-        audio.read(path, channel=3)
-
-
-def test_mono_is_read_whatever_the_policy(tmp_path):
-    path = tmp_path / "mono.wav"
-    sf.write(path, np.full(1600, 0.25, np.float32), 16000)
-    for channel in (None, 1, 2, "mix"):
-        assert np.allclose(audio.read(path, channel=channel), 0.25, atol=1e-4)
-
-
-def test_telephone_sphere_channel_is_resampled(tmp_path):
-    path = write_sphere(tmp_path / "phone.sph", "ULAW", channels=2, frames=8000)
-    with pytest.raises(InputError, match="8000 Hz, expected 16000 Hz"):
-        audio.read(path, 16000, resample=False, channel=1)
-    left = audio.read(path, 16000, resample=True, channel=1)
-    assert left.shape == (16000,) and abs(np.abs(left).max() - 0.5) < 0.05
-
-
-def test_a_corpus_with_multichannel_files_fails_at_probe_time_naming_the_key(tmp_path):
-    root = tmp_path / "set"
-    for speaker in ("a", "b"):
-        (root / speaker).mkdir(parents=True)
-        for k in range(2):
-            sf.write(root / speaker / f"{k}.wav", np.full(1600, 0.25, np.float32), 16000)
-    stereo = write_stereo(root / "b" / "call.sph", "sphere")
-    with pytest.raises(InputError, match=rf"{stereo}: 2 channels; set corpus\.channel .*1 of 5 files"):
-        folder.scan(root)
-    rows = folder.scan(root, channel=2)
-    assert len(rows) == 5
-    with pytest.raises(InputError, match=rf"{stereo}: 2 channels, so there is no channel 3; set corpus\.channel"):
-        folder.scan(root, channel=3)
-
-
-def test_timit_convert_writes_the_chosen_channel(tmp_path):
-    for part, speaker in (("TRAIN", "FCJF0"), ("TEST", "MDAB0")):
-        (tmp_path / "TIMIT" / part / "DR1" / speaker).mkdir(parents=True)
-        write_stereo(tmp_path / "TIMIT" / part / "DR1" / speaker / "SA1.WAV", "sphere")
-    rows = timit.scan(tmp_path / "TIMIT")
-    with pytest.raises(InputError, match=r"SA1\.WAV: 2 channels; set corpus\.channel"):
-        timit.convert(rows, tmp_path / "wav")
-    for out in timit.convert(rows, tmp_path / "wav", channel=2):
-        assert sf.info(out["path"]).channels == 1
-        assert np.allclose(audio.read(out["path"]), -0.5, atol=1e-4)
-
-
-def speechy(seed):
-    """One second of loud noise bursts: enough for VAD to keep."""
-    rng = np.random.default_rng(seed)
-    wave = rng.standard_normal(16000).astype(np.float32) * 0.3
-    wave[::4000] = 0
-    return wave * np.repeat(rng.uniform(0.2, 1, 8), 2000).astype(np.float32)
-
-
-@pytest.fixture
-def fake_model(monkeypatch):
-    """``ge2e`` commands without a checkpoint: the 'embedding' is each file's mean log-mel."""
-
-    class MeanEmbedder:
-        def __init__(self, model, frames):
-            pass
-
-        def utterances(self, fs):
-            return np.stack([u.mean(axis=0) for u in fs.split_utterances()])
-
-    ckpt = {"feature_params": {}, "train_params": {"frames": [80]}, "eer_threshold": 0.5}
-    monkeypatch.setattr(cli, "load_encoder", lambda path: (None, ckpt))
-    monkeypatch.setattr(cli, "EncoderEmbedder", MeanEmbedder)
-
-
-def test_cli_channel_option(tmp_path, fake_model, capsys):
-    left, right = speechy(1), speechy(2)
-    stereo = tmp_path / "call.flac"
-    sf.write(stereo, np.stack([left, right], 1), 16000)
-    mono = tmp_path / "right.wav"
-    sf.write(mono, right, 16000)
-    out = tmp_path / "e.npy"
-    assert cli.main(["embed", "--checkpoint", "x.pt", str(stereo), "--out", str(out)]) == 1
-    assert f"{stereo}: 2 channels; use --channel N (1 = first) or --channel mix" in capsys.readouterr().err
-    assert cli.main(["embed", "--checkpoint", "x.pt", str(stereo), str(mono), "--channel", "2", "--out", str(out)]) == 0
-    emb = np.load(out)
-    assert np.allclose(emb[0], emb[1], atol=1e-3)
-    argv = ["verify", "--checkpoint", "x.pt", "--enroll", str(stereo), "--test", str(mono)]
-    assert cli.main(argv) == 1 and "--channel" in capsys.readouterr().err
-    assert cli.main([*argv, "--channel", "mix"]) == 0
-    with pytest.raises(SystemExit):
-        cli.main([*argv, "--channel", "0"])
-    assert "neither a channel number" in capsys.readouterr().err

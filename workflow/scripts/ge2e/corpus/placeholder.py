@@ -1,7 +1,8 @@
 """Full-size placeholder corpora: the real layouts and sizes with tiny valid audio.
 
-Used by the dry-run benchmark (bench/dryrun.py) and, at small sizes, by tests. Each
-file is a 0.1 s tone, so a full TIMIT (630 speakers) writes in seconds.
+Used by the dry-run benchmark (bench/dryrun.py) and, at small sizes, by tests; it lives in
+the package so both import it as ``ge2e.corpus.placeholder``. Each file is a 0.1 s tone,
+so a full TIMIT (630 speakers) writes in seconds.
 """
 
 import json

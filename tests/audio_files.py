@@ -1,0 +1,27 @@
+"""Audio files of known content in each format the readers meet, written with soundfile."""
+
+import numpy as np
+import soundfile as sf
+
+RATE = 8000  # telephone rate, as LDC ships SPHERE: below the pipeline's 16 kHz
+
+
+def tone(frames=800, channels=1):
+    """(S, C) float32: a different sine per channel, so channels are told apart."""
+    t = np.arange(frames) / RATE
+    return np.stack([0.5 * np.sin(2 * np.pi * 200 * (c + 1) * t) for c in range(channels)], 1).astype(np.float32)
+
+
+def write_sphere(path, subtype="ULAW", channels=1, frames=800, **kwargs):
+    """A SPHERE file of ``tone(frames, channels)`` at RATE, coded as libsndfile's ``subtype``."""
+    data = tone(frames, channels)
+    sf.write(path, data, RATE, format="NIST", subtype=subtype, **kwargs)
+    return path
+
+
+def write_stereo(path, kind):
+    """A 2-channel 16 kHz file of ``kind`` (wav, flac, sphere) and its (S, 2) samples."""
+    data = np.stack([np.full(1600, 0.25, np.float32), np.full(1600, -0.5, np.float32)], 1)
+    fmt = {"wav": "WAV", "flac": "FLAC", "sphere": "NIST"}[kind]
+    sf.write(path, data, 16000, format=fmt, subtype="PCM_16")
+    return path

@@ -1,0 +1,58 @@
+"""Log-mel features (ge2e.features): VAD, level normalisation, and FeatureSet storage."""
+
+import numpy as np
+import pytest
+from feature_sets import feature_set
+
+from ge2e import features
+from ge2e.errors import InputError
+from ge2e.features import FeatureParams, FeatureSet
+
+P = FeatureParams()
+
+
+def tone(seconds, pad=0.5):
+    t = np.arange(int(seconds * 16000)) / 16000
+    speech = 0.5 * np.sin(2 * np.pi * 220 * t).astype(np.float32)
+    silence = np.zeros(int(pad * 16000), np.float32)
+    return np.concatenate([silence, speech, silence])
+
+
+def test_log_mel_shape_and_vad_trims_silence():
+    with_silence = features.from_samples(tone(1.0), P, "x")
+    assert with_silence.shape[1] == 40 and with_silence.dtype == np.float32
+    # 1 s of speech at a 10 ms hop is ~100 frames; the 1 s of padding is gone.
+    assert 95 <= len(with_silence) <= 110
+
+
+def test_silent_audio_names_the_file():
+    with pytest.raises(InputError, match="quiet.wav.*no speech"):
+        features.from_samples(np.zeros(16000, np.float32), P, "quiet.wav")
+
+
+def test_feature_set_round_trip(tmp_path):
+    fs = feature_set([2, 3])
+    fs.save(tmp_path / "a.npz")
+    back = FeatureSet.load([tmp_path / "a.npz", tmp_path / "a.npz"])
+    assert len(back) == 10 and np.array_equal(back.utterance(3), fs.utterance(3))
+
+
+@pytest.mark.parametrize("how", ["level", "mean"])
+def test_normalised_log_mels_do_not_depend_on_recording_level(how):
+    params = FeatureParams(normalise=how)
+    loud, quiet = (features.from_samples(g * tone(1.0), params, "x") for g in (0.9, 0.02))  # 33 dB apart
+    assert np.allclose(loud, quiet, atol=1e-3)
+    raw = [features.from_samples(g * tone(1.0), FeatureParams(normalise="none"), "x") for g in (0.9, 0.02)]
+    assert np.abs(raw[0] - raw[1]).max() > 5  # without it, the level reaches the encoder
+
+
+def test_level_normalisation_keeps_the_spectral_shape_and_mean_removes_it():
+    x = features.from_samples(tone(1.0), FeatureParams(normalise="level"), "x")
+    assert abs(x.mean()) < 1e-4 and np.ptp(x.mean(axis=0)) > 1  # the long-term spectrum stays
+    y = features.from_samples(tone(1.0), FeatureParams(normalise="mean"), "x")
+    assert np.allclose(y.mean(axis=0), 0, atol=1e-4)
+
+
+def test_unknown_normalisation_is_refused():
+    with pytest.raises(ValueError, match="'peak'"):
+        features.normalise(np.zeros((3, 2)), "peak")

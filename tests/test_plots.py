@@ -1,0 +1,28 @@
+"""Figures (ge2e.plots): the readers of the loss log and scores files, and an atomic PNG."""
+
+import numpy as np
+from feature_sets import feature_set
+
+from ge2e import evaluate, plots
+
+
+def test_scores_read_back_as_evaluate_writes_them(tmp_path):
+    fs = feature_set([2, 3])
+    emb = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.2, 1.0], [0.1, 1.0]])
+    trials = evaluate.full_trials(emb, fs.speakers)
+    evaluate.write_scores(tmp_path / "scores.tsv", fs, trials)
+    scores, labels = plots.read_scores(tmp_path / "scores.tsv")
+    assert np.allclose(scores, trials["scores"].ravel(), atol=1e-6)
+    assert np.array_equal(labels, trials["labels"].ravel())
+
+
+def test_loss_log_of_one_or_many_steps_and_its_figure(tmp_path):
+    log = tmp_path / "loss.tsv"
+    log.write_text("epoch\tstep\tloss\ttotal_loss\n1\t1\t9.5\t9.5\n")
+    one = {k: v.tolist() for k, v in plots.read_loss(log).items()}  # arrays even for a single row
+    assert one == dict(epoch=[1.0], step=[1.0], loss=[9.5], total_loss=[9.5])
+    log.write_text("epoch\tstep\tloss\ttotal_loss\n1\t1\t9.5\t9.5\n1\t2\t8.5\t9.0\n")
+    assert plots.read_loss(log)["total_loss"].tolist() == [9.5, 9.0]
+    png = tmp_path / "plots" / "loss.png"
+    plots.loss_curves(log, png, "tisv", "const")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and [p.name for p in png.parent.iterdir()] == ["loss.png"]

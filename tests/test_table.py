@@ -1,0 +1,31 @@
+"""The results table (ge2e.table): its Markdown and HTML renderings carry the same cells."""
+
+import re
+
+from ge2e import table
+
+
+def _result(eer):
+    return {"eer_avg": eer, "eer_full": eer + 0.01, "eer_full_ci95": [eer - 0.02, eer + 0.03],
+            "min_dcf_0.01": 0.9, "min_dcf_0.001": 1.0}  # fmt: skip
+
+
+def test_markdown_and_html_tables_carry_the_same_cells():
+    results = [("Ours: a & b", {"tdsv": _result(0.1234), "tisv": _result(0.2)}), ("Ours: half", {"tdsv": None})]
+    md = table.render(results, "TD-SV on x, TI-SV on y")
+    page = table.render_html(results, "TD-SV on x, TI-SV on y")
+    md_cells = [c.strip() for line in md.splitlines() if line.startswith("| ") for c in line.strip("|").split("|")]
+    html_cells = re.findall(r"<t[hd]>(.*?)</t[hd]>", page)
+    assert html_cells == [c.replace("&", "&amp;") for c in md_cells]
+    assert "| Ours: a & b | 0.1234 | 0.1334 [0.103, 0.153] | 0.2000 | 0.2100 [0.180, 0.230] |" in md
+    assert "| Ours: half | n/r | n/r | n/r | n/r |" in md
+
+
+def test_references_lead_and_external_sets_get_a_full_trial_table_each():
+    ours = [("Ours", {"tisv": _result(0.2)})]
+    md = table.render(ours, "x", external=[("calls", "/data/calls", [("Ours", {"tisv": _result(0.3)})])])
+    rows = [line for line in md.splitlines() if line.startswith("| ") and "System" not in line]
+    assert rows[0] == "| Paper (Wan et al. 2018, GE2E) | 0.031 | n/r | 0.0406 | n/r |"  # published, as printed
+    assert rows[len(table.REFERENCES)] == "| Ours | n/r | n/r | 0.2000 | 0.2100 [0.180, 0.230] |"
+    assert "External set 'calls' (/data/calls)" in md
+    assert rows[-1] == "| Ours | n/r | 0.3100 [0.280, 0.330] | n/r | 0.9000 |"  # full EERs, then minDCF p=0.01
