@@ -38,6 +38,7 @@ ALL_SYSTEMS = "All systems"
 TEST_SET = "test"
 EXTERNAL = config["evaluate"]["external"]
 EVAL_SETS = [TEST_SET, *EXTERNAL]
+SYSTEMS = systems(SCHEDULES)  # every evaluated system, in table order (ge2e.systems)
 
 
 wildcard_constraints:
@@ -247,14 +248,12 @@ def eval_result(task, schedule, checkpoint, evalset, suffix=".json"):
 
 def score_files(task, evalset):
     """Full-trial scores TSV of every system of a task on one set, in ``systems`` order."""
-    return [eval_result(task, s.schedule, s.checkpoint, evalset, "_scores.tsv") for s in systems(SCHEDULES)]
+    return [eval_result(task, s.schedule, s.checkpoint, evalset, "_scores.tsv") for s in SYSTEMS]
 
 
 def table_rows(evalset=TEST_SET):
     """(label, {task: eval JSON}) for each system on one set, in table order."""
-    return [
-        (s.label, {t: eval_result(t, s.schedule, s.checkpoint, evalset) for t in TASKS}) for s in systems(SCHEDULES)
-    ]
+    return [(s.label, {t: eval_result(t, s.schedule, s.checkpoint, evalset) for t in TASKS}) for s in SYSTEMS]
 
 
 def external_tables():

@@ -114,8 +114,8 @@ rule plot_scores:
         mem_mb=1000,
         runtime=5,
     params:
-        labels=[s.plot_label for s in systems(SCHEDULES)],
-        baselines=[s.baseline for s in systems(SCHEDULES)],
+        labels=[s.plot_label for s in SYSTEMS],
+        baselines=[s.baseline for s in SYSTEMS],
     script:
         "../scripts/plot_scores.py"
 

@@ -137,11 +137,19 @@ def mel_power(samples, params):
     power = re * re + im * im  # (T, n_fft // 2 + 1)
     weights = mel_filters(params.sample_rate, params.n_fft, params.n_mels)
     mel = np.empty((len(power), params.n_mels))
-    for m, row in enumerate(weights):
-        (support,) = np.nonzero(row)
-        lo, hi = (support[0], support[-1] + 1) if len(support) else (0, 0)
-        mel[:, m] = np.sum(power[:, lo:hi] * row[lo:hi], axis=1)
+    for m, (lo, hi) in enumerate(_mel_supports(params.sample_rate, params.n_fft, params.n_mels)):
+        mel[:, m] = np.sum(power[:, lo:hi] * weights[m, lo:hi], axis=1)
     return mel
+
+
+@functools.lru_cache(maxsize=8)
+def _mel_supports(sample_rate, n_fft, n_mels):
+    """(lo, hi) bin range where each mel filter is non-zero ((0, 0) for an empty one), found once per setting."""
+    supports = []
+    for row in mel_filters(sample_rate, n_fft, n_mels):
+        (support,) = np.nonzero(row)
+        supports.append((int(support[0]), int(support[-1]) + 1) if len(support) else (0, 0))
+    return tuple(supports)
 
 
 def log_mel(samples, params):
