@@ -25,3 +25,18 @@ def write_stereo(path, kind):
     fmt = {"wav": "WAV", "flac": "FLAC", "sphere": "NIST"}[kind]
     sf.write(path, data, 16000, format=fmt, subtype="PCM_16")
     return path
+
+
+def write_m4a(path, samples, rate=16000):
+    """An AAC-in-MP4 file (as VoxCeleb2 ships) of ``samples`` (S,) or (S, C) float, encoded with PyAV."""
+    import av
+
+    data = np.asarray(samples, np.float32).reshape(len(samples), -1)
+    layout = {1: "mono", 2: "stereo"}[data.shape[1]]
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("aac", rate=rate, layout=layout)
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(data.T), format="fltp", layout=layout)
+        frame.sample_rate = rate
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    return path

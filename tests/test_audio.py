@@ -1,13 +1,16 @@
-"""Reading audio (ge2e.audio): any format by its content, one clear error per bad file, and the
-channel policy for multi-channel files."""
+"""Reading audio (ge2e.audio): any format by its content (m4a through PyAV), one clear error per bad file, and
+the channel policy for multi-channel files."""
+
+import sys
 
 import numpy as np
 import pytest
 import soundfile as sf
-from audio_files import write_sphere, write_stereo
+from audio_files import write_m4a, write_sphere, write_stereo
 
 from ge2e import audio
-from ge2e.errors import InputError
+from ge2e.badfiles import BadFiles
+from ge2e.errors import InputError, MissingDependency
 
 
 def test_riff_named_wav_is_read_by_content(tmp_path):
@@ -53,3 +56,40 @@ def test_telephone_sphere_channel_is_resampled(tmp_path):
         audio.read(path, 16000, resample=False, channel=1)
     left = audio.read(path, 16000, resample=True, channel=1)
     assert left.shape == (16000,) and abs(np.abs(left).max() - 0.5) < 0.05
+
+
+def test_m4a_is_decoded_by_content_and_probed_from_its_header(tmp_path):
+    t = np.arange(16000) / 16000
+    stereo = np.stack([0.3 * np.sin(2 * np.pi * 220 * t), 0.1 * np.sin(2 * np.pi * 440 * t)], 1)
+    path = write_m4a(tmp_path / "00001.m4a", stereo)
+    assert audio.is_mp4(path) and not audio.is_mp4(write_stereo(tmp_path / "x.wav", "wav"))
+    rate, frames, channels = audio.probe(path)
+    assert (rate, channels) == (16000, 2) and 16000 <= frames <= 16000 + 2 * 1024  # AAC priming and padding
+    with pytest.raises(InputError, match=r"00001\.m4a: 2 channels; set corpus\.channel"):
+        audio.read(path)
+    left, right = audio.read(path, channel=1), audio.read(path, channel=2)
+    assert 16000 <= len(left) <= 16000 + 3 * 1024
+    middle = slice(4000, 12000)  # past the codec's onset transient
+    assert abs(np.abs(left[middle]).max() - 0.3) < 0.01 and abs(np.abs(right[middle]).max() - 0.1) < 0.01
+    mono = write_m4a(tmp_path / "mono.M4A", 0.3 * np.sin(2 * np.pi * 220 * t[:8000]), rate=8000)
+    assert audio.probe(mono)[::2] == (8000, 1) and len(audio.read(mono, 16000, resample=True)) >= 16000
+
+
+def test_broken_m4a_names_the_file(tmp_path):
+    path = write_m4a(tmp_path / "00002.m4a", np.zeros(4000))
+    whole = path.read_bytes()
+    for broken in (whole[:300], whole[:12] + b"garbage" * 40):  # cut before the moov box; a corrupt body
+        path.write_bytes(broken)
+        for fn in (audio.probe, audio.read):
+            with pytest.raises(InputError, match=r"00002\.m4a: unreadable audio"):
+                fn(path)
+
+
+def test_m4a_without_pyav_says_what_to_install_and_is_never_skipped(tmp_path, monkeypatch):
+    path = write_m4a(tmp_path / "00003.m4a", np.zeros(4000))
+    monkeypatch.setitem(sys.modules, "av", None)  # import av now raises ImportError
+    for fn in (audio.probe, audio.read):
+        with pytest.raises(MissingDependency, match=r"00003\.m4a: MP4/M4A audio is decoded with PyAV.*av=="):
+            fn(path)
+    with pytest.raises(MissingDependency):  # every m4a would fail alike: not a bad file to skip
+        BadFiles("skip", "convert").call(audio.probe, path)

@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from ge2e.badfiles import BadFiles
-from ge2e.errors import InputError
+from ge2e.errors import InputError, MissingDependency
 
 
 def unreadable(name):
@@ -43,3 +43,13 @@ def test_skip_logs_each_file_then_the_count(caplog):
 def test_only_user_errors_are_skipped():
     with pytest.raises(ZeroDivisionError):  # a bug is not a bad file
         BadFiles("skip", "convert").call(lambda: 1 / 0)
+
+
+def test_a_missing_package_is_raised_not_skipped():
+    def needs_pyav(name):
+        raise MissingDependency(f"{name}: needs PyAV")
+
+    bad = BadFiles("skip", "convert")
+    with pytest.raises(MissingDependency, match="a.m4a: needs PyAV"):
+        bad.call(needs_pyav, "a.m4a")
+    assert bad.skipped == []

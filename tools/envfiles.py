@@ -21,7 +21,7 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = "3.11"
 CHANNELS = ("conda-forge", "nodefaults")
-AUDIO = ("librosa", "numpy", "soundfile")
+AUDIO = ("av", "librosa", "numpy", "soundfile")  # av (PyAV): m4a, as VoxCeleb2 ships
 # stage: (what it is for, conda-forge packages with versions, the distributions its scripts import).
 STAGES = {
     "corpus": (

@@ -2,7 +2,9 @@
 
 SPHERE is recognised by its magic bytes, not its name (TIMIT copies differ in both
 case and format); its header is checked by ``ge2e.sphere`` and its samples decoded by
-libsndfile's raw reader. Everything else goes through soundfile. Multi-channel audio is
+libsndfile's raw reader. MP4/M4A (AAC, as VoxCeleb2 ships) is recognised by its ``ftyp``
+box and decoded with PyAV (``av``, which bundles ffmpeg), imported only when such a file
+is met. Everything else goes through soundfile. Multi-channel audio is
 read only with a channel policy (``corpus.channel``, ``--channel``): in telephone corpora
 each channel is a different speaker, so a silent mix-down would be wrong. Every failure
 becomes an ``InputError`` naming the file.
@@ -16,10 +18,11 @@ import numpy as np
 import soundfile as sf
 
 from ge2e import portable, sphere
-from ge2e.errors import InputError
+from ge2e.errors import InputError, MissingDependency
 
 MIX = "mix"
 CONFIG_FIX = "set corpus.channel to a channel number (1 = first) or 'mix'"
+PYAV = "av==18.1.0"  # the PyAV pin of requirements.txt, named in the error when it is missing
 # pculaw stores each mu-law byte with its bits reversed; this table reverses them back.
 _BIT_REVERSE = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
 
@@ -28,6 +31,74 @@ def is_sphere(path):
     """True when ``path`` starts with the NIST SPHERE magic."""
     with open(path, "rb") as fh:
         return fh.read(len(sphere.MAGIC)) == sphere.MAGIC
+
+
+def is_mp4(path):
+    """True when ``path`` is an ISO media file (MP4, M4A): an ``ftyp`` box at byte 4."""
+    with open(path, "rb") as fh:
+        return fh.read(8)[4:8] == b"ftyp"
+
+
+def _pyav(path):
+    """The ``av`` module; MissingDependency naming the file and what to install when it is absent."""
+    try:
+        import av
+    except ImportError:
+        raise MissingDependency(
+            f"{path}: MP4/M4A audio is decoded with PyAV, which is not installed: pip install {PYAV} "
+            "(pinned in requirements.txt; it bundles ffmpeg, nothing else is needed)"
+        ) from None
+    return av
+
+
+def _mp4_stream(container, path):
+    if not container.streams.audio:
+        raise InputError(f"{path}: unreadable audio (an MP4 file with no audio stream, or truncated)")
+    return container.streams.audio[0]
+
+
+def probe_mp4(path):
+    """(sample_rate, samples per channel, channels) of an MP4/M4A file from its header (the ``moov`` box).
+
+    The sample count is the stream's duration times its rate: it includes the encoder's priming
+    samples (AAC: 1024), so it may exceed the decoded audio by a frame or two.
+    """
+    av = _pyav(path)
+    try:
+        with av.open(str(path)) as container:
+            stream = _mp4_stream(container, path)
+            rate, channels = stream.codec_context.sample_rate, stream.codec_context.channels
+            if stream.duration is not None:
+                seconds = stream.duration * stream.time_base
+            else:
+                seconds = (container.duration or 0) / av.time_base
+    except av.FFmpegError as exc:
+        raise InputError(f"{path}: unreadable audio ({exc})") from None
+    return rate, int(round(seconds * rate)), channels
+
+
+_PCM_SCALE = {"s16": 32768.0, "s16p": 32768.0, "s32": 2147483648.0, "s32p": 2147483648.0}
+
+
+def read_mp4(path):
+    """Decode an MP4/M4A file. Returns ``(samples (S, C) float32, sample_rate)``."""
+    av = _pyav(path)
+    chunks = []
+    try:
+        with av.open(str(path)) as container:
+            stream = _mp4_stream(container, path)
+            rate = stream.codec_context.sample_rate
+            for frame in container.decode(stream):
+                data = frame.to_ndarray()  # planar: (C, n); packed: (1, n * C)
+                if not frame.format.is_planar:
+                    data = data.reshape(-1, frame.layout.nb_channels).T
+                scale = _PCM_SCALE.get(frame.format.name)
+                chunks.append(data / scale if scale else data)
+    except av.FFmpegError as exc:
+        raise InputError(f"{path}: unreadable audio ({exc})") from None
+    if not chunks:
+        return np.zeros((0, 1), np.float32), rate
+    return np.concatenate(chunks, axis=1).T.astype(np.float32), rate
 
 
 def sphere_header(path):
@@ -79,6 +150,8 @@ def probe(path):
         if is_sphere(path):
             layout = sphere_header(path)
             rate, frames, channels = layout.sample_rate, layout.frames, layout.channels
+        elif is_mp4(path):
+            rate, frames, channels = probe_mp4(path)
         else:
             info = sf.info(str(path))
             rate, frames, channels = info.samplerate, info.frames, info.channels
@@ -108,7 +181,7 @@ def pick_channel(samples, channel, path):
 
 
 def read(path, sample_rate=16000, resample=False, channel=None):
-    """Read ``path`` (SPHERE, wav, flac, ...) as float32 mono in [-1, 1]. Returns (S,).
+    """Read ``path`` (SPHERE, wav, flac, m4a, ...) as float32 mono in [-1, 1]. Returns (S,).
 
     Multi-channel audio is reduced by ``channel`` (see ``pick_channel``). Audio at another
     rate is resampled (``ge2e.portable.resample``: the same bits on any CPU) when ``resample``
@@ -117,6 +190,8 @@ def read(path, sample_rate=16000, resample=False, channel=None):
     try:
         if is_sphere(path):
             samples, rate = read_sphere(path)
+        elif is_mp4(path):
+            samples, rate = read_mp4(path)
         else:
             samples, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except InputError:

@@ -8,7 +8,7 @@ samplers fail with a clear count when too few speakers are left.
 
 import logging
 
-from ge2e.errors import InputError
+from ge2e.errors import InputError, MissingDependency
 
 log = logging.getLogger(__name__)
 POLICIES = ("skip", "fail")
@@ -30,9 +30,11 @@ class BadFiles:
         log.warning("skipped: %s", message)
 
     def call(self, fn, *args):
-        """``fn(*args)``, or None after recording its InputError."""
+        """``fn(*args)``, or None after recording its InputError (a missing package is raised, not skipped)."""
         try:
             return fn(*args)
+        except MissingDependency:
+            raise
         except InputError as exc:
             self.add(str(exc))
             return None

@@ -7,3 +7,11 @@ class InputError(Exception):
     Rule scripts turn it into one log line and a non-zero exit (see ``ge2e.rule``),
     so users never see a traceback for their own data problems.
     """
+
+
+class MissingDependency(InputError):
+    """An optional package a file needs is not installed (e.g. PyAV for m4a).
+
+    Not a bad file: the bad-file policy (``ge2e.badfiles``) never skips it, since every
+    file of the kind would fail the same way. The message names what to install.
+    """
