@@ -1,58 +1,108 @@
 """Reading a folder of speakers: ``<root>/<speaker>/**/<file>.{wav,flac,sph}``.
 
-The simplest layout a set of recordings comes in, and the one external evaluation
-sets use (``evaluate.external``). Each first-level folder is a speaker; every audio file
-below it, at any depth, is one of its utterances. Whether a file is SPHERE is decided
-from its magic bytes (``ge2e.audio``), so TIMIT-style ``.WAV`` files work too. Rows point
-at the original files: nothing is copied.
+The simplest layout a set of recordings comes in: the one external evaluation sets use
+(``evaluate.external``), and a TI-SV corpus (``corpus.tisv_format: folder``) whose test and
+validation speakers are held out by a seeded share or a list file. Each first-level folder is
+a speaker; every audio file below it, at any depth, is one of its utterances. Whether a file is
+SPHERE is decided from its magic bytes (``ge2e.audio``), so TIMIT-style ``.WAV`` files work too.
+Rows point at the original files: nothing is copied.
 """
 
+import dataclasses
 from pathlib import Path
+from types import SimpleNamespace
 
-from ge2e import audio
 from ge2e.badfiles import BadFiles
+from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
+from ge2e.seeds import derive
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".sph")  # compared case-insensitively
+KEY = "corpus.folder"
+NAME = "speaker folders"
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    """A folder of speakers as a TI-SV corpus (config section ``corpus.folder``)."""
+
+    root: str  # holds one folder per speaker
+    test_fraction: float  # share of the speakers held out for testing, seeded ...
+    test_speakers: str  # ... or a file listing them (empty: the share)
+    val_fraction: float  # share of the remaining speakers held out for validation ...
+    val_speakers: str  # ... or a file listing them
+
+    def paths(self):
+        """(config key, path, kind) of what must exist before any job runs."""
+        return [
+            (f"{KEY}.root", self.root, "folder"),
+            (f"{KEY}.test_speakers", self.test_speakers, "file"),
+            (f"{KEY}.val_speakers", self.val_speakers, "file"),
+        ]
+
+    def where(self):
+        return self.root
+
+
+def list_files(root, split="test", key="evaluate.external"):
+    """Rows (speaker, utterance, path, split) of every audio file under ``root``, not yet probed.
+
+    Utterance ids are ``<speaker>/<path below the speaker folder, without suffix>``, so they
+    are unique. Hidden folders are skipped. ``key`` names the config key in errors.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"{root} does not exist or is not a folder (config key {key})")
+    rows = []
+    for speaker_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files = sorted(p for p in speaker_dir.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
+        for path in files:
+            utterance = f"{speaker_dir.name}/{path.relative_to(speaker_dir).with_suffix('').as_posix()}"
+            rows.append({"speaker": speaker_dir.name, "utterance": utterance, "path": str(path), "split": split})
+    return rows
+
+
+def _no_files(root, key):
+    return InputError(f"{root} holds no <speaker>/**/*{{{','.join(AUDIO_SUFFIXES)}}} files (config key {key})")
 
 
 def scan(root, split="test", bad_files=None, sample_rate=16000, resample=False, key="evaluate.external", channel=None):
     """Rows (speaker, utterance, path, split, duration) of every audio file under ``root``.
 
-    Utterance ids are ``<speaker>/<path below the speaker folder, without suffix>``, so they
-    are unique. Headers are probed: unreadable files go to ``bad_files`` (default: fail on
-    the first); rates other than ``sample_rate`` are resampled later (one warning) or
-    refused here, as are multi-channel files when ``channel`` (``ge2e.audio.pick_channel``) is
-    None. ``key`` names the config key in errors.
+    Headers are probed (``ge2e.corpus.rows.probe``): unreadable files go to ``bad_files``
+    (default: fail on the first); rates other than ``sample_rate`` are resampled later (one
+    warning) or refused here, as are multi-channel files when ``channel``
+    (``ge2e.audio.pick_channel``) is None. ``key`` names the config key in errors.
     """
-    bad_files = bad_files or BadFiles("fail", "convert")
-    root = Path(root)
-    if not root.is_dir():
-        raise InputError(f"{root} does not exist or is not a folder (config key {key})")
-    rows, rates, channels = [], {}, {}
-    for speaker_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        files = sorted(p for p in speaker_dir.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
-        for path in files:
-            probed = bad_files.call(audio.probe, path)
-            if probed is None:
-                continue
-            rates[str(path)], _, channels[str(path)] = probed
-            utterance = f"{speaker_dir.name}/{path.relative_to(speaker_dir).with_suffix('').as_posix()}"
-            rows.append(
-                {
-                    "speaker": speaker_dir.name,
-                    "utterance": utterance,
-                    "path": str(path),
-                    "split": split,
-                    "duration": probed[1] / probed[0],
-                }
-            )
+    listed = list_files(root, split, key)
+    if not listed:
+        raise _no_files(root, key)
+    policy = SimpleNamespace(sample_rate=sample_rate, resample=resample, channel=channel)
+    rows = corpus_rows.probe(listed, policy, str(root), bad_files)
     if not rows:
-        raise InputError(f"{root} holds no <speaker>/**/*{{{','.join(AUDIO_SUFFIXES)}}} files (config key {key})")
-    audio.check_rates(rates, sample_rate, resample, str(root))
-    audio.check_channels(channels, channel, str(root))
-    bad_files.summary()
+        raise _no_files(root, key)
     return rows
+
+
+def manifest_rows(spec, policy, seed, bad_files=None, threads=1):
+    """The TI-SV manifest rows of a folder of speakers: test speakers, then validation speakers among the
+    rest, held out as ``spec`` says (seeded with ``seed``); the others train.
+
+    ``policy``: the read policy (``ge2e.corpus.rows.probe``).
+    """
+    listed = list_files(spec.root, "train", f"{KEY}.root")
+    if not listed:
+        raise _no_files(spec.root, f"{KEY}.root")
+    corpus_rows.log_layout(spec.root, listed)
+    speakers = corpus_rows.speakers_of(listed)
+    test = corpus_rows.held_out(
+        speakers, spec.test_fraction, spec.test_speakers, f"{KEY}.test_speakers", derive(seed, "test")
+    )
+    val = corpus_rows.held_out(
+        speakers - test, spec.val_fraction, spec.val_speakers, f"{KEY}.val_speakers", derive(seed, "val")
+    )
+    rows = corpus_rows.probe(listed, policy, spec.root, bad_files or BadFiles("fail", "convert"), threads)
+    return corpus_rows.assign(rows, val, test)
 
 
 def check_trials(rows, root, key="evaluate.external"):

@@ -1,0 +1,101 @@
+"""Small corpora in the real on-disk layouts of LibriSpeech, VCTK 0.92 and VoxCeleb, from generated audio.
+
+Each utterance is ``integer_corpus.utterance`` (speech-like pulses through a per-speaker filter,
+made from integers alone) at 16 kHz, or a short tone at another rate, so a tree of a few speakers
+writes in well under a second.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from audio_files import write_m4a
+from integer_corpus import utterance
+
+
+def tone(k, rate=16000, seconds=0.1):
+    t = np.arange(int(rate * seconds)) / rate
+    return (0.3 * np.sin(2 * np.pi * (150 + 10 * (k % 40)) * t)).astype(np.float32)
+
+
+def write_librispeech(root, subsets=None, chapters=2, per_chapter=3, speech=False):
+    """``root/<subset>/<speaker>/<chapter>/<speaker>-<chapter>-<nnnn>.flac`` + ``.trans.txt`` + SPEAKERS.TXT.
+
+    ``subsets``: subset name -> speakers (default train-clean-100: 6, test-clean: 3); speaker ids
+    count up from 100 across subsets. ``speech``: integer-made speech (about a second) instead of 0.1 s tones.
+    """
+    root = Path(root)
+    subsets = subsets or {"train-clean-100": 6, "test-clean": 3}
+    lines = ["; LibriSpeech-like test corpus", ";ID      |SEX| SUBSET           |MINUTES| NAME"]
+    k = 0
+    for subset, count in subsets.items():
+        for _ in range(count):
+            speaker = str(100 + k)
+            sex = "FM"[k % 2]
+            lines.append(f"{speaker:<5}| {sex} | {subset:<16} | 1.00 | Reader|{k}")  # a name holding '|'
+            for c in range(chapters):
+                chapter = str(2000 + 10 * k + c)
+                folder = root / subset / speaker / chapter
+                folder.mkdir(parents=True)
+                trans = []
+                for n in range(per_chapter):
+                    uid = f"{speaker}-{chapter}-{n:04d}"
+                    if speech:
+                        sf.write(folder / f"{uid}.flac", utterance(k, c * per_chapter + n), 16000, subtype="PCM_16")
+                    else:
+                        sf.write(folder / f"{uid}.flac", tone(k + n), 16000, subtype="PCM_16")
+                    trans.append(f"{uid} SOME WORDS {n}")
+                (folder / f"{speaker}-{chapter}.trans.txt").write_text("\n".join(trans) + "\n")
+            k += 1
+    (root / "SPEAKERS.TXT").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def write_vctk(root, speakers=8, per_speaker=3, mics=("mic1", "mic2"), rate=48000):
+    """``root/wav48_silence_trimmed/<speaker>/<speaker>_<nnn>_<mic>.flac`` + speaker-info.txt (ids p225 up)."""
+    root = Path(root)
+    lines = ["ID  AGE  GENDER  ACCENTS  REGION COMMENTS "]
+    for k in range(speakers):
+        speaker = f"p{225 + k}"
+        lines.append(f"{speaker}  23  {'FM'[k % 2]}    English    Southern  England")
+        folder = root / "wav48_silence_trimmed" / speaker
+        folder.mkdir(parents=True)
+        for n in range(1, per_speaker + 1):
+            for mic in mics:
+                sf.write(folder / f"{speaker}_{n:03d}_{mic}.flac", tone(k + n, rate), rate, subtype="PCM_16")
+    (root / "speaker-info.txt").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def write_voxceleb(root, speakers, videos=2, per_video=2, kind="wav"):
+    """``root/<idNNNNN>/<video>/<nnnnn>.<kind>`` (kind wav or m4a) for each of ``speakers`` (ids)."""
+    root = Path(root)
+    for k, speaker in enumerate(speakers):
+        for v in range(videos):
+            folder = root / speaker / f"vid{k:02d}_{v}Xy"
+            folder.mkdir(parents=True)
+            for n in range(1, per_video + 1):
+                path = folder / f"{n:05d}.{kind}"
+                if kind == "m4a":
+                    write_m4a(path, tone(k + n))
+                else:
+                    sf.write(path, tone(k + n), 16000, subtype="PCM_16")
+    return root
+
+
+def write_folder(root, speakers=6, per_speaker=3):
+    """``root/<speaker>/<n>.wav`` for speakers spk00, spk01, ..."""
+    root = Path(root)
+    for k in range(speakers):
+        folder = root / f"spk{k:02d}"
+        folder.mkdir(parents=True)
+        for n in range(per_speaker):
+            sf.write(folder / f"{n}.wav", tone(k + n), 16000, subtype="PCM_16")
+    return root
+
+
+def read_policy(**overrides):
+    """The read policy the readers take (corpus.resample, corpus.channel and corpus.on_bad_file's defaults)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**{"sample_rate": 16000, "resample": True, "channel": None, "on_bad_file": "skip", **overrides})

@@ -1,0 +1,168 @@
+"""Reading LibriSpeech: ``<root>/<subset>/<speaker>/<chapter>/<speaker>-<chapter>-<nnnn>.flac``.
+
+The layout as openslr.org ships it (``LibriSpeech/`` after unpacking any number of subsets
+into one folder): ``SPEAKERS.TXT`` at the root lists every reader (``;`` starts a comment
+line; ``ID | SEX | SUBSET | MINUTES | NAME``, the name may itself hold ``|``), and each chapter
+folder has ``<speaker>-<chapter>.trans.txt``, one utterance per line (its id, then the
+transcript), which says what the chapter's utterances are.
+
+The training subsets (e.g. train-clean-100 and train-clean-360) and the test subsets (e.g.
+test-clean) come from config; the validation speakers are held out of the training speakers
+(a seeded share, or a list file). Rows point at the original flac files.
+"""
+
+import dataclasses
+import logging
+import re
+from pathlib import Path
+
+from ge2e.badfiles import BadFiles
+from ge2e.corpus import rows as corpus_rows
+from ge2e.errors import InputError
+from ge2e.seeds import derive
+
+KEY = "corpus.librispeech"
+NAME = "LibriSpeech"
+SPEAKERS_FILE = "SPEAKERS.TXT"
+PARTS = {"train": "train_subsets", "test": "test_subsets"}  # part -> the config key naming its subsets
+_ID = re.compile(r"^\d+$")
+_UTTERANCE = re.compile(r"^(\d+)-(\d+)-(\d+)$")
+log = logging.getLogger("ge2e")
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    """LibriSpeech as the TI-SV corpus (config section ``corpus.librispeech``)."""
+
+    root: str  # holds SPEAKERS.TXT and the subset folders
+    train_subsets: list  # subset folder names whose speakers train (and validate)
+    test_subsets: list  # subset folder names whose speakers are the test set
+    val_fraction: float  # share of the training speakers held out for validation, seeded ...
+    val_speakers: str  # ... or a file listing them (empty: the share)
+
+    def paths(self):
+        """(config key, path, kind) of what must exist before any job runs."""
+        return [(f"{KEY}.root", self.root, "folder"), (f"{KEY}.val_speakers", self.val_speakers, "file")]
+
+    def where(self):
+        return f"{self.root} ({' + '.join(self.train_subsets)}; test: {' + '.join(self.test_subsets)})"
+
+
+def read_speakers_table(path):
+    """``SPEAKERS.TXT`` as {speaker id: {"sex", "subset", "minutes", "name"}}; InputError naming the file and line."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(
+            f"{path} is missing: is {KEY}.root the LibriSpeech folder holding {SPEAKERS_FILE} and the subset folders?"
+        )
+    table = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith(";"):
+            continue
+        fields = [f.strip() for f in line.split("|", 4)]
+        if len(fields) != 5 or not _ID.match(fields[0]):
+            raise InputError(f"{path}:{number}: expected 'ID | SEX | SUBSET | MINUTES | NAME', got {line.strip()!r}")
+        table[fields[0]] = dict(zip(("sex", "subset", "minutes", "name"), fields[1:], strict=True))
+    return table
+
+
+def read_transcripts(path):
+    """Utterance ids listed in a chapter's ``.trans.txt``, in file order; InputError naming the file and line."""
+    ids = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        utterance = line.split(maxsplit=1)[0]
+        if not _UTTERANCE.match(utterance):
+            raise InputError(f"{path}:{number}: expected '<speaker>-<chapter>-<nnnn> TRANSCRIPT', got {line.strip()!r}")
+        ids.append(utterance)
+    return ids
+
+
+def _chapter_rows(speaker, chapter_dir, part, bad_files):
+    trans = chapter_dir / f"{speaker}-{chapter_dir.name}.trans.txt"
+    if not trans.is_file():
+        raise InputError(f"{trans} is missing: each LibriSpeech chapter folder lists its utterances in one")
+    rows = []
+    for utterance in read_transcripts(trans):
+        spk, chapter, _ = _UTTERANCE.match(utterance).groups()
+        if (spk, chapter) != (speaker, chapter_dir.name):
+            raise InputError(f"{trans}: lists {utterance}, which is not of speaker {speaker}, chapter {chapter}")
+        path = chapter_dir / f"{utterance}.flac"
+        if not path.is_file():
+            bad_files.add(f"{trans}: lists {utterance}, whose audio {path} is missing")
+            continue
+        rows.append({"speaker": speaker, "utterance": utterance, "path": str(path), "part": part})
+    return rows
+
+
+def _subset_rows(root, subset, part, speakers, part_of, bad_files):
+    """Rows of one subset folder; ``part_of`` (speaker -> part) catches a speaker in both parts."""
+    folder = root / subset
+    if not folder.is_dir():
+        raise InputError(f"{folder} is missing: {KEY}.{PARTS[part]} names subset {subset!r}, which is not under {root}")
+    rows = []
+    for speaker_dir in sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.name):
+        speaker = speaker_dir.name
+        if speaker not in speakers:
+            raise InputError(f"{speaker_dir}: speaker {speaker} is not listed in {root / SPEAKERS_FILE}")
+        listed_in = speakers[speaker]["subset"]
+        if listed_in != subset:
+            log.warning("%s: %s puts speaker %s in %s", speaker_dir, SPEAKERS_FILE, speaker, listed_in)
+        if part_of.setdefault(speaker, part) != part:
+            raise InputError(f"{speaker_dir}: speaker {speaker} is in both a training and a test subset")
+        for chapter_dir in sorted((p for p in speaker_dir.iterdir() if p.is_dir()), key=lambda p: p.name):
+            rows += _chapter_rows(speaker, chapter_dir, part, bad_files)
+    return rows
+
+
+def scan(root, train_subsets, test_subsets, bad_files=None):
+    """Rows (speaker, utterance, path, part: train | test) of the chosen subsets, not yet probed.
+
+    Every speaker folder must be listed in SPEAKERS.TXT and every chapter must have its
+    ``.trans.txt``; a listed utterance whose flac is missing goes to ``bad_files`` (default:
+    fail). A subset that is missing or holds no utterances, a subset named twice, or a speaker
+    in both a training and a test subset is an error naming the config key.
+    """
+    bad_files = bad_files or BadFiles("fail", "convert")
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"LibriSpeech root {root} does not exist or is not a folder (config key {KEY}.root)")
+    speakers = read_speakers_table(root / SPEAKERS_FILE)
+    named = [*train_subsets, *test_subsets]
+    twice = sorted({s for s in named if named.count(s) > 1})
+    if twice:
+        raise InputError(f"{KEY}.train_subsets and test_subsets name {twice} more than once; a subset is one or other")
+    rows, part_of = [], {}
+    for part, key in PARTS.items():
+        subsets = train_subsets if part == "train" else test_subsets
+        if not subsets:
+            raise InputError(f"{KEY}.{key} is empty: name at least one subset folder under {root}")
+        for subset in subsets:
+            found = _subset_rows(root, subset, part, speakers, part_of, bad_files)
+            if not found:
+                raise InputError(
+                    f"{root / subset} holds no <speaker>/<chapter>/<speaker>-<chapter>-<nnnn>.flac utterances "
+                    f"(config key {KEY}.{key})"
+                )
+            rows += found
+    return rows
+
+
+def manifest_rows(spec, policy, seed, bad_files=None, threads=1):
+    """The TI-SV manifest rows of LibriSpeech: the test subsets' speakers test, a share (or list) of the
+    training subsets' speakers validates, the rest train; durations from the flac headers.
+
+    ``policy``: the read policy (``ge2e.corpus.rows.probe``).
+    """
+    bad_files = bad_files or BadFiles("fail", "convert")
+    listed = scan(spec.root, list(spec.train_subsets), list(spec.test_subsets), bad_files)
+    corpus_rows.log_layout(NAME, listed)
+    val = corpus_rows.held_out(
+        corpus_rows.speakers_of(listed, "train"),
+        spec.val_fraction,
+        spec.val_speakers,
+        f"{KEY}.val_speakers",
+        derive(seed, "val"),
+    )
+    return corpus_rows.assign(corpus_rows.probe(listed, policy, NAME, bad_files, threads), val)
