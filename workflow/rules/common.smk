@@ -1,6 +1,7 @@
 # Config access and input functions: every config key is read here and handed to rules
 # as params, so the library never reads the global config and a changed key reruns
 # exactly the rules that use it.
+import dataclasses
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -8,7 +9,8 @@ from snakemake.utils import validate
 
 from ge2e.augment import AugmentParams
 from ge2e.corpus import builtin
-from ge2e.manifest import SPLITS
+from ge2e.errors import InputError
+from ge2e.manifest import SPLITS, check_sizes
 from ge2e.seeds import derive
 from ge2e.systems import (
     CHECKPOINT_TITLES,
@@ -39,6 +41,14 @@ TEST_SET = "test"
 EXTERNAL = config["evaluate"]["external"]
 EVAL_SETS = [TEST_SET, *EXTERNAL]
 SYSTEMS = systems(SCHEDULES)  # every evaluated system, in table order (ge2e.systems)
+# Each task's built-in corpus: its config section (builtin.timit, builtin.snips) and what it will hold
+# (ge2e.corpus.builtin.CorpusSize), for the start-up check and the report. A task on a real corpus
+# has both too (the section has defaults), unused.
+BUILTIN_SECTION = {task: f"builtin.{CORPUS_OF_TASK[task][1].lower()}" for task in TASKS}
+BUILTIN_SIZE = {task: builtin.corpus_size(config["builtin"][CORPUS_OF_TASK[task][1].lower()], task) for task in TASKS}
+# The report's front page (workflow/report/workflow.rst) is rendered with the config alone, so
+# the sizes reach it there, under a key that is no setting and that no rule reads.
+config["_builtin_size"] = {task: dataclasses.asdict(size) for task, size in BUILTIN_SIZE.items()}
 
 
 wildcard_constraints:
@@ -183,21 +193,14 @@ def capacity(task):
 
 
 def check_builtin_capacity():
-    """Start-up check: the built-in corpus's size is known from config, so N x M is checked before any job."""
+    """Start-up check: the built-in corpus's size is known from config, so N x M is checked before any job,
+    by the check the convert rules run on a manifest."""
     for task in TASKS:
-        if not is_builtin(task):
-            continue
-        spec = config["builtin"][CORPUS_OF_TASK[task][1].lower()]
-        speakers, utterances, test_speakers = builtin.corpus_size(spec, task)
-        need = capacity(task)
-        utterances *= need["copies"]
-        if need["train_n"] > speakers or need["train_m"] > utterances or need["eval_n"] > test_speakers:
-            raise WorkflowError(
-                f"config keys train.{task} / evaluate.{task}: N={need['train_n']} x M={need['train_m']} "
-                f"(evaluation N={need['eval_n']}) exceeds the built-in corpus: {speakers} training speakers "
-                f"with at least {utterances} utterances each, {test_speakers} test speakers; lower N or M, or "
-                "enlarge the builtin section"
-            )
+        if is_builtin(task):
+            try:
+                check_sizes(BUILTIN_SIZE[task].counts(), task, **capacity(task), builtin=BUILTIN_SECTION[task])
+            except InputError as exc:
+                raise WorkflowError(str(exc)) from None
 
 
 check_builtin_capacity()

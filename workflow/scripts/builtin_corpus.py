@@ -15,10 +15,9 @@ def main(smk):
     shutil.rmtree(tmp, ignore_errors=True)
     p = smk.params.spec
     if smk.wildcards.corpus == "TIMIT":
-        speakers = {"train": p["train_speakers"], "val": p["val_speakers"], "test": p["test_speakers"]}
-        n = builtin.write_timit(tmp, speakers, smk.params.seed, smk.threads)
+        n = builtin.write_timit(tmp, builtin.timit_speakers(p), smk.params.seed, smk.threads)
     else:
-        workers = {"train": p["train_workers"], "dev": p["dev_workers"], "test": p["test_workers"]}
+        workers = builtin.snips_workers(p)
         n = builtin.write_snips(
             tmp, workers, p["min_hotword"], p["max_hotword"], p["negatives"], smk.params.seed, smk.threads
         )

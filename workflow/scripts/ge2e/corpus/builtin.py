@@ -33,6 +33,7 @@ import soundfile as sf
 
 from ge2e import portable, sphere
 from ge2e.audio import to_int16, write_wav
+from ge2e.corpus import snips
 from ge2e.errors import InputError
 from ge2e.noise import coloured_noise
 
@@ -113,6 +114,10 @@ SA_SENTENCES = [
     "She had your dark suit in greasy wash water all year.",
     "Don't ask me to carry an oily rag like that.",
 ]
+# Per speaker, as in TIMIT: the SA sentences, five phonetically compact (SX) and three diverse (SI) ones.
+SX_PER_SPEAKER = 5
+SI_PER_SPEAKER = 3
+TIMIT_UTTERANCES = len(SA_SENTENCES) + SX_PER_SPEAKER + SI_PER_SPEAKER
 _WORDS = {
     "det": ["the", "a", "every", "that", "one", "some"],
     "adj": [
@@ -449,17 +454,45 @@ def read_speaker_table(root):
     return {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in (line.split("\t") for line in lines[1:])}
 
 
-def corpus_size(spec, task):
-    """(training speakers, fewest utterances per training speaker, test speakers) a built-in spec gives.
+def timit_speakers(spec):
+    """{split: speakers} of a ``builtin.timit`` config section, as :func:`write_timit` takes them."""
+    return {"train": spec["train_speakers"], "val": spec["val_speakers"], "test": spec["test_speakers"]}
 
-    The one answer to "how big will the built-in corpus be", for the start-up capacity check.
+
+def snips_workers(spec):
+    """{Snips split: workers} of a ``builtin.snips`` config section, as :func:`write_snips` takes them."""
+    return {"train": spec["train_workers"], "dev": spec["dev_workers"], "test": spec["test_workers"]}
+
+
+@dataclasses.dataclass(frozen=True)
+class CorpusSize:
+    """How big the manifest of a built-in corpus will be, known from its config section alone.
+
+    ``speakers``: {manifest split (train, val, test): speakers}; every speaker has ``fewest`` to
+    ``most`` utterances (TD-SV: keyword positives, the only utterances its manifest keeps).
+    """
+
+    speakers: dict
+    fewest: int
+    most: int
+
+    def counts(self):
+        """{split: [utterances of each speaker]}, each at its fewest: what ``ge2e.manifest.check_sizes`` checks."""
+        return {split: [self.fewest] * n for split, n in self.speakers.items()}
+
+
+def corpus_size(spec, task):
+    """The :class:`CorpusSize` a built-in spec gives for ``task`` (tisv: ``builtin.timit``, tdsv: ``builtin.snips``).
+
+    The one answer to "how big will the built-in corpus be", for the start-up capacity check and the
+    report: the speaker counts are those the generator is handed, the utterance counts its own.
     """
     if task == "tisv":
-        return spec["train_speakers"], TIMIT_UTTERANCES, spec["test_speakers"]
-    return spec["train_workers"], spec["min_hotword"], spec["test_workers"]
-
-
-TIMIT_UTTERANCES = 10  # per speaker, as in TIMIT: SA1, SA2, five SX and three SI sentences
+        return CorpusSize(timit_speakers(spec), TIMIT_UTTERANCES, TIMIT_UTTERANCES)
+    workers = snips_workers(spec)
+    # The Snips reader makes a manifest split of each JSON file (dev.json: val).
+    speakers = {split: workers[Path(name).stem] for split, name in snips.SPLIT_FILES.items()}
+    return CorpusSize(speakers, spec["min_hotword"], spec["max_hotword"])
 
 
 def write_timit(root, speakers, seed, threads=1):
@@ -469,7 +502,7 @@ def write_timit(root, speakers, seed, threads=1):
         speakers: {"train": n, "val": n, "test": n}; train and val speakers go under TRAIN (as in
             TIMIT), and the val ones are listed in ``root/val_speakers.txt`` for the reader.
     Base voices of the three splits are disjoint (``split_base_voices``); ``root/speakers.tsv``
-    says who each speaker is. Each speaker reads 10 utterances, as in TIMIT.
+    says who each speaker is. Each speaker reads ``TIMIT_UTTERANCES`` sentences, as in TIMIT.
     """
     check_tools()
     rng = np.random.default_rng([seed, 1])
@@ -481,10 +514,10 @@ def write_timit(root, speakers, seed, threads=1):
         for voice, spk in zip(voices, _speaker_ids(rng, voices, {s for s, _, _ in table}), strict=True):
             table.append((spk, split, voice))
             dialect = f"DR{rng.integers(1, 9)}"
-            texts = {"SA1": SA_SENTENCES[0], "SA2": SA_SENTENCES[1]}
-            for number in sorted(rng.choice(np.arange(3, 453), 5, replace=False)):
+            texts = {f"SA{k}": text for k, text in enumerate(SA_SENTENCES, start=1)}
+            for number in sorted(rng.choice(np.arange(3, 453), SX_PER_SPEAKER, replace=False)):
                 texts[f"SX{number}"] = sentence(rng)
-            for number in sorted(rng.choice(np.arange(453, 2343), 3, replace=False)):
+            for number in sorted(rng.choice(np.arange(453, 2343), SI_PER_SPEAKER, replace=False)):
                 texts[f"SI{number}"] = sentence(rng)
             for utt, text in texts.items():
                 out = f"{part}/{dialect}/{spk}/{utt}.WAV"
