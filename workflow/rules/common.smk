@@ -1,11 +1,13 @@
 # Config access and input functions: every config key is read here and handed to rules
 # as params, so the library never reads the global config and a changed key reruns
 # exactly the rules that use it.
+import dataclasses
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from ge2e.audio import ReadPolicy
 from ge2e.augment import AugmentParams
 from ge2e.corpus import builtin
 from ge2e.manifest import SPLITS
@@ -105,6 +107,18 @@ def task_seed(*parts):
 
 def feature_shards(task, split):
     return expand("results/{task}/features/{split}/{shard}.npz", task=task, split=split, shard=SHARDS)
+
+
+def read_policy():
+    """How every rule that reads audio reads it (ge2e.audio.ReadPolicy), as the plain dict a rule's
+    params carry: the one place its four config keys are read."""
+    policy = ReadPolicy(
+        sample_rate=config["features"]["params"]["sample_rate"],
+        resample=config["corpus"]["resample"],
+        channel=config["corpus"]["channel"],
+        on_bad_file=config["corpus"]["on_bad_file"],
+    )
+    return canonical(dataclasses.asdict(policy))
 
 
 def augment_params(task):
