@@ -1,10 +1,12 @@
 """The built-in corpus generator (ge2e.corpus.builtin): voices, splits, and what it says about them."""
 
+import dataclasses
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from ge2e.corpus import builtin
 
@@ -46,3 +48,16 @@ def test_corpus_size_answers_capacity_questions():
     assert builtin.corpus_size(spec, "tisv") == (5, 10, 3)
     snips = {"train_workers": 4, "dev_workers": 1, "test_workers": 2, "min_hotword": 3}
     assert builtin.corpus_size(snips, "tdsv") == (4, 3, 2)
+
+
+@pytest.mark.parametrize(("name", "spec"), [("timit", builtin.TimitSpec), ("snips", builtin.SnipsSpec)])
+def test_spec_fields_are_the_config_sections_keys(name, spec):
+    schema = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
+    keys = schema["properties"]["builtin"]["properties"][name]["properties"]
+    assert [f.name for f in dataclasses.fields(spec)] == list(keys)
+    assert all(f.default is dataclasses.MISSING for f in dataclasses.fields(spec))  # the schema holds the defaults
+
+
+def test_specs_give_the_counts_per_split():
+    assert builtin.TimitSpec(8, 4, 6).speakers == {"train": 8, "val": 4, "test": 6}
+    assert builtin.SnipsSpec(8, 3, 6, 4, 5, 1).workers == {"train": 8, "dev": 3, "test": 6}

@@ -46,6 +46,37 @@ TOOLS = {
 
 
 @dataclasses.dataclass(frozen=True)
+class TimitSpec:
+    """What the built-in TIMIT look-alike holds (config ``builtin.timit``; its defaults are the schema's)."""
+
+    train_speakers: int  # under TRAIN
+    val_speakers: int  # under TRAIN too, listed in VAL_LIST
+    test_speakers: int  # under TEST
+
+    @property
+    def speakers(self):
+        """Speakers per split (SPLITS)."""
+        return {"train": self.train_speakers, "val": self.val_speakers, "test": self.test_speakers}
+
+
+@dataclasses.dataclass(frozen=True)
+class SnipsSpec:
+    """What the built-in Snips look-alike holds (config ``builtin.snips``; its defaults are the schema's)."""
+
+    train_workers: int  # in train.json
+    dev_workers: int  # in dev.json (validation)
+    test_workers: int  # in test.json
+    min_hotword: int  # fewest "hey snips" per worker
+    max_hotword: int  # most "hey snips" per worker
+    negatives: int  # other phrases per worker
+
+    @property
+    def workers(self):
+        """Workers per Snips split file (train, dev, test)."""
+        return {"train": self.train_workers, "dev": self.dev_workers, "test": self.test_workers}
+
+
+@dataclasses.dataclass(frozen=True)
 class BaseVoice:
     """A synthesiser voice as shipped: engine, the engine's name for it, and who it is.
 
@@ -462,12 +493,12 @@ def corpus_size(spec, task):
 TIMIT_UTTERANCES = 10  # per speaker, as in TIMIT: SA1, SA2, five SX and three SI sentences
 
 
-def write_timit(root, speakers, seed, threads=1):
+def write_timit(root, spec, seed, threads=1):
     """Write a TIMIT-layout corpus: ``root/TRAIN|TEST/DRn/<spk>/{SA1,SA2,SX*,SI*}.WAV`` (+ .TXT).
 
     Args:
-        speakers: {"train": n, "val": n, "test": n}; train and val speakers go under TRAIN (as in
-            TIMIT), and the val ones are listed in ``root/val_speakers.txt`` for the reader.
+        spec: a ``TimitSpec``; train and val speakers go under TRAIN (as in TIMIT), and the val
+            ones are listed in ``root/val_speakers.txt`` for the reader.
     Base voices of the three splits are disjoint (``split_base_voices``); ``root/speakers.tsv``
     says who each speaker is. Each speaker reads 10 utterances, as in TIMIT.
     """
@@ -477,7 +508,7 @@ def write_timit(root, speakers, seed, threads=1):
     jobs, table = [], []
     for split in SPLITS:
         part = "TEST" if split == "test" else "TRAIN"
-        voices = [draw_voice(rng, split, assignment) for _ in range(speakers[split])]
+        voices = [draw_voice(rng, split, assignment) for _ in range(spec.speakers[split])]
         for voice, spk in zip(voices, _speaker_ids(rng, voices, {s for s, _, _ in table}), strict=True):
             table.append((spk, split, voice))
             dialect = f"DR{rng.integers(1, 9)}"
@@ -496,13 +527,13 @@ def write_timit(root, speakers, seed, threads=1):
     return len(jobs)
 
 
-def write_snips(root, workers, min_hotword, max_hotword, negatives, seed, threads=1):
+def write_snips(root, spec, seed, threads=1):
     """Write a Snips-layout corpus: ``root/audio_files/<id>.wav`` + ``train|dev|test.json``.
 
-    ``workers`` maps split name (train, dev, test) to worker count; workers are disjoint
-    across splits, and so are their base voices (dev = validation). Each worker says
-    "hey snips" ``min_hotword..max_hotword`` times and ``negatives`` other phrases
-    (``is_hotword`` 0). ``root/speakers.tsv`` says who each worker is.
+    ``spec`` is a ``SnipsSpec``: its workers are disjoint across the split files, and so are
+    their base voices (dev = validation). Each worker says "hey snips" ``min_hotword..max_hotword``
+    times and ``negatives`` other phrases (``is_hotword`` 0). ``root/speakers.tsv`` says who each
+    worker is.
     """
     check_tools()
     rng = np.random.default_rng([seed, 2])
@@ -510,12 +541,12 @@ def write_snips(root, workers, min_hotword, max_hotword, negatives, seed, thread
     jobs, entries, table = [], {}, []
     for split in ("train", "dev", "test"):
         entries[split] = []
-        for _ in range(workers[split]):
+        for _ in range(spec.workers[split]):
             voice = draw_voice(rng, "val" if split == "dev" else split, assignment)
             worker_id = rng.bytes(16).hex()
             table.append((worker_id, "val" if split == "dev" else split, voice))
-            n_hot = int(rng.integers(min_hotword, max_hotword + 1))
-            phrases = [HOTWORD] * n_hot + list(rng.choice(NEGATIVE_PHRASES, negatives))
+            n_hot = int(rng.integers(spec.min_hotword, spec.max_hotword + 1))
+            phrases = [HOTWORD] * n_hot + list(rng.choice(NEGATIVE_PHRASES, spec.negatives))
             for text in phrases:
                 utt_id = rng.bytes(16).hex()
                 path = f"audio_files/{utt_id}.wav"
