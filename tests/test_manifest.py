@@ -43,7 +43,7 @@ def test_validation_speakers_are_seeded_and_at_least_one():
 
 def test_capacity_check_names_config_keys(tmp_path):
     root = placeholder.write_timit(tmp_path / "T", train_speakers=7, test_speakers=3)
-    rows = timit.assign_splits(timit.scan(root), 0.3, 1)  # 5 train, 2 val, 3 test speakers
+    rows = timit.assign_splits(timit.scan(root, "full"), 0.3, 1)  # 5 train, 2 val, 3 test speakers
     manifest.check_capacity(rows, "tisv", train_n=5, train_m=10, eval_n=3)
     with pytest.raises(InputError, match=r"train.tisv.n_speakers=6 x n_utterances=10 needs 6 .* has 5"):
         manifest.check_capacity(rows, "tisv", train_n=6, train_m=10, eval_n=3)

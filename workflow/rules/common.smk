@@ -7,6 +7,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from ge2e.audio import ReadPolicy
 from ge2e.augment import AugmentParams
 from ge2e.corpus import builtin
 from ge2e.errors import InputError
@@ -45,7 +46,10 @@ SYSTEMS = systems(SCHEDULES)  # every evaluated system, in table order (ge2e.sys
 # (ge2e.corpus.builtin.CorpusSize), for the start-up check and the report. A task on a real corpus
 # has both too (the section has defaults), unused.
 BUILTIN_SECTION = {task: f"builtin.{CORPUS_OF_TASK[task][1].lower()}" for task in TASKS}
-BUILTIN_SIZE = {task: builtin.corpus_size(config["builtin"][CORPUS_OF_TASK[task][1].lower()], task) for task in TASKS}
+BUILTIN_SPEC = {
+    task: builtin.make_spec(name, config["builtin"][name.lower()]) for task, (_, name) in CORPUS_OF_TASK.items()
+}
+BUILTIN_SIZE = {task: builtin.corpus_size(spec) for task, spec in BUILTIN_SPEC.items()}
 # The report's front page (workflow/report/workflow.rst) is rendered with the config alone, so
 # the sizes reach it there, under a key that is no setting and that no rule reads.
 config["_builtin_size"] = {task: dataclasses.asdict(size) for task, size in BUILTIN_SIZE.items()}
@@ -115,6 +119,18 @@ def task_seed(*parts):
 
 def feature_shards(task, split):
     return expand("results/{task}/features/{split}/{shard}.npz", task=task, split=split, shard=SHARDS)
+
+
+def read_policy():
+    """How every rule that reads audio reads it (ge2e.audio.ReadPolicy), as the plain dict a rule's
+    params carry: the one place its four config keys are read."""
+    policy = ReadPolicy(
+        sample_rate=config["features"]["params"]["sample_rate"],
+        resample=config["corpus"]["resample"],
+        channel=config["corpus"]["channel"],
+        on_bad_file=config["corpus"]["on_bad_file"],
+    )
+    return canonical(dataclasses.asdict(policy))
 
 
 def augment_params(task):

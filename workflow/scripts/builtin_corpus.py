@@ -13,14 +13,10 @@ def main(smk):
     # Build beside the target and rename, so a killed job leaves no half corpus.
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    p = smk.params.spec
     if smk.wildcards.corpus == "TIMIT":
-        n = builtin.write_timit(tmp, builtin.timit_speakers(p), smk.params.seed, smk.threads)
+        n = builtin.write_timit(tmp, builtin.TimitSpec(**smk.params.spec), smk.params.seed, smk.threads)
     else:
-        workers = builtin.snips_workers(p)
-        n = builtin.write_snips(
-            tmp, workers, p["min_hotword"], p["max_hotword"], p["negatives"], smk.params.seed, smk.threads
-        )
+        n = builtin.write_snips(tmp, builtin.SnipsSpec(**smk.params.spec), smk.params.seed, smk.threads)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     logging.getLogger("ge2e").info("wrote %d utterances to %s", n, out)

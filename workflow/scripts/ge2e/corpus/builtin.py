@@ -47,6 +47,37 @@ TOOLS = {
 
 
 @dataclasses.dataclass(frozen=True)
+class TimitSpec:
+    """What the built-in TIMIT look-alike holds (config ``builtin.timit``; its defaults are the schema's)."""
+
+    train_speakers: int  # under TRAIN
+    val_speakers: int  # under TRAIN too, listed in VAL_LIST
+    test_speakers: int  # under TEST
+
+    @property
+    def speakers(self):
+        """Speakers per split (SPLITS)."""
+        return {"train": self.train_speakers, "val": self.val_speakers, "test": self.test_speakers}
+
+
+@dataclasses.dataclass(frozen=True)
+class SnipsSpec:
+    """What the built-in Snips look-alike holds (config ``builtin.snips``; its defaults are the schema's)."""
+
+    train_workers: int  # in train.json
+    dev_workers: int  # in dev.json (validation)
+    test_workers: int  # in test.json
+    min_hotword: int  # fewest "hey snips" per worker
+    max_hotword: int  # most "hey snips" per worker
+    negatives: int  # other phrases per worker
+
+    @property
+    def workers(self):
+        """Workers per Snips split file (train, dev, test)."""
+        return {"train": self.train_workers, "dev": self.dev_workers, "test": self.test_workers}
+
+
+@dataclasses.dataclass(frozen=True)
 class BaseVoice:
     """A synthesiser voice as shipped: engine, the engine's name for it, and who it is.
 
@@ -454,14 +485,9 @@ def read_speaker_table(root):
     return {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in (line.split("\t") for line in lines[1:])}
 
 
-def timit_speakers(spec):
-    """{split: speakers} of a ``builtin.timit`` config section, as :func:`write_timit` takes them."""
-    return {"train": spec["train_speakers"], "val": spec["val_speakers"], "test": spec["test_speakers"]}
-
-
-def snips_workers(spec):
-    """{Snips split: workers} of a ``builtin.snips`` config section, as :func:`write_snips` takes them."""
-    return {"train": spec["train_workers"], "dev": spec["dev_workers"], "test": spec["test_workers"]}
+def make_spec(corpus, section):
+    """The spec of built-in ``corpus`` (TIMIT or snips) from its section (``builtin.timit``, ``builtin.snips``)."""
+    return {"timit": TimitSpec, "snips": SnipsSpec}[corpus.lower()](**section)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -481,26 +507,25 @@ class CorpusSize:
         return {split: [self.fewest] * n for split, n in self.speakers.items()}
 
 
-def corpus_size(spec, task):
-    """The :class:`CorpusSize` a built-in spec gives for ``task`` (tisv: ``builtin.timit``, tdsv: ``builtin.snips``).
+def corpus_size(spec):
+    """The :class:`CorpusSize` a built-in spec (``TimitSpec`` or ``SnipsSpec``) gives.
 
     The one answer to "how big will the built-in corpus be", for the start-up capacity check and the
     report: the speaker counts are those the generator is handed, the utterance counts its own.
     """
-    if task == "tisv":
-        return CorpusSize(timit_speakers(spec), TIMIT_UTTERANCES, TIMIT_UTTERANCES)
-    workers = snips_workers(spec)
+    if isinstance(spec, TimitSpec):
+        return CorpusSize(spec.speakers, TIMIT_UTTERANCES, TIMIT_UTTERANCES)
     # The Snips reader makes a manifest split of each JSON file (dev.json: val).
-    speakers = {split: workers[Path(name).stem] for split, name in snips.SPLIT_FILES.items()}
-    return CorpusSize(speakers, spec["min_hotword"], spec["max_hotword"])
+    speakers = {split: spec.workers[Path(name).stem] for split, name in snips.SPLIT_FILES.items()}
+    return CorpusSize(speakers, spec.min_hotword, spec.max_hotword)
 
 
-def write_timit(root, speakers, seed, threads=1):
+def write_timit(root, spec, seed, threads=1):
     """Write a TIMIT-layout corpus: ``root/TRAIN|TEST/DRn/<spk>/{SA1,SA2,SX*,SI*}.WAV`` (+ .TXT).
 
     Args:
-        speakers: {"train": n, "val": n, "test": n}; train and val speakers go under TRAIN (as in
-            TIMIT), and the val ones are listed in ``root/val_speakers.txt`` for the reader.
+        spec: a ``TimitSpec``; train and val speakers go under TRAIN (as in TIMIT), and the val
+            ones are listed in ``root/val_speakers.txt`` for the reader.
     Base voices of the three splits are disjoint (``split_base_voices``); ``root/speakers.tsv``
     says who each speaker is. Each speaker reads ``TIMIT_UTTERANCES`` sentences, as in TIMIT.
     """
@@ -510,7 +535,7 @@ def write_timit(root, speakers, seed, threads=1):
     jobs, table = [], []
     for split in SPLITS:
         part = "TEST" if split == "test" else "TRAIN"
-        voices = [draw_voice(rng, split, assignment) for _ in range(speakers[split])]
+        voices = [draw_voice(rng, split, assignment) for _ in range(spec.speakers[split])]
         for voice, spk in zip(voices, _speaker_ids(rng, voices, {s for s, _, _ in table}), strict=True):
             table.append((spk, split, voice))
             dialect = f"DR{rng.integers(1, 9)}"
@@ -529,13 +554,13 @@ def write_timit(root, speakers, seed, threads=1):
     return len(jobs)
 
 
-def write_snips(root, workers, min_hotword, max_hotword, negatives, seed, threads=1):
+def write_snips(root, spec, seed, threads=1):
     """Write a Snips-layout corpus: ``root/audio_files/<id>.wav`` + ``train|dev|test.json``.
 
-    ``workers`` maps split name (train, dev, test) to worker count; workers are disjoint
-    across splits, and so are their base voices (dev = validation). Each worker says
-    "hey snips" ``min_hotword..max_hotword`` times and ``negatives`` other phrases
-    (``is_hotword`` 0). ``root/speakers.tsv`` says who each worker is.
+    ``spec`` is a ``SnipsSpec``: its workers are disjoint across the split files, and so are
+    their base voices (dev = validation). Each worker says "hey snips" ``min_hotword..max_hotword``
+    times and ``negatives`` other phrases (``is_hotword`` 0). ``root/speakers.tsv`` says who each
+    worker is.
     """
     check_tools()
     rng = np.random.default_rng([seed, 2])
@@ -543,12 +568,12 @@ def write_snips(root, workers, min_hotword, max_hotword, negatives, seed, thread
     jobs, entries, table = [], {}, []
     for split in ("train", "dev", "test"):
         entries[split] = []
-        for _ in range(workers[split]):
+        for _ in range(spec.workers[split]):
             voice = draw_voice(rng, "val" if split == "dev" else split, assignment)
             worker_id = rng.bytes(16).hex()
             table.append((worker_id, "val" if split == "dev" else split, voice))
-            n_hot = int(rng.integers(min_hotword, max_hotword + 1))
-            phrases = [HOTWORD] * n_hot + list(rng.choice(NEGATIVE_PHRASES, negatives))
+            n_hot = int(rng.integers(spec.min_hotword, spec.max_hotword + 1))
+            phrases = [HOTWORD] * n_hot + list(rng.choice(NEGATIVE_PHRASES, spec.negatives))
             for text in phrases:
                 utt_id = rng.bytes(16).hex()
                 path = f"audio_files/{utt_id}.wav"

@@ -10,22 +10,21 @@ at the original files: nothing is copied.
 from pathlib import Path
 
 from ge2e import audio
-from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".sph")  # compared case-insensitively
 
 
-def scan(root, split="test", bad_files=None, sample_rate=16000, resample=False, key="evaluate.external", channel=None):
+def scan(root, policy, split="test", key="evaluate.external"):
     """Rows (speaker, utterance, path, split, duration) of every audio file under ``root``.
 
     Utterance ids are ``<speaker>/<path below the speaker folder, without suffix>``, so they
-    are unique. Headers are probed: unreadable files go to ``bad_files`` (default: fail on
-    the first); rates other than ``sample_rate`` are resampled later (one warning) or
-    refused here, as are multi-channel files when ``channel`` (``ge2e.audio.pick_channel``) is
-    None. ``key`` names the config key in errors.
+    are unique. Headers are probed under ``policy`` (a ``ge2e.audio.ReadPolicy``): unreadable
+    files are skipped or fatal by its ``on_bad_file``; rates other than its ``sample_rate`` are
+    resampled later (one warning) or refused here, as are multi-channel files when its
+    ``channel`` (``ge2e.audio.pick_channel``) is None. ``key`` names the config key in errors.
     """
-    bad_files = bad_files or BadFiles("fail", "convert")
+    bad_files = policy.bad_files("convert")
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"{root} does not exist or is not a folder (config key {key})")
@@ -49,8 +48,7 @@ def scan(root, split="test", bad_files=None, sample_rate=16000, resample=False, 
             )
     if not rows:
         raise InputError(f"{root} holds no <speaker>/**/*{{{','.join(AUDIO_SUFFIXES)}}} files (config key {key})")
-    audio.check_rates(rates, sample_rate, resample, str(root))
-    audio.check_channels(channels, channel, str(root))
+    policy.check(rates, channels, str(root))
     bad_files.summary()
     return rows
 
