@@ -130,8 +130,9 @@ def train_params(wildcards):
             "epochs": task_cfg["epochs"],
             "lr": schedule["lr"],
             "schedule": schedule["type"],
-            "step_epochs": schedule.get("step_epochs", 0),
-            "gamma": schedule.get("gamma", 0.5),
+            # The schema requires step_epochs of a step schedule only, and gives gamma its default.
+            "step_epochs": schedule.get("step_epochs"),
+            "gamma": schedule["gamma"],
             "momentum": config["train"]["momentum"],
             "loss_method": config["train"]["loss"],
             "validate_every": config["train"]["validate_every"],

@@ -29,7 +29,8 @@ WB_GRAD_SCALE = 0.01
 
 @dataclasses.dataclass(frozen=True)
 class TrainParams:
-    """Everything the loop needs; filled from config by the rule script."""
+    """Everything the loop needs; filled from config by the rule script (config/schema.yaml holds the
+    defaults, so every field is given)."""
 
     n_speakers: int
     n_utterances: int
@@ -37,18 +38,22 @@ class TrainParams:
     epochs: int
     lr: float
     schedule: str  # const | step
-    step_epochs: int = 0  # step schedule: multiply lr by gamma every step_epochs epochs
-    gamma: float = 0.5
-    momentum: float = 0.0
-    loss_method: str = "softmax"
-    validate_every: int = 5  # epochs
-    checkpoint_every: int = 10  # epochs between resume-file writes
-    average_window: int = 50  # steps in the loss log's running average
-    hidden: int = 768
-    layers: int = 3
-    proj: int = 256
-    seed: int = 0
-    device: str = "cpu"
+    step_epochs: int | None  # step schedule: multiply lr by gamma every step_epochs epochs; None: not a step schedule
+    gamma: float  # the step schedule's lr factor (a const schedule ignores it)
+    momentum: float
+    loss_method: str  # softmax | contrast
+    validate_every: int  # epochs
+    checkpoint_every: int  # epochs between resume-file writes
+    average_window: int  # steps in the loss log's running average
+    hidden: int
+    layers: int
+    proj: int
+    seed: int
+    device: str  # auto | cpu | cuda
+
+    def __post_init__(self):
+        if self.schedule == "step" and self.step_epochs is None:
+            raise ValueError("a step schedule needs step_epochs")
 
 
 def resolve_device(name):
