@@ -119,7 +119,7 @@ def train_shards(wildcards):
 
 
 def train_params(wildcards):
-    """Plain dict for ge2e.train.TrainParams."""
+    """Plain dict for ge2e.train.TrainParams (the model's size goes to training apart, as config ``model``)."""
     task_cfg = config["train"][wildcards.task]
     schedule = config["lr_schedules"][wildcards.schedule]
     return canonical(
@@ -140,7 +140,6 @@ def train_params(wildcards):
             "average_window": config["train"]["average_window"],
             "seed": task_seed("train", wildcards.task),
             "device": config["train"]["device"],
-            **config["model"],
         }
     )
 
