@@ -145,7 +145,7 @@ def train_shards(wildcards):
 
 
 def train_params(wildcards):
-    """Plain dict for ge2e.train.TrainParams."""
+    """Plain dict for ge2e.train.TrainParams (the model's size goes to training apart, as config ``model``)."""
     task_cfg = config["train"][wildcards.task]
     schedule = config["lr_schedules"][wildcards.schedule]
     return canonical(
@@ -156,8 +156,9 @@ def train_params(wildcards):
             "epochs": task_cfg["epochs"],
             "lr": schedule["lr"],
             "schedule": schedule["type"],
-            "step_epochs": schedule.get("step_epochs", 0),
-            "gamma": schedule.get("gamma", 0.5),
+            # The schema requires step_epochs of a step schedule only, and gives gamma its default.
+            "step_epochs": schedule.get("step_epochs"),
+            "gamma": schedule["gamma"],
             "momentum": config["train"]["momentum"],
             "loss_method": config["train"]["loss"],
             "validate_every": config["train"]["validate_every"],
@@ -165,7 +166,6 @@ def train_params(wildcards):
             "average_window": config["train"]["average_window"],
             "seed": task_seed("train", wildcards.task),
             "device": config["train"]["device"],
-            **config["model"],
         }
     )
 
