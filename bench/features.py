@@ -61,9 +61,10 @@ def speech_like(seconds, rate, rng):
 def utterances(seconds, params):
     """(list of (S_i,) float32 arrays summing to about ``seconds`` of audio, description of the source)."""
     files = sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() == ".wav") if CORPUS.is_dir() else []
+    policy = audio.ReadPolicy(sample_rate=params.sample_rate, resample=True, channel=None, on_bad_file="fail")
     out, total = [], 0.0
     for path in files:
-        out.append(audio.read(path, params.sample_rate, resample=True))
+        out.append(audio.read(path, policy))
         total += len(out[-1]) / params.sample_rate
         if total >= seconds:
             return out, f"{len(out)} files of the built-in corpus"

@@ -1,9 +1,20 @@
 """Audio files of known content in each format the readers meet, written with soundfile."""
 
+import dataclasses
+
 import numpy as np
 import soundfile as sf
 
+from ge2e.audio import ReadPolicy
+
 RATE = 8000  # telephone rate, as LDC ships SPHERE: below the pipeline's 16 kHz
+# The strictest read: 16 kHz only, multi-channel and bad files refused. Tests change what they test.
+STRICT = ReadPolicy(sample_rate=16000, resample=False, channel=None, on_bad_file="fail")
+
+
+def read_policy(**changes):
+    """``STRICT`` with ``changes`` (ge2e.audio.ReadPolicy fields)."""
+    return dataclasses.replace(STRICT, **changes)
 
 
 def tone(frames=800, channels=1):

@@ -92,10 +92,3 @@ def write_folder(root, speakers=6, per_speaker=3):
         for n in range(per_speaker):
             sf.write(folder / f"{n}.wav", tone(k + n), 16000, subtype="PCM_16")
     return root
-
-
-def read_policy(**overrides):
-    """The read policy the readers take (corpus.resample, corpus.channel and corpus.on_bad_file's defaults)."""
-    from types import SimpleNamespace
-
-    return SimpleNamespace(**{"sample_rate": 16000, "resample": True, "channel": None, "on_bad_file": "skip", **overrides})

@@ -8,9 +8,9 @@ import logging
 import numpy as np
 import pytest
 import soundfile as sf
+from audio_files import STRICT, read_policy
 
 from ge2e import features, manifest, sphere
-from ge2e.badfiles import BadFiles
 from ge2e.corpus import placeholder, snips, timit
 from ge2e.errors import InputError
 from ge2e.features import FeatureParams
@@ -20,13 +20,14 @@ EARLIER = "earlier result\n"
 
 def convert_timit(root, out, policy="fail", resample=True):
     """What the convert_timit rule does, writing the manifest atomically at the end."""
-    rows = timit.convert(timit.scan(root), out.parent / "wav", bad_files=BadFiles(policy, "convert"), resample=resample)
+    policy = read_policy(on_bad_file=policy, resample=resample)
+    rows = timit.convert(timit.scan(root, "full"), out.parent / "wav", policy)
     manifest.write(timit.assign_splits(rows, 0.2, 1), out)
     return rows
 
 
 def convert_snips(root, out, policy="fail", resample=True):
-    rows = snips.scan(root, BadFiles(policy, "convert"), resample=resample)
+    rows = snips.scan(root, read_policy(on_bad_file=policy, resample=resample))
     manifest.write(rows, out)
     return rows
 
@@ -120,7 +121,7 @@ def test_audio_all_silence_after_vad(tmp_path):
     out.write_text(EARLIER)
     rows = [{"speaker": "s", "utterance": "u", "path": str(path)}]
     with pytest.raises(InputError, match=f"{path}: no speech left after VAD"):
-        features.extract_rows(rows, FeatureParams(), BadFiles("fail", "features")).save(out)
+        features.extract_rows(rows, FeatureParams(), STRICT).save(out)
     assert out.read_text() == EARLIER
 
 
@@ -147,7 +148,7 @@ def test_other_sample_rate_resampled_once_or_refused(snips_root, earlier, caplog
     with pytest.raises(InputError, match="3 of 27 files are not at 16000 Hz.*corpus.resample: true"):
         convert_snips(snips_root, earlier, resample=False)
     assert earlier.read_text() == EARLIER
-    x = features.extract(snips_root / "audio_files" / "train00000u0.wav", FeatureParams(), resample=True)
+    x = features.extract(snips_root / "audio_files" / "train00000u0.wav", FeatureParams(), read_policy(resample=True))
     assert 9 <= len(x) <= 11  # 0.1 s at a 10 ms hop, at 16 kHz after resampling
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import soundfile as sf
-from audio_files import write_stereo
+from audio_files import STRICT, read_policy, write_stereo
 
 from ge2e.corpus import folder
 from ge2e.errors import InputError
@@ -17,11 +17,11 @@ def test_a_corpus_with_multichannel_files_fails_at_probe_time_naming_the_key(tmp
             sf.write(root / speaker / f"{k}.wav", np.full(1600, 0.25, np.float32), 16000)
     stereo = write_stereo(root / "b" / "call.sph", "sphere")
     with pytest.raises(InputError, match=rf"{stereo}: 2 channels; set corpus\.channel .*1 of 5 files"):
-        folder.scan(root)
-    rows = folder.scan(root, channel=2)
+        folder.scan(root, STRICT)
+    rows = folder.scan(root, read_policy(channel=2))
     assert len(rows) == 5
     with pytest.raises(InputError, match=rf"{stereo}: 2 channels, so there is no channel 3; set corpus\.channel"):
-        folder.scan(root, channel=3)
+        folder.scan(root, read_policy(channel=3))
 
 
 def test_each_first_level_folder_is_a_speaker_and_every_audio_file_below_it_an_utterance(tmp_path):
@@ -31,7 +31,7 @@ def test_each_first_level_folder_is_a_speaker_and_every_audio_file_below_it_an_u
             (tmp_path / rel).write_text("not audio")
         else:
             sf.write(tmp_path / rel, np.zeros(800, np.float32), 16000, format="FLAC" if "flac" in rel else "WAV")
-    rows = folder.scan(tmp_path, split="test")
+    rows = folder.scan(tmp_path, STRICT, split="test")
     assert [(r["speaker"], r["utterance"]) for r in rows] == [("ann", "ann/a"), ("ann", "ann/day2/b"), ("bob", "bob/x")]
     assert all(r["split"] == "test" and r["duration"] == 0.05 for r in rows)
     with pytest.raises(InputError, match=r"ann: 1 speaker folder\(s\) with >= 2 audio files.*evaluate\.external"):
@@ -41,9 +41,9 @@ def test_each_first_level_folder_is_a_speaker_and_every_audio_file_below_it_an_u
 
 def test_a_missing_or_empty_folder_names_the_config_key(tmp_path):
     with pytest.raises(InputError, match=r"nope does not exist or is not a folder \(config key evaluate\.external\)"):
-        folder.scan(tmp_path / "nope")
+        folder.scan(tmp_path / "nope", STRICT)
     (tmp_path / "empty" / "spk").mkdir(parents=True)
     with pytest.raises(
         InputError, match=r"empty holds no <speaker>/\*\*/\*\{\.wav,\.flac,\.sph\} files \(config key x\)"
     ):
-        folder.scan(tmp_path / "empty", key="x")
+        folder.scan(tmp_path / "empty", STRICT, key="x")

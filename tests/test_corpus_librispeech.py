@@ -4,11 +4,13 @@ validation hold-out, and every layout problem reported with the file or config k
 import logging
 
 import pytest
-from layouts import read_policy, write_librispeech
+from audio_files import read_policy
+from layouts import write_librispeech
 
-from ge2e.badfiles import BadFiles
 from ge2e.corpus import librispeech
 from ge2e.errors import InputError
+
+FAIL = read_policy().bad_files("convert")
 
 
 def spec(root, **overrides):
@@ -25,13 +27,13 @@ def test_speakers_table_skips_comments_and_keeps_names_with_bars(tmp_path):
 
 def test_scan_lists_the_chosen_subsets_with_librispeech_ids(tmp_path):
     root = write_librispeech(tmp_path / "LS", {"train-clean-100": 2, "train-clean-360": 2, "test-clean": 2})
-    rows = librispeech.scan(root, ["train-clean-100", "train-clean-360"], ["test-clean"])
+    rows = librispeech.scan(root, ["train-clean-100", "train-clean-360"], ["test-clean"], FAIL)
     assert len(rows) == 6 * 2 * 3
     first = rows[0]
     assert (first["speaker"], first["utterance"], first["part"]) == ("100", "100-2000-0000", "train")
     assert first["path"] == str(root / "train-clean-100/100/2000/100-2000-0000.flac")
     assert {r["speaker"] for r in rows if r["part"] == "test"} == {"104", "105"}
-    only_100 = librispeech.scan(root, ["train-clean-100"], ["test-clean"])
+    only_100 = librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)
     assert {r["speaker"] for r in only_100 if r["part"] == "train"} == {"100", "101"}
 
 
@@ -58,12 +60,12 @@ def test_missing_metadata_names_the_file(tmp_path):
     trans = root / "train-clean-100/102/2020/102-2020.trans.txt"
     trans.unlink()
     with pytest.raises(InputError, match=rf"{trans} is missing: each LibriSpeech chapter folder lists its utterances"):
-        librispeech.scan(root, ["train-clean-100"], ["test-clean"])
+        librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)
     (root / "SPEAKERS.TXT").unlink()
     with pytest.raises(InputError, match=r"SPEAKERS\.TXT is missing: is corpus\.librispeech\.root the LibriSpeech"):
-        librispeech.scan(root, ["train-clean-100"], ["test-clean"])
+        librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)
     with pytest.raises(InputError, match=r"does not exist or is not a folder \(config key corpus\.librispeech\.root\)"):
-        librispeech.scan(tmp_path / "nope", ["train-clean-100"], ["test-clean"])
+        librispeech.scan(tmp_path / "nope", ["train-clean-100"], ["test-clean"], FAIL)
 
 
 def test_bad_metadata_lines_name_file_and_line(tmp_path):
@@ -71,37 +73,37 @@ def test_bad_metadata_lines_name_file_and_line(tmp_path):
     with open(root / "SPEAKERS.TXT", "a") as fh:
         fh.write("999 | F | train-clean-100\n")
     with pytest.raises(InputError, match=r"SPEAKERS\.TXT:6: expected 'ID \| SEX \| SUBSET \| MINUTES \| NAME'"):
-        librispeech.scan(root, ["train-clean-100"], ["test-clean"])
+        librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)
     root = write_librispeech(tmp_path / "LS2", {"train-clean-100": 2, "test-clean": 1})
     trans = root / "test-clean/102/2020/102-2020.trans.txt"
     trans.write_text(trans.read_text() + "103-2020-0009 NOT THIS SPEAKER\n")
     with pytest.raises(InputError, match=rf"{trans}: lists 103-2020-0009, which is not of speaker 102"):
-        librispeech.scan(root, ["train-clean-100"], ["test-clean"])
+        librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)
 
 
 def test_missing_or_empty_subsets_and_unknown_speakers_name_the_key_or_file(tmp_path):
     root = write_librispeech(tmp_path / "LS")
     with pytest.raises(InputError, match=r"train-other-500 is missing: corpus\.librispeech\.train_subsets names"):
-        librispeech.scan(root, ["train-clean-100", "train-other-500"], ["test-clean"])
+        librispeech.scan(root, ["train-clean-100", "train-other-500"], ["test-clean"], FAIL)
     with pytest.raises(InputError, match=r"test-other is missing: corpus\.librispeech\.test_subsets names"):
-        librispeech.scan(root, ["train-clean-100"], ["test-other"])
+        librispeech.scan(root, ["train-clean-100"], ["test-other"], FAIL)
     (root / "dev-clean").mkdir()
     with pytest.raises(InputError, match=r"dev-clean holds no <speaker>/<chapter>/.*corpus\.librispeech\.test_subsets"):
-        librispeech.scan(root, ["train-clean-100"], ["dev-clean"])
+        librispeech.scan(root, ["train-clean-100"], ["dev-clean"], FAIL)
     with pytest.raises(InputError, match=r"name \['test-clean'\] more than once"):
-        librispeech.scan(root, ["test-clean"], ["test-clean"])
+        librispeech.scan(root, ["test-clean"], ["test-clean"], FAIL)
     with pytest.raises(InputError, match=r"corpus\.librispeech\.test_subsets is empty"):
-        librispeech.scan(root, ["train-clean-100"], [])
+        librispeech.scan(root, ["train-clean-100"], [], FAIL)
     (root / "test-clean" / "4242" / "1").mkdir(parents=True)
-    with pytest.raises(InputError, match=rf"{root}/test-clean/4242: speaker 4242 is not listed in {root}/SPEAKERS\.TXT"):
-        librispeech.scan(root, ["train-clean-100"], ["test-clean"])
+    with pytest.raises(InputError, match=rf"test-clean/4242: speaker 4242 is not listed in {root}/SPEAKERS\.TXT"):
+        librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)
 
 
 def test_a_speaker_in_a_training_and_a_test_subset_is_refused(tmp_path, caplog):
     root = write_librispeech(tmp_path / "LS")
     (root / "test-clean" / "100").mkdir()
     with caplog.at_level(logging.WARNING), pytest.raises(InputError, match=r"speaker 100 is in both a training"):
-        librispeech.scan(root, ["train-clean-100"], ["test-clean"])
+        librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)
     assert "SPEAKERS.TXT puts speaker 100 in train-clean-100" in caplog.text
 
 
@@ -112,9 +114,9 @@ def test_bad_and_missing_audio_follow_the_bad_file_policy(tmp_path, caplog):
     broken = root / "train-clean-100/101/2010/101-2010-0002.flac"
     broken.write_bytes(b"fLaC garbage")
     with pytest.raises(InputError, match=rf"lists 100-2000-0001, whose audio {missing} is missing"):
-        librispeech.manifest_rows(spec(root), read_policy(), 1, BadFiles("fail", "convert"))
+        librispeech.manifest_rows(spec(root), read_policy(), 1)
     with caplog.at_level(logging.WARNING):
-        rows = librispeech.manifest_rows(spec(root), read_policy(), 1, BadFiles("skip", "convert"))
+        rows = librispeech.manifest_rows(spec(root), read_policy(on_bad_file="skip"), 1)
     assert len(rows) == 9 * 2 * 3 - 2 and str(broken) in caplog.text and "skipped 2 bad file(s)" in caplog.text
 
 
@@ -125,13 +127,14 @@ def test_other_rates_are_resampled_with_one_warning_or_refused(tmp_path, caplog)
     path = root / "test-clean/107/2070/107-2070-0000.flac"
     sf.write(path, sf.read(path)[0], 8000)
     with caplog.at_level(logging.WARNING):
-        librispeech.manifest_rows(spec(root), read_policy(), 1)
+        librispeech.manifest_rows(spec(root), read_policy(resample=True), 1)
     assert "LibriSpeech: 1 of 54 files are at 8000 Hz and are resampled to 16000 Hz" in caplog.text
     with pytest.raises(InputError, match=r"LibriSpeech: 1 of 54 files are not at 16000 Hz.*corpus\.resample: true"):
-        librispeech.manifest_rows(spec(root), read_policy(resample=False), 1)
+        librispeech.manifest_rows(spec(root), read_policy(), 1)
 
 
 def test_spec_paths_and_where(tmp_path):
     s = spec(tmp_path, train_subsets=["train-clean-100", "train-clean-360"])
-    assert s.paths() == [("corpus.librispeech.root", str(tmp_path), "folder"), ("corpus.librispeech.val_speakers", "", "file")]
+    key = "corpus.librispeech"
+    assert s.paths() == [(f"{key}.root", str(tmp_path), "folder"), (f"{key}.val_speakers", "", "file")]
     assert s.where() == f"{tmp_path} (train-clean-100 + train-clean-360; test: test-clean)"

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from audio_files import STRICT
 
 from ge2e import audio
 from ge2e.corpus import snips
@@ -33,7 +34,7 @@ def make_snips(root):
 
 
 def test_snips_positives_and_splits(tmp_path):
-    rows = snips.scan(make_snips(tmp_path))
+    rows = snips.scan(make_snips(tmp_path), STRICT)
     assert len(rows) == 4 * 2  # negatives dropped
     assert {r["split"] for r in rows if r["speaker"] == "w3"} == {"val"}
     assert {r["speaker"] for r in rows if r["split"] == "train"} == {"w1", "w2"}
@@ -43,7 +44,7 @@ def test_snips_invalid_json(tmp_path):
     make_snips(tmp_path)
     (tmp_path / "dev.json").write_text("[{")
     with pytest.raises(InputError, match="dev.json.*not valid JSON"):
-        snips.scan(tmp_path)
+        snips.scan(tmp_path, STRICT)
 
 
 def test_snips_missing_key(tmp_path):
@@ -52,14 +53,14 @@ def test_snips_missing_key(tmp_path):
     del entries[1]["worker_id"]
     (tmp_path / "test.json").write_text(json.dumps(entries))
     with pytest.raises(InputError, match="test.json.*entry 1.*worker_id"):
-        snips.scan(tmp_path)
+        snips.scan(tmp_path, STRICT)
 
 
 def test_snips_missing_audio(tmp_path):
     make_snips(tmp_path)
     (tmp_path / "audio_files" / "w1u0.wav").unlink()
     with pytest.raises(InputError, match="train.json.*w1u0.wav"):
-        snips.scan(tmp_path)
+        snips.scan(tmp_path, STRICT)
 
 
 def test_snips_workers_must_be_disjoint(tmp_path):
@@ -69,4 +70,4 @@ def test_snips_workers_must_be_disjoint(tmp_path):
         e["worker_id"] = "w1"
     (tmp_path / "test.json").write_text(json.dumps(entries))
     with pytest.raises(InputError, match="disjoint"):
-        snips.scan(tmp_path)
+        snips.scan(tmp_path, STRICT)

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+from audio_files import read_policy
 from feature_sets import feature_set
 
-from ge2e import features
+from ge2e import audio, features
 from ge2e.errors import InputError
 from ge2e.features import FeatureParams, FeatureSet
 
@@ -28,6 +29,16 @@ def test_log_mel_shape_and_vad_trims_silence():
 def test_silent_audio_names_the_file():
     with pytest.raises(InputError, match="quiet.wav.*no speech"):
         features.from_samples(np.zeros(16000, np.float32), P, "quiet.wav")
+
+
+def test_files_are_read_under_the_policy_at_the_features_rate(tmp_path):
+    path = tmp_path / "8k.wav"
+    audio.write_wav(path, tone(1.0)[::2], 8000)
+    with pytest.raises(InputError, match="8k.wav: sample rate 8000 Hz"):
+        features.extract(path, P, read_policy())
+    assert 95 <= len(features.extract(path, P, read_policy(resample=True))) <= 110
+    with pytest.raises(ValueError, match="read policy at 8000 Hz for features at 16000 Hz"):
+        features.extract(path, P, read_policy(sample_rate=8000))
 
 
 def test_feature_set_round_trip(tmp_path):

@@ -95,12 +95,13 @@ def test_rerun_has_nothing_to_do(run_dir):
         ("train: {threads: two}", "'two' is not of type 'integer'"),
         (
             "train: {tisv: {n_speakers: 90, n_utterances: 5, frames: [140, 180], epochs: 1}}",
-            "config keys train.tisv / evaluate.tisv: N=90 x M=5 (evaluation N=8) exceeds the built-in corpus: "
-            "80 training speakers",
+            "tisv: train.tisv.n_speakers=90 x n_utterances=5 needs 90 training speakers with >= 5 utterances after "
+            "augmentation, but the built-in corpus (builtin.timit) has 80",
         ),
         (
             "evaluate: {tdsv: {n_speakers: 40, n_utterances: 4, frames: 70}}",
-            "N=16 x M=6 (evaluation N=40) exceeds the built-in corpus",
+            "tdsv: the test split of the built-in corpus (builtin.snips) has 32 speakers with >= 2 utterances, 40 "
+            "needed (evaluate.tdsv.n_speakers)",
         ),
     ],
 )

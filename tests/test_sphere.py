@@ -8,7 +8,7 @@ the compressed and the inconsistent cases are made by editing those headers in p
 import numpy as np
 import pytest
 import soundfile as sf
-from audio_files import RATE, tone, write_sphere
+from audio_files import RATE, STRICT, read_policy, tone, write_sphere
 
 from ge2e import audio, sphere
 from ge2e.errors import InputError
@@ -51,7 +51,7 @@ def test_sphere_header_and_samples_round_trip(tmp_path):
     assert audio.is_sphere(path)
     got, rate = audio.read_sphere(path)
     assert rate == 16000 and got.shape == (len(samples), 1) and np.array_equal(got[:, 0] * 32768, samples)
-    assert np.allclose(audio.read(path), samples / 32768.0)
+    assert np.allclose(audio.read(path, STRICT), samples / 32768.0)
 
 
 def test_compressed_sphere_is_refused_with_a_fix(tmp_path):
@@ -59,7 +59,7 @@ def test_compressed_sphere_is_refused_with_a_fix(tmp_path):
     head = sphere.header({"sample_coding": "pcm,embedded-shorten-v2.00", "sample_n_bytes": 2, "channel_count": 1})
     path.write_bytes(head + b"\x00" * 100)
     with pytest.raises(InputError, match="X.WAV.*compressed.*sph2pipe"):
-        audio.read(path)
+        audio.read(path, STRICT)
 
 
 @pytest.mark.parametrize("channels", [1, 2])
@@ -92,7 +92,7 @@ def test_each_ldc_spelling_of_mu_law(tmp_path, spelling):
         path.write_bytes(raw[: sphere.HEADER_BYTES] + raw[sphere.HEADER_BYTES :].translate(reverse))
     got, rate = audio.read_sphere(path)
     assert rate == RATE and np.array_equal(got, expected)
-    assert np.allclose(audio.read(path, RATE, channel=2), expected[:, 1])
+    assert np.allclose(audio.read(path, read_policy(sample_rate=RATE, channel=2)), expected[:, 1])
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ def test_one_byte_short_of_sample_count_names_the_file(tmp_path, subtype, channe
     with pytest.raises(InputError, match=r"short\.sph: SPHERE sample_count 800 needs \d+ data bytes"):
         audio.probe(path)
     with pytest.raises(InputError, match=r"short\.sph: SPHERE sample_count 800"):
-        audio.read(path, RATE)
+        audio.read(path, read_policy(sample_rate=RATE))
 
 
 @pytest.mark.parametrize(
@@ -155,9 +155,9 @@ def test_compressed_sphere_names_its_compression_and_the_fix(tmp_path, fields, n
     path = tmp_path / "c.sph"
     head = sphere.header({"channel_count": 2, "sample_count": 8000, "sample_rate": RATE, "sample_n_bytes": 2, **fields})
     path.write_bytes(head + b"\x5a" * 3000)  # compressed: far fewer bytes than sample_count says
-    for fn in (audio.probe, audio.read):
+    for read in (audio.probe, lambda p: audio.read(p, read_policy(sample_rate=RATE))):
         with pytest.raises(InputError, match=rf"c\.sph: SPHERE samples are compressed \({name}\b") as err:
-            fn(path)
+            read(path)
         assert "sph2pipe -f wav" in str(err.value) and "truncated" not in str(err.value)
 
 
@@ -177,4 +177,4 @@ def test_unreadable_layouts_are_refused_naming_the_file(tmp_path, fields, messag
     base = {"channel_count": 1, "sample_count": 20, "sample_rate": RATE, "sample_n_bytes": 2, "sample_coding": "pcm"}
     path.write_bytes(sphere.header({**base, **fields}) + b"\x00" * 40)
     with pytest.raises(InputError, match=rf"odd\.sph: .*{message}"):
-        audio.read(path, RATE)
+        audio.read(path, read_policy(sample_rate=RATE))

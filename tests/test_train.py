@@ -22,14 +22,27 @@ def speaker_data(n_speakers, n_utts, seed, n_mels=8):
     return FeatureSet.from_list(feats, spk, utt)
 
 
+def toy_params(**settings):
+    """TrainParams for the toy task: every field, as the config gives them all, then ``settings``."""
+    base = dict(
+        n_speakers=4, n_utterances=3, frames=(20, 20), epochs=2, lr=0.05, schedule="const", step_epochs=None,
+        gamma=0.5, momentum=0.0, loss_method="softmax", validate_every=1, checkpoint_every=10, average_window=50,
+        seed=5, device="cpu",
+    )  # fmt: skip
+    return TrainParams(**{**base, **settings})
+
+
+SMALL = {"hidden": 8, "layers": 1, "proj": 4}  # the encoder's size (config ``model``)
+
+
 def test_training_writes_checkpoints_and_log_and_learns(tmp_path):
     torch.set_num_threads(1)
-    params = TrainParams(
-        n_speakers=4, n_utterances=4, frames=(20, 30), epochs=8, lr=0.05, schedule="step", step_epochs=4,
-        validate_every=4, hidden=16, layers=1, proj=8, seed=3,
+    params = toy_params(
+        n_utterances=4, frames=(20, 30), epochs=8, schedule="step", step_epochs=4, validate_every=4, seed=3,
     )  # fmt: skip
     outputs = {k: tmp_path / f"{k}.pt" for k in ("init", "final", "best")} | {"loss": tmp_path / "loss.tsv"}
-    summary = train(speaker_data(8, 6, 0), speaker_data(4, 6, 1), params, {"n_mels": 8}, outputs)
+    model_config = {"hidden": 16, "layers": 1, "proj": 8}
+    summary = train(speaker_data(8, 6, 0), speaker_data(4, 6, 1), params, model_config, {"n_mels": 8}, outputs)
     rows = [line.split("\t") for line in outputs["loss"].read_text().splitlines()]
     assert rows[0] == ["epoch", "step", "loss", "total_loss"] and len(rows) == 1 + 8 * 2
     losses = np.array([float(r[2]) for r in rows[1:]])
@@ -42,15 +55,12 @@ def test_training_writes_checkpoints_and_log_and_learns(tmp_path):
 
 
 def test_same_seed_same_weights(tmp_path):
-    params = TrainParams(
-        n_speakers=4, n_utterances=3, frames=(20, 20), epochs=2, lr=0.05, schedule="const",
-        validate_every=2, hidden=8, layers=1, proj=4, seed=5,
-    )  # fmt: skip
+    params = toy_params(validate_every=2)
     data, val = speaker_data(6, 4, 0), speaker_data(4, 4, 1)
     finals = []
     for run in ("a", "b"):
         out = {k: tmp_path / f"{run}{k}.pt" for k in ("init", "final", "best")} | {"loss": tmp_path / f"{run}.tsv"}
-        train(data, val, params, {}, out)
+        train(data, val, params, SMALL, {}, out)
         finals.append(torch.load(out["final"], weights_only=False)["model"])
     assert all(torch.equal(finals[0][k], finals[1][k]) for k in finals[0])
 
@@ -68,13 +78,10 @@ def test_nan_loss_stops_with_epoch_and_step_and_keeps_last_good_state(tmp_path, 
         return loss * float("nan") if calls["n"] == 5 else loss
 
     monkeypatch.setattr(GE2ELoss, "forward", flaky_forward)
-    params = TrainParams(
-        n_speakers=4, n_utterances=3, frames=(20, 20), epochs=4, lr=0.05, schedule="const",
-        validate_every=1, checkpoint_every=1, hidden=8, layers=1, proj=4, seed=5,
-    )  # fmt: skip
+    params = toy_params(epochs=4, checkpoint_every=1)
     out = {k: tmp_path / f"{k}.pt" for k in ("init", "final", "best", "resume")} | {"loss": tmp_path / "loss.tsv"}
     with pytest.raises(InputError, match=r"loss became nan at epoch 3, step 5.*resume.pt"):
-        train(speaker_data(8, 4, 0), speaker_data(4, 4, 1), params, {}, out)
+        train(speaker_data(8, 4, 0), speaker_data(4, 4, 1), params, SMALL, {}, out)
     assert not out["final"].exists() and not out["loss"].exists()
     resume = torch.load(out["resume"], weights_only=False)
     assert resume["epoch"] == 2 and resume["step"] == 4  # the last good state, two steps per epoch
@@ -83,15 +90,12 @@ def test_nan_loss_stops_with_epoch_and_step_and_keeps_last_good_state(tmp_path, 
 
 def test_snapshots_do_not_follow_training_and_files_are_byte_identical(tmp_path):
     """init.pt must hold the untrained weights however long training ran, and the same state the same bytes."""
-    params = TrainParams(
-        n_speakers=4, n_utterances=3, frames=(20, 20), epochs=3, lr=0.5, schedule="const",
-        validate_every=1, checkpoint_every=1, hidden=8, layers=1, proj=4, seed=5,
-    )  # fmt: skip
+    params = toy_params(epochs=3, lr=0.5, checkpoint_every=1)
     runs = []
     for name in ("a", "b"):
         out = {k: tmp_path / name / f"{k}.pt" for k in ("init", "final", "best")} | {"loss": tmp_path / name / "l.tsv"}
         (tmp_path / name).mkdir()
-        train(speaker_data(8, 4, 0), speaker_data(4, 4, 1), params, {}, out)
+        train(speaker_data(8, 4, 0), speaker_data(4, 4, 1), params, SMALL, {}, out)
         runs.append(out)
     torch.manual_seed(params.seed)
     from ge2e.model import SpeakerEncoder

@@ -1,14 +1,17 @@
 # Config access and input functions: every config key is read here and handed to rules
 # as params, so the library never reads the global config and a changed key reruns
 # exactly the rules that use it.
+import dataclasses
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from ge2e.audio import ReadPolicy
 from ge2e.augment import AugmentParams
 from ge2e.corpus import builtin
-from ge2e.manifest import SPLITS
+from ge2e.errors import InputError
+from ge2e.manifest import SPLITS, check_sizes
 from ge2e.seeds import derive
 from ge2e.systems import (
     CHECKPOINT_TITLES,
@@ -39,6 +42,17 @@ TEST_SET = "test"
 EXTERNAL = config["evaluate"]["external"]
 EVAL_SETS = [TEST_SET, *EXTERNAL]
 SYSTEMS = systems(SCHEDULES)  # every evaluated system, in table order (ge2e.systems)
+# Each task's built-in corpus: its config section (builtin.timit, builtin.snips) and what it will hold
+# (ge2e.corpus.builtin.CorpusSize), for the start-up check and the report. A task on a real corpus
+# has both too (the section has defaults), unused.
+BUILTIN_SECTION = {task: f"builtin.{CORPUS_OF_TASK[task][1].lower()}" for task in TASKS}
+BUILTIN_SPEC = {
+    task: builtin.make_spec(name, config["builtin"][name.lower()]) for task, (_, name) in CORPUS_OF_TASK.items()
+}
+BUILTIN_SIZE = {task: builtin.corpus_size(spec) for task, spec in BUILTIN_SPEC.items()}
+# The report's front page (workflow/report/workflow.rst) is rendered with the config alone, so
+# the sizes reach it there, under a key that is no setting and that no rule reads.
+config["_builtin_size"] = {task: dataclasses.asdict(size) for task, size in BUILTIN_SIZE.items()}
 
 
 wildcard_constraints:
@@ -107,6 +121,18 @@ def feature_shards(task, split):
     return expand("results/{task}/features/{split}/{shard}.npz", task=task, split=split, shard=SHARDS)
 
 
+def read_policy():
+    """How every rule that reads audio reads it (ge2e.audio.ReadPolicy), as the plain dict a rule's
+    params carry: the one place its four config keys are read."""
+    policy = ReadPolicy(
+        sample_rate=config["features"]["params"]["sample_rate"],
+        resample=config["corpus"]["resample"],
+        channel=config["corpus"]["channel"],
+        on_bad_file=config["corpus"]["on_bad_file"],
+    )
+    return canonical(dataclasses.asdict(policy))
+
+
 def augment_params(task):
     """The task's augmentation settings (ge2e.augment.AugmentParams)."""
     return AugmentParams(**config["augment"][task])
@@ -119,7 +145,7 @@ def train_shards(wildcards):
 
 
 def train_params(wildcards):
-    """Plain dict for ge2e.train.TrainParams."""
+    """Plain dict for ge2e.train.TrainParams (the model's size goes to training apart, as config ``model``)."""
     task_cfg = config["train"][wildcards.task]
     schedule = config["lr_schedules"][wildcards.schedule]
     return canonical(
@@ -130,8 +156,9 @@ def train_params(wildcards):
             "epochs": task_cfg["epochs"],
             "lr": schedule["lr"],
             "schedule": schedule["type"],
-            "step_epochs": schedule.get("step_epochs", 0),
-            "gamma": schedule.get("gamma", 0.5),
+            # The schema requires step_epochs of a step schedule only, and gives gamma its default.
+            "step_epochs": schedule.get("step_epochs"),
+            "gamma": schedule["gamma"],
             "momentum": config["train"]["momentum"],
             "loss_method": config["train"]["loss"],
             "validate_every": config["train"]["validate_every"],
@@ -139,7 +166,6 @@ def train_params(wildcards):
             "average_window": config["train"]["average_window"],
             "seed": task_seed("train", wildcards.task),
             "device": config["train"]["device"],
-            **config["model"],
         }
     )
 
@@ -183,21 +209,14 @@ def capacity(task):
 
 
 def check_builtin_capacity():
-    """Start-up check: the built-in corpus's size is known from config, so N x M is checked before any job."""
+    """Start-up check: the built-in corpus's size is known from config, so N x M is checked before any job,
+    by the check the convert rules run on a manifest."""
     for task in TASKS:
-        if not is_builtin(task):
-            continue
-        spec = config["builtin"][CORPUS_OF_TASK[task][1].lower()]
-        speakers, utterances, test_speakers = builtin.corpus_size(spec, task)
-        need = capacity(task)
-        utterances *= need["copies"]
-        if need["train_n"] > speakers or need["train_m"] > utterances or need["eval_n"] > test_speakers:
-            raise WorkflowError(
-                f"config keys train.{task} / evaluate.{task}: N={need['train_n']} x M={need['train_m']} "
-                f"(evaluation N={need['eval_n']}) exceeds the built-in corpus: {speakers} training speakers "
-                f"with at least {utterances} utterances each, {test_speakers} test speakers; lower N or M, or "
-                "enlarge the builtin section"
-            )
+        if is_builtin(task):
+            try:
+                check_sizes(BUILTIN_SIZE[task].counts(), task, **capacity(task), builtin=BUILTIN_SECTION[task])
+            except InputError as exc:
+                raise WorkflowError(str(exc)) from None
 
 
 check_builtin_capacity()

@@ -45,10 +45,7 @@ rule convert_timit:
         test_set=config["corpus"]["timit_test_set"],
         val_fraction=config["corpus"]["timit_val_fraction"],
         val_list=lambda wc: timit_val_list(),
-        sample_rate=config["features"]["params"]["sample_rate"],
-        resample=config["corpus"]["resample"],
-        channel=config["corpus"]["channel"],
-        on_bad_file=config["corpus"]["on_bad_file"],
+        read_policy=read_policy(),
         capacity=lambda wc: capacity(wc.task),
         seed=lambda wc: task_seed("split", wc.task),
     script:
@@ -74,10 +71,7 @@ rule convert_snips:
         runtime=30,
     params:
         root=lambda wc: corpus_root(wc.task),
-        sample_rate=config["features"]["params"]["sample_rate"],
-        resample=config["corpus"]["resample"],
-        channel=config["corpus"]["channel"],
-        on_bad_file=config["corpus"]["on_bad_file"],
+        read_policy=read_policy(),
         capacity=lambda wc: capacity(wc.task),
     script:
         "../scripts/convert_snips.py"
@@ -98,9 +92,6 @@ rule convert_external:
         runtime=30,
     params:
         root=lambda wc: EXTERNAL[wc.evalset],
-        sample_rate=config["features"]["params"]["sample_rate"],
-        resample=config["corpus"]["resample"],
-        channel=config["corpus"]["channel"],
-        on_bad_file=config["corpus"]["on_bad_file"],
+        read_policy=read_policy(),
     script:
         "../scripts/convert_external.py"

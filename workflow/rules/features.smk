@@ -21,9 +21,7 @@ rule features:
         split=lambda wc: wc.split,
         shard=lambda wc: int(wc.shard),
         shards=len(SHARDS),
-        resample=config["corpus"]["resample"],
-        channel=config["corpus"]["channel"],
-        on_bad_file=config["corpus"]["on_bad_file"],
+        read_policy=read_policy(),
     script:
         "../scripts/features.py"
 
@@ -49,9 +47,7 @@ rule features_external:
         split="test",
         shard=0,
         shards=1,
-        resample=config["corpus"]["resample"],
-        channel=config["corpus"]["channel"],
-        on_bad_file=config["corpus"]["on_bad_file"],
+        read_policy=read_policy(),
     script:
         "../scripts/features.py"
 
@@ -75,9 +71,7 @@ rule augment:
         features=canonical(config["features"]["params"]),
         augment=lambda wc: canonical(config["augment"][wc.task]),
         shards=len(SHARDS),
-        resample=config["corpus"]["resample"],
-        channel=config["corpus"]["channel"],
-        on_bad_file=config["corpus"]["on_bad_file"],
+        read_policy=read_policy(),
         seed=lambda wc: task_seed("augment", wc.task),
     script:
         "../scripts/augment.py"

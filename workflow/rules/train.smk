@@ -23,6 +23,7 @@ rule train:
         gpu=train_gpus(),
     params:
         train=train_params,
+        model=canonical(config["model"]),
         features=canonical(config["features"]["params"]),
     script:
         "../scripts/train.py"

@@ -13,15 +13,10 @@ def main(smk):
     # Build beside the target and rename, so a killed job leaves no half corpus.
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    p = smk.params.spec
     if smk.wildcards.corpus == "TIMIT":
-        speakers = {"train": p["train_speakers"], "val": p["val_speakers"], "test": p["test_speakers"]}
-        n = builtin.write_timit(tmp, speakers, smk.params.seed, smk.threads)
+        n = builtin.write_timit(tmp, builtin.TimitSpec(**smk.params.spec), smk.params.seed, smk.threads)
     else:
-        workers = {"train": p["train_workers"], "dev": p["dev_workers"], "test": p["test_workers"]}
-        n = builtin.write_snips(
-            tmp, workers, p["min_hotword"], p["max_hotword"], p["negatives"], smk.params.seed, smk.threads
-        )
+        n = builtin.write_snips(tmp, builtin.SnipsSpec(**smk.params.spec), smk.params.seed, smk.threads)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     logging.getLogger("ge2e").info("wrote %d utterances to %s", n, out)

@@ -1,7 +1,7 @@
 """Rule convert_external: a <speaker>/<files> folder -> the manifest of an external evaluation set."""
 
 from ge2e import manifest
-from ge2e.badfiles import BadFiles
+from ge2e.audio import ReadPolicy
 from ge2e.corpus import folder
 from ge2e.rule import run
 
@@ -9,7 +9,7 @@ from ge2e.rule import run
 def main(smk):
     p = smk.params
     key = f"evaluate.external.{smk.wildcards.evalset}"
-    rows = folder.scan(p.root, "test", BadFiles(p.on_bad_file, "convert"), p.sample_rate, p.resample, key, p.channel)
+    rows = folder.scan(p.root, ReadPolicy(**p.read_policy), "test", key)
     folder.check_trials(rows, p.root, key)
     manifest.write(rows, smk.output.manifest)
     manifest.log_summary(rows)

@@ -1,7 +1,7 @@
 """Rule convert_timit: a TIMIT tree -> 16-bit wavs + the TI-SV manifest."""
 
 from ge2e import manifest
-from ge2e.badfiles import BadFiles
+from ge2e.audio import ReadPolicy
 from ge2e.corpus import timit
 from ge2e.rule import run
 
@@ -9,9 +9,7 @@ from ge2e.rule import run
 def main(smk):
     p = smk.params
     rows = timit.scan(p.root, p.test_set)
-    rows = timit.convert(
-        rows, smk.output.wav, p.sample_rate, smk.threads, BadFiles(p.on_bad_file, "convert"), p.resample, p.channel
-    )
+    rows = timit.convert(rows, smk.output.wav, ReadPolicy(**p.read_policy), smk.threads)
     val_speakers = timit.read_val_list(p.val_list) if p.val_list else None
     rows = timit.assign_splits(rows, p.val_fraction, p.seed, val_speakers)
     manifest.check_capacity(rows, "tisv", **p.capacity)

@@ -3,15 +3,14 @@
 import logging
 
 from ge2e import features, manifest
-from ge2e.badfiles import BadFiles
+from ge2e.audio import ReadPolicy
 from ge2e.rule import run
 
 
 def main(smk):
     p = smk.params
     rows = manifest.shard(manifest.read(smk.input.manifest), p.split, p.shard, p.shards)
-    bad_files = BadFiles(p.on_bad_file, "features")
-    fs = features.extract_rows(rows, features.FeatureParams(**p.features), bad_files, p.resample, p.channel)
+    fs = features.extract_rows(rows, features.FeatureParams(**p.features), ReadPolicy(**p.read_policy))
     fs.save(smk.output[0])
     logging.getLogger("ge2e").info("%d utterances, %d frames", len(fs), int(fs.lengths.sum()))
 

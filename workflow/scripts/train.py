@@ -16,6 +16,7 @@ def main(smk):
         FeatureSet.load(smk.input.train),
         FeatureSet.load(smk.input.val),
         params,
+        dict(smk.params.model),
         smk.params.features,
         {
             **{key: smk.output[key] for key in ("init", "final", "best", "loss")},

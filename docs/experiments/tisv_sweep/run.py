@@ -39,17 +39,17 @@ BASE = dict(
     epochs=100,
     lr=0.05,
     schedule="const",
+    step_epochs=None,
+    gamma=0.5,
     momentum=0.0,
     loss_method="softmax",
     validate_every=10,
     checkpoint_every=1000,
     average_window=50,
-    hidden=128,
-    layers=2,
-    proj=64,
     seed=1234,
     device="cpu",
 )
+MODEL = dict(hidden=128, layers=2, proj=64)
 
 CPU_JOBS = {
     "default": {},
@@ -128,12 +128,13 @@ def run_job(args):
             tr = concat(aug, load("speed"))
         else:
             tr = aug
-        params = train.TrainParams(**{**BASE, **over, "device": device})
+        size = {key: over.get(key, MODEL[key]) for key in MODEL}  # the encoder's size goes to train() apart
+        params = train.TrainParams(**{**BASE, **{k: v for k, v in over.items() if k not in MODEL}, "device": device})
         fp = dict(sample_rate=16000, n_mels=40, window_ms=25.0, hop_ms=10.0, n_fft=512, top_db=30.0, normalise="level")
         d = os.path.join(out, "runs", name)
         os.makedirs(d, exist_ok=True)
         outs = {k: os.path.join(d, k + (".tsv" if k == "loss" else ".pt")) for k in ("init", "final", "best", "loss")}
-        info = train.train(tr, load("val"), params, fp, outs)
+        info = train.train(tr, load("val"), params, size, fp, outs)
         res = {
             "name": name,
             **over,

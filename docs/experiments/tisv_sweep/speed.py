@@ -6,6 +6,7 @@ import numpy as np
 from pack import LO, STEP
 
 from ge2e import augment, features, manifest
+from ge2e.audio import ReadPolicy
 from ge2e.features import FeatureSet
 
 rows = [r for r in manifest.read("results/tisv/manifest.tsv") if r["split"] == "train"]
@@ -23,7 +24,8 @@ p = augment.AugmentParams(
     stretch_rates=(),
     speed_rates=(0.9, 1.1),
 )
-fs = augment.augment_rows(rows, fp, p, 99)
+policy = ReadPolicy(sample_rate=16000, resample=False, channel=None, on_bad_file="fail")
+fs = augment.augment_rows(rows, fp, p, 99, policy)
 keep = np.array(["_sp" in s for s in fs.speakers])
 feats = [f for f, k in zip(fs.split_utterances(), keep, strict=False) if k]
 sub = FeatureSet.from_list(feats, fs.speakers[keep], fs.utterances[keep])

@@ -8,8 +8,12 @@ is met. Everything else goes through soundfile. Multi-channel audio is
 read only with a channel policy (``corpus.channel``, ``--channel``): in telephone corpora
 each channel is a different speaker, so a silent mix-down would be wrong. Every failure
 becomes an ``InputError`` naming the file.
+
+How a corpus is read is one ``ReadPolicy``: the rate, whether to resample, the channel and
+what to do with a bad file travel together from the config to every reader.
 """
 
+import dataclasses
 import io
 import logging
 import os
@@ -18,6 +22,7 @@ import numpy as np
 import soundfile as sf
 
 from ge2e import portable, sphere
+from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError, MissingDependency
 
 MIX = "mix"
@@ -25,6 +30,30 @@ CONFIG_FIX = "set corpus.channel to a channel number (1 = first) or 'mix'"
 PYAV = "av==18.1.0"  # the PyAV pin of requirements.txt, named in the error when it is missing
 # pculaw stores each mu-law byte with its bits reversed; this table reverses them back.
 _BIT_REVERSE = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadPolicy:
+    """How every audio file of a run is read: the config's ``features.params.sample_rate`` and
+    ``corpus.resample``, ``corpus.channel``, ``corpus.on_bad_file``.
+
+    Every field is required: config/schema.yaml holds the defaults, and common.smk builds the
+    policy once (``read_policy``) for every rule that reads audio.
+    """
+
+    sample_rate: int  # Hz the audio is read at
+    resample: bool  # resample audio at another rate (one warning per corpus); false refuses it
+    channel: int | str | None  # see ``pick_channel``: None, a channel number from 1, or "mix"
+    on_bad_file: str  # ``ge2e.badfiles.POLICIES``: skip or fail
+
+    def bad_files(self, stage):
+        """A fresh ``ge2e.badfiles.BadFiles`` collecting ``stage``'s bad files under this policy."""
+        return BadFiles(self.on_bad_file, stage)
+
+    def check(self, rates, channels, corpus):
+        """One decision per corpus, before any file is read: ``check_rates`` and ``check_channels``."""
+        check_rates(rates, self.sample_rate, self.resample, corpus)
+        check_channels(channels, self.channel, corpus)
 
 
 def is_sphere(path):
@@ -180,13 +209,15 @@ def pick_channel(samples, channel, path):
     return samples[:, channel - 1]
 
 
-def read(path, sample_rate=16000, resample=False, channel=None):
-    """Read ``path`` (SPHERE, wav, flac, m4a, ...) as float32 mono in [-1, 1]. Returns (S,).
+def read(path, policy):
+    """Read ``path`` (SPHERE, wav, flac, m4a, ...) as float32 mono in [-1, 1] at ``policy.sample_rate``. Returns (S,).
 
-    Multi-channel audio is reduced by ``channel`` (see ``pick_channel``). Audio at another
-    rate is resampled (``ge2e.portable.resample``: the same bits on any CPU) when ``resample``
-    is true and refused otherwise: never silently read at the wrong rate.
+    Multi-channel audio is reduced by ``policy.channel`` (see ``pick_channel``). Audio at another
+    rate is resampled (``ge2e.portable.resample``: the same bits on any CPU) when ``policy.resample``
+    is true and refused otherwise: never silently read at the wrong rate. (``policy.on_bad_file`` is
+    the caller's: this raises InputError for the caller's ``BadFiles``.)
     """
+    sample_rate = policy.sample_rate
     try:
         if is_sphere(path):
             samples, rate = read_sphere(path)
@@ -200,9 +231,9 @@ def read(path, sample_rate=16000, resample=False, channel=None):
         raise InputError(f"{path}: unreadable audio ({exc})") from exc
     if samples.size == 0:
         raise InputError(f"{path}: audio file holds no samples")
-    audio = pick_channel(samples, channel, path)
+    audio = pick_channel(samples, policy.channel, path)
     if rate != sample_rate:
-        if not resample:
+        if not policy.resample:
             raise InputError(
                 f"{path}: sample rate {rate} Hz, expected {sample_rate} Hz (set corpus.resample: true to resample)"
             )

@@ -27,8 +27,7 @@ import zlib
 
 import numpy as np
 
-from ge2e import audio, features, portable
-from ge2e.badfiles import BadFiles
+from ge2e import features, portable
 from ge2e.noise import coloured_noise
 
 # scipy.signal is imported where it is used: the Snakefile reads AugmentParams from this module,
@@ -194,24 +193,23 @@ def variants(samples, params, rng, others, sample_rate):
     return [(suffix, (wave * gain).astype(np.float32)) for (suffix, wave), gain in zip(out, gains, strict=True)]
 
 
-def _clean_speech(path, feature_params, resample, channel):
+def _clean_speech(path, feature_params, policy):
     # Trim silence once, on the clean audio, so every copy holds the same speech.
-    samples = audio.read(path, feature_params.sample_rate, resample, channel)
+    samples = features.read(path, feature_params, policy)
     return features.speech_only(samples, feature_params, path)
 
 
-def augment_rows(rows, feature_params, params, seed, bad_files=None, resample=False, channel=None):
+def augment_rows(rows, feature_params, params, seed, policy):
     """Originals plus augmented copies of manifest ``rows`` as a FeatureSet.
 
-    ``channel`` reduces multi-channel files (``ge2e.audio.pick_channel``).
-    Copies get utterance ids ``<id>+<suffix>``; speed-perturbed speakers are
-    ``<speaker>_sp<rate>`` with utterances ``<id>+sp<rate>[+<suffix>]``. Unreadable or silent
-    files go to ``bad_files`` (default: fail on the first).
+    Files are read under ``policy`` (``ge2e.audio.ReadPolicy``); unreadable or silent ones are
+    skipped or fatal by its ``on_bad_file``. Copies get utterance ids ``<id>+<suffix>``;
+    speed-perturbed speakers are ``<speaker>_sp<rate>`` with utterances ``<id>+sp<rate>[+<suffix>]``.
     """
-    bad_files = bad_files or BadFiles("fail", "augment")
+    bad_files = policy.bad_files("augment")
     clean = []
     for r in rows:
-        speech = bad_files.call(_clean_speech, r["path"], feature_params, resample, channel)
+        speech = bad_files.call(_clean_speech, r["path"], feature_params, policy)
         if speech is not None:
             clean.append((r, speech))
     bad_files.summary()

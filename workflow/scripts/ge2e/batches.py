@@ -44,6 +44,11 @@ class SpeakerBatches:
 
     def __init__(self, feature_set, n_speakers, n_utterances, source="training data"):
         groups = feature_set.by_speaker()
+        # Not the corpus capacity check (ge2e.manifest.check_sizes, run at start-up and by the convert
+        # rules) but a fact about this feature set: it counts after the features stage skipped files with
+        # no speech left after VAD, with the augmented copies actually made; and it is where evaluation M
+        # applies, as a filter: test speakers short of it are left out by design (the default evaluation
+        # M for TD-SV is above builtin.snips.min_hotword).
         kept = {s: idx for s, idx in groups.items() if len(idx) >= n_utterances}
         if len(kept) < len(groups):
             log.warning(

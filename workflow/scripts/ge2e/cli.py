@@ -36,7 +36,9 @@ def embed_files(model, ckpt, paths, channel=None):
     # Checkpoints written before per-utterance normalisation existed were trained without it.
     params = features.FeatureParams(**{"normalise": "none", **ckpt["feature_params"]})
     audio.check_channels({p: audio.probe(p)[2] for p in paths}, channel, "the input", CHANNEL_FIX)
-    feats = [features.extract(p, params, True, channel) for p in paths]
+    # Any rate is resampled to the checkpoint's; the first bad file stops the command.
+    policy = audio.ReadPolicy(sample_rate=params.sample_rate, resample=True, channel=channel, on_bad_file="fail")
+    feats = [features.extract(p, params, policy) for p in paths]
     fs = features.FeatureSet.from_list(feats, ["?"] * len(feats), [str(p) for p in paths])
     return EncoderEmbedder(model, window_frames(ckpt["train_params"]["frames"])).utterances(fs)
 

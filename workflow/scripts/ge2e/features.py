@@ -21,7 +21,6 @@ import numpy as np
 
 from ge2e import audio, portable
 from ge2e.atomic import atomic_path
-from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError
 
 LOG_FLOOR = 1e-6  # added before log so silence does not give -inf
@@ -185,9 +184,16 @@ def from_samples(samples, params, source):
     return log_mel(speech_only(samples, params, source), params)
 
 
-def extract(path, params, resample=False, channel=None):
-    """Read ``path`` and return its VAD-trimmed log-mel features (T, n_mels); ``channel``: see ``audio.read``."""
-    return from_samples(audio.read(path, params.sample_rate, resample, channel), params, path)
+def read(path, params, policy):
+    """Samples (S,) of ``path`` read under ``policy`` (``ge2e.audio.ReadPolicy``), at the features' rate."""
+    if policy.sample_rate != params.sample_rate:
+        raise ValueError(f"read policy at {policy.sample_rate} Hz for features at {params.sample_rate} Hz")
+    return audio.read(path, policy)
+
+
+def extract(path, params, policy):
+    """VAD-trimmed log-mel features (T, n_mels) of ``path``, read under ``policy`` (``ge2e.audio.ReadPolicy``)."""
+    return from_samples(read(path, params, policy), params, path)
 
 
 @dataclasses.dataclass
@@ -263,17 +269,15 @@ class FeatureSet:
         )
 
 
-def extract_rows(rows, params, bad_files=None, resample=False, channel=None):
-    """Features of manifest ``rows`` as a FeatureSet (in row order).
-
-    ``channel`` reduces multi-channel files (``ge2e.audio.pick_channel``). Unreadable or
-    silent files go to ``bad_files`` (``ge2e.badfiles.BadFiles``; default: fail on the
-    first) and are left out.
+def extract_rows(rows, params, policy):
+    """Features of manifest ``rows`` as a FeatureSet (in row order), read under ``policy``
+    (``ge2e.audio.ReadPolicy``). Unreadable or silent files are skipped (and left out) or
+    fatal by its ``on_bad_file``.
     """
-    bad_files = bad_files or BadFiles("fail", "features")
+    bad_files = policy.bad_files("features")
     feats, kept = [], []
     for r in rows:
-        f = bad_files.call(extract, r["path"], params, resample, channel)
+        f = bad_files.call(extract, r["path"], params, policy)
         if f is not None:
             feats.append(f)
             kept.append(r)

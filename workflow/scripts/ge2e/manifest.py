@@ -57,32 +57,59 @@ def log_summary(rows):
         log.info("%s: %d speakers, %d utterances", split, len({r["speaker"] for r in chosen}), len(chosen))
 
 
-def check_capacity(rows, task, train_n, train_m, eval_n, copies=1):
-    """Fail early when the corpus cannot fill the configured batches.
-
-    Args:
-        rows: manifest rows.
-        task: tdsv | tisv, for config key names in the message.
-        train_n, train_m: N speakers x M utterances per training batch.
-        eval_n: N speakers per evaluation batch.
-        copies: utterances per original after augmentation (TD-SV), 1 otherwise.
-    """
+def speaker_counts(rows):
+    """{split: [utterances of each speaker]} of manifest rows, every split present (possibly empty)."""
     counts = {}
     for r in rows:
         key = (r["split"], r["speaker"])
         counts[key] = counts.get(key, 0) + 1
-    usable = sum(1 for (split, _), c in counts.items() if split == "train" and c * copies >= train_m)
+    return {split: [c for (s, _), c in counts.items() if s == split] for split in SPLITS}
+
+
+def check_sizes(sizes, task, train_n, train_m, eval_n, copies=1, builtin=None):
+    """Fail early when a corpus of these sizes cannot fill the configured batches.
+
+    The one capacity check: the start-up check runs it on a built-in corpus's predicted sizes
+    (``ge2e.corpus.builtin.corpus_size``), the convert rules on a manifest (:func:`check_capacity`).
+
+    Args:
+        sizes: {split: [utterances of each speaker]}, as :func:`speaker_counts` gives them.
+        task: tdsv | tisv, for config key names in the message.
+        train_n, train_m: N speakers x M utterances per training batch.
+        eval_n: N speakers per evaluation batch.
+        copies: utterances per original after augmentation (TD-SV), 1 otherwise.
+        builtin: the config section of a built-in corpus (``builtin.timit``), named in the message
+            as the one to enlarge; None for a real corpus.
+    """
+    if builtin:
+        corpus, train_fix, eval_fix = (
+            f"the built-in corpus ({builtin})",
+            f", or enlarge {builtin}",
+            f"; enlarge {builtin}",
+        )
+    else:
+        corpus, train_fix, eval_fix = "the corpus", "", ""
+    after = " after augmentation" if copies > 1 else ""
+    train = sizes.get("train", [])
+    usable = sum(1 for c in train if c * copies >= train_m)
     if usable < train_n:
         raise InputError(
             f"{task}: train.{task}.n_speakers={train_n} x n_utterances={train_m} needs {train_n} training "
-            f"speakers with >= {train_m} utterances{' after augmentation' if copies > 1 else ''}, "
-            f"but the corpus has {usable}; lower N or M in the config"
+            f"speakers with >= {train_m} utterances{after}, but {corpus} has {usable} ({len(train)} training "
+            f"speakers, each with at least {min(train, default=0) * copies} utterances{after}); lower N or M in "
+            f"the config{train_fix}"
         )
-    for split in ("val", "test"):
-        speakers = sum(1 for (s, _), c in counts.items() if s == split and c >= 2)
-        needed = eval_n if split == "test" else 2
+    # Validation and test enrol each speaker on some utterances and test on others: two at least.
+    eval_needs = (("val", 2, "validation compares speakers"), ("test", eval_n, f"evaluate.{task}.n_speakers"))
+    for split, needed, why in eval_needs:
+        speakers = sum(1 for c in sizes.get(split, []) if c >= 2)
         if speakers < needed:
             raise InputError(
-                f"{task}: the {split} split has {speakers} speakers with >= 2 utterances, "
-                f"{needed} needed (evaluate.{task}.n_speakers)"
+                f"{task}: the {split} split of {corpus} has {speakers} speakers with >= 2 utterances, "
+                f"{needed} needed ({why}){eval_fix}"
             )
+
+
+def check_capacity(rows, task, train_n, train_m, eval_n, copies=1):
+    """:func:`check_sizes` on a manifest's rows (a real corpus, or a built-in one once written)."""
+    check_sizes(speaker_counts(rows), task, train_n, train_m, eval_n, copies)

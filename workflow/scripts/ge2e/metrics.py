@@ -130,7 +130,7 @@ def min_dcf(scores, labels, p_target, c_miss=1.0, c_fa=1.0):
     return float(cost.min() / min(c_miss * p_target, c_fa * (1 - p_target)))
 
 
-def bootstrap_eer_ci(scores, labels, rng, resamples=1000, level=0.95):
+def bootstrap_eer_ci(scores, labels, rng, resamples, level=0.95):
     """Confidence interval of the full-trial EER, resampling speakers with replacement.
 
     Trials are not independent (they share speakers), so whole speakers are resampled:
@@ -141,6 +141,8 @@ def bootstrap_eer_ci(scores, labels, rng, resamples=1000, level=0.95):
         scores: (K, N) test utterance x enrolled speaker scores.
         labels: (K, N) 1 where the test utterance is by that speaker.
         rng: np.random.Generator.
+        resamples: bootstrap draws (config ``evaluate.bootstrap``).
+        level: the interval's coverage.
     Returns:
         (low, high) percentile interval.
     """

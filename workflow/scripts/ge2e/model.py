@@ -22,7 +22,7 @@ class SpeakerEncoder(nn.Module):
         proj: D, projection size = embedding size.
     """
 
-    def __init__(self, n_mels=40, hidden=768, layers=3, proj=256):
+    def __init__(self, n_mels, hidden, layers, proj):
         super().__init__()
         self.config = {"n_mels": n_mels, "hidden": hidden, "layers": layers, "proj": proj}
         self.lstm = nn.LSTM(n_mels, hidden, num_layers=layers, batch_first=True, proj_size=proj)

@@ -1,9 +1,9 @@
 """``results/run_summary.html``: what a run was trained and tested on, read from its manifests."""
 
 from ge2e import manifest
+from ge2e.htmlpage import html_page, html_table
 from ge2e.model import SpeakerEncoder
 from ge2e.systems import TASK_NAMES
-from ge2e.table import html_page, html_table
 
 
 def split_counts(rows):

@@ -7,6 +7,7 @@ quotes and the page the Snakemake report shows cannot disagree.
 import html
 import json
 
+from ge2e.htmlpage import html_page, html_table
 from ge2e.systems import TASK_NAMES, TASKS
 
 # Published EERs (text-dependent, text-independent); None = not reported.
@@ -97,31 +98,6 @@ def render(results, corpus_note, external=()):
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
-
-
-STYLE = """
-body { font-family: sans-serif; margin: 1.5em; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-th, td { border: 1px solid #bbb; padding: 0.3em 0.6em; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; }
-th { background: #eee; }
-"""
-
-
-def html_table(header, rows):
-    """One ``<table>`` of cell strings (escaped here)."""
-    esc = html.escape
-    lines = ["<table>", "<tr>" + "".join(f"<th>{esc(str(h))}</th>" for h in header) + "</tr>"]
-    lines += ["<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>" for row in rows]
-    return "\n".join(lines + ["</table>"])
-
-
-def html_page(title, body):
-    """A standalone page in the results' one style; ``body`` is a list of HTML fragments."""
-    head = f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-    return "\n".join([head, f"<style>{STYLE}</style></head><body>", f"<h1>{html.escape(title)}</h1>", *body]) + (
-        "\n</body></html>\n"
-    )
 
 
 def render_html(results, corpus_note, external=()):

@@ -29,7 +29,8 @@ WB_GRAD_SCALE = 0.01
 
 @dataclasses.dataclass(frozen=True)
 class TrainParams:
-    """Everything the loop needs; filled from config by the rule script."""
+    """What the loop needs besides the model's size; filled from config by the rule script
+    (config/schema.yaml holds the defaults, so every field is given)."""
 
     n_speakers: int
     n_utterances: int
@@ -37,18 +38,52 @@ class TrainParams:
     epochs: int
     lr: float
     schedule: str  # const | step
-    step_epochs: int = 0  # step schedule: multiply lr by gamma every step_epochs epochs
-    gamma: float = 0.5
-    momentum: float = 0.0
-    loss_method: str = "softmax"
-    validate_every: int = 5  # epochs
-    checkpoint_every: int = 10  # epochs between resume-file writes
-    average_window: int = 50  # steps in the loss log's running average
-    hidden: int = 768
-    layers: int = 3
-    proj: int = 256
-    seed: int = 0
-    device: str = "cpu"
+    step_epochs: int | None  # step schedule: multiply lr by gamma every step_epochs epochs; None: not a step schedule
+    gamma: float  # the step schedule's lr factor (a const schedule ignores it)
+    momentum: float
+    loss_method: str  # softmax | contrast
+    validate_every: int  # epochs
+    checkpoint_every: int  # epochs between resume-file writes
+    average_window: int  # steps in the loss log's running average (its total_loss column)
+    seed: int
+    device: str  # auto | cpu | cuda
+
+    def __post_init__(self):
+        if self.schedule == "step" and self.step_epochs is None:
+            raise ValueError("a step schedule needs step_epochs")
+
+
+@dataclasses.dataclass
+class TrainState:
+    """Where training stands after an epoch: what the resume file keeps besides the model, loss,
+    optimiser, scheduler and RNG states."""
+
+    epoch: int  # the last finished epoch
+    step: int  # optimiser steps so far
+    rows: list  # loss log rows (TSV lines without the header)
+    history: list  # every step's loss
+    val_eer: float  # the last validation EER and its threshold
+    threshold: float
+    init: dict  # checkpoint of the untrained weights
+    best: dict  # checkpoint of the lowest validation EER so far
+    best_eer: float
+    best_epoch: int
+
+    @classmethod
+    def start(cls, untrained):
+        """Before the first epoch: the ``untrained`` checkpoint is both init and best."""
+        eer = untrained["val_eer"]
+        return cls(0, 0, [], [], eer, untrained["eer_threshold"], untrained, untrained, best_eer=eer, best_epoch=0)
+
+
+@dataclasses.dataclass
+class Trainer:
+    """The model and what updates it, as ``setup`` builds them."""
+
+    model: SpeakerEncoder
+    loss_fn: GE2ELoss
+    optimiser: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
 
 
 def resolve_device(name):
@@ -58,16 +93,33 @@ def resolve_device(name):
     return name
 
 
-def build_model(n_mels, params, train_set):
+def build_model(n_mels, model_config, seed, train_set):
     """The encoder at its seeded initial weights, with input statistics of ``train_set``.
 
     The seed depends only on the run's seed, so every schedule of a task starts from
     the same weights, and the untrained baseline is exactly that start.
+
+    Args:
+        model_config: the encoder's size, config ``model``: {"hidden", "layers", "proj"}.
     """
-    torch.manual_seed(params.seed)
-    model = SpeakerEncoder(n_mels, params.hidden, params.layers, params.proj)
+    torch.manual_seed(seed)
+    model = SpeakerEncoder(n_mels, **model_config)
     model.set_normalisation(train_set.features.mean(axis=0), train_set.features.std(axis=0))
     return model
+
+
+def setup(params, model_config, train_set, device):
+    """Model, GE2E loss, SGD over both, and the learning-rate schedule: a ``Trainer``."""
+    model = build_model(train_set.features.shape[1], model_config, params.seed, train_set).to(device)
+    loss_fn = GE2ELoss(method=params.loss_method).to(device)
+    optimiser = torch.optim.SGD(
+        [{"params": model.parameters()}, {"params": loss_fn.parameters()}], lr=params.lr, momentum=params.momentum
+    )
+    if params.schedule == "step":
+        scheduler = torch.optim.lr_scheduler.StepLR(optimiser, step_size=params.step_epochs, gamma=params.gamma)
+    else:
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda _: 1.0)
+    return Trainer(model, loss_fn, optimiser, scheduler)
 
 
 def checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold):
@@ -94,11 +146,12 @@ def _save(obj, path):
         torch.save(obj, fh)
 
 
-def _fingerprint(params, feature_params, train_set, val_set):
+def _fingerprint(params, model_config, feature_params, train_set, val_set):
     """Identifies a run, so a resume file from other settings or data is never used."""
     return repr(
         (
             dataclasses.asdict(params),
+            sorted(model_config.items()),
             dict(feature_params),
             train_set.features.shape,
             float(train_set.features.sum(dtype=np.float64)),
@@ -131,7 +184,28 @@ def train_step(model, loss_fn, optimiser, batch):
     return loss.detach()
 
 
-def train(train_set, val_set, params, feature_params, outputs):
+def train_epoch(trainer, batches, state, epoch, params, last_good):
+    """One pass over ``batches`` (N, M, T, F arrays on the model's device): a step and a loss log row each.
+
+    Each row is epoch, step, the step's loss and ``total_loss`` (the seed's column name): the mean
+    loss of the last ``params.average_window`` steps. ``last_good`` names the file a non-finite
+    loss's error points at.
+    """
+    for batch in batches:
+        loss = train_step(trainer.model, trainer.loss_fn, trainer.optimiser, batch)
+        if not torch.isfinite(loss):
+            raise InputError(
+                f"loss became {loss.item()} at epoch {epoch}, step {state.step + 1}; training stopped, the last "
+                f"good state is in {last_good}; lower the learning rate"
+            )
+        state.step += 1
+        state.history.append(loss.item())
+        running = float(np.mean(state.history[-params.average_window :]))
+        state.rows.append(f"{epoch}\t{state.step}\t{state.history[-1]:.6f}\t{running:.6f}")
+    state.epoch = epoch
+
+
+def train(train_set, val_set, params, model_config, feature_params, outputs):
     """Train and write checkpoints and the loss log, resuming where a killed run stopped.
 
     Every ``params.checkpoint_every`` epochs the whole state (model, optimiser,
@@ -143,6 +217,7 @@ def train(train_set, val_set, params, feature_params, outputs):
     Args:
         train_set, val_set: FeatureSets of training and validation speakers.
         params: TrainParams.
+        model_config: the encoder's size, config ``model``: {"hidden", "layers", "proj"}.
         feature_params: dict of ``ge2e.features.FeatureParams`` (stored in checkpoints).
         outputs: dict of paths: init, final, best, loss (TSV), resume.
     Returns:
@@ -152,115 +227,102 @@ def train(train_set, val_set, params, feature_params, outputs):
     device = resolve_device(params.device)
     rng = np.random.default_rng([params.seed, 1])
     sampler = SpeakerBatches(train_set, params.n_speakers, params.n_utterances, source="training speakers")
-    n_mels = train_set.features.shape[1]
-    model = build_model(n_mels, params, train_set).to(device)
-    loss_fn = GE2ELoss(method=params.loss_method).to(device)
-    optimiser = torch.optim.SGD(
-        [{"params": model.parameters()}, {"params": loss_fn.parameters()}], lr=params.lr, momentum=params.momentum
-    )
-    if params.schedule == "step":
-        scheduler = torch.optim.lr_scheduler.StepLR(optimiser, step_size=params.step_epochs, gamma=params.gamma)
-    else:
-        scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda _: 1.0)
-    val_frames = window_frames(params.frames)
-    fingerprint = _fingerprint(params, feature_params, train_set, val_set)
+    trainer = setup(params, model_config, train_set, device)
+    model, loss_fn = trainer.model, trainer.loss_fn
+    embedder = EncoderEmbedder(model, window_frames(params.frames))
+    fingerprint = _fingerprint(params, model_config, feature_params, train_set, val_set)
+    resume = outputs.get("resume")
 
-    def validate():
+    def validate():  # (EER, threshold) on the validation speakers
         model.eval()
-        rate, threshold, _ = full_trial_eer(EncoderEmbedder(model, val_frames), val_set)
+        val_eer, threshold, _ = full_trial_eer(embedder, val_set)
         model.train()
-        return rate, threshold
+        return val_eer, threshold
 
-    def snapshot(epoch, step, rate, threshold):
-        return checkpoint(model, loss_fn, params, feature_params, epoch, step, rate, threshold)
+    def snapshot(epoch, step, val_eer, threshold):
+        return checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold)
 
-    state = _load_resume(outputs.get("resume"), fingerprint)
+    state = _load_resume(resume, fingerprint, trainer, rng)
     if state:
-        model.load_state_dict(state["model"])
-        loss_fn.load_state_dict(state["loss_fn"])
-        optimiser.load_state_dict(state["optimiser"])
-        scheduler.load_state_dict(state["scheduler"])
-        rng.bit_generator.state = state["numpy_rng"]
-        torch.set_rng_state(state["torch_rng"])
-        log.info("resuming from %s at epoch %d", outputs["resume"], state["epoch"])
+        log.info("resuming from %s at epoch %d", resume, state.epoch)
     else:
-        rate, threshold = validate()
-        start_ckpt = snapshot(0, 0, rate, threshold)
-        state = {
-            "epoch": 0, "step": 0, "rows": [], "history": [], "rate": rate, "threshold": threshold,
-            "init": start_ckpt, "best": start_ckpt, "best_eer": rate, "best_epoch": 0,
-        }  # fmt: skip
+        state = TrainState.start(snapshot(0, 0, *validate()))
         log.info(
             "training on %s: %d speakers, %d batches/epoch, N=%d M=%d; untrained val EER %.4f",
-            device, len(sampler.speakers), sampler.batches_per_epoch, params.n_speakers, params.n_utterances, rate,
+            device, len(sampler.speakers), sampler.batches_per_epoch, params.n_speakers, params.n_utterances,
+            state.val_eer,
         )  # fmt: skip
     # init.pt and best.pt are declared outputs, which Snakemake deletes before a rerun: rewrite them.
-    _save(state["init"], outputs["init"])
-    _save(state["best"], outputs["best"])
+    _save(state.init, outputs["init"])
+    _save(state.best, outputs["best"])
 
-    rows, history, step = state["rows"], state["history"], state["step"]
     model.train()
-    start, start_step = time.perf_counter(), step
-    for epoch in range(state["epoch"] + 1, params.epochs + 1):
-        for batch in sampler.epoch(rng, params.frames):
-            loss = train_step(model, loss_fn, optimiser, torch.as_tensor(batch, device=device))
-            if not torch.isfinite(loss):
-                raise InputError(
-                    f"loss became {loss.item()} at epoch {epoch}, step {step + 1}; training stopped, the last good "
-                    f"state is in {outputs.get('resume') or outputs['best']}; lower the learning rate"
-                )
-            step += 1
-            history.append(loss.item())
-            running = float(np.mean(history[-params.average_window :]))
-            rows.append(f"{epoch}\t{step}\t{history[-1]:.6f}\t{running:.6f}")
-        scheduler.step()
-        val_msg = ""
+    clock, start_step = time.perf_counter(), state.step
+    for epoch in range(state.epoch + 1, params.epochs + 1):
+        batches = (torch.as_tensor(batch, device=device) for batch in sampler.epoch(rng, params.frames))
+        train_epoch(trainer, batches, state, epoch, params, resume or outputs["best"])
+        trainer.scheduler.step()
+        note = ""
         if epoch % params.validate_every == 0 or epoch == params.epochs:
-            state["rate"], state["threshold"] = validate()
-            val_msg = f" val_eer {state['rate']:.4f}"
-            if state["rate"] < state["best_eer"]:
-                state.update(best=snapshot(epoch, step, state["rate"], state["threshold"]))
-                state.update(best_eer=state["rate"], best_epoch=epoch)
-                _save(state["best"], outputs["best"])
-                val_msg += " (best)"
+            state.val_eer, state.threshold = validate()
+            note = f" val_eer {state.val_eer:.4f}"
+            if state.val_eer < state.best_eer:
+                state.best = snapshot(epoch, state.step, state.val_eer, state.threshold)
+                state.best_eer, state.best_epoch = state.val_eer, epoch
+                _save(state.best, outputs["best"])
+                note += " (best)"
         log.info(
             "epoch %d step %d loss %.4f avg %.4f lr %.5f w %.3f b %.3f %.1f steps/s%s",
-            epoch, step, history[-1], running, optimiser.param_groups[0]["lr"], loss_fn.w.item(),
-            loss_fn.b.item(), (step - start_step) / (time.perf_counter() - start), val_msg,
+            epoch, state.step, state.history[-1], np.mean(state.history[-params.average_window :]),
+            trainer.optimiser.param_groups[0]["lr"], loss_fn.w.item(), loss_fn.b.item(),
+            (state.step - start_step) / (time.perf_counter() - clock), note,
         )  # fmt: skip
-        if outputs.get("resume") and epoch % params.checkpoint_every == 0 and epoch < params.epochs:
-            state.update(epoch=epoch, step=step)
-            _save(
-                {
-                    **state,
-                    "fingerprint": fingerprint,
-                    "model": model.state_dict(),
-                    "loss_fn": loss_fn.state_dict(),
-                    "optimiser": optimiser.state_dict(),
-                    "scheduler": scheduler.state_dict(),
-                    "numpy_rng": rng.bit_generator.state,
-                    "torch_rng": torch.get_rng_state(),
-                },
-                outputs["resume"],
-            )
-    # The last epoch always validates, so rate/threshold describe the final weights.
-    _save(snapshot(params.epochs, step, state["rate"], state["threshold"]), outputs["final"])
-    write_text(outputs["loss"], "epoch\tstep\tloss\ttotal_loss\n" + "\n".join(rows) + "\n")
-    if outputs.get("resume"):
-        Path(outputs["resume"]).unlink(missing_ok=True)
+        if resume and epoch % params.checkpoint_every == 0 and epoch < params.epochs:
+            _save_resume(resume, fingerprint, trainer, rng, state)
+    # The last epoch always validates, so val_eer/threshold describe the final weights.
+    _save(snapshot(params.epochs, state.step, state.val_eer, state.threshold), outputs["final"])
+    # total_loss: the running mean over average_window steps (train_epoch), named as in the seed.
+    write_text(outputs["loss"], "epoch\tstep\tloss\ttotal_loss\n" + "\n".join(state.rows) + "\n")
+    if resume:
+        Path(resume).unlink(missing_ok=True)
     return {
-        "final_loss": history[-1] if history else None,
-        "best_val_eer": state["best_eer"],
-        "best_epoch": state["best_epoch"],
+        "final_loss": state.history[-1] if state.history else None,
+        "best_val_eer": state.best_eer,
+        "best_epoch": state.best_epoch,
     }
 
 
-def _load_resume(path, fingerprint):
-    """The saved training state at ``path`` if it belongs to this run, else None."""
+def _save_resume(path, fingerprint, trainer, rng, state):
+    """Write everything a killed run continues from: ``state``, the model, loss, optimiser and scheduler
+    states, and both RNGs, under the run's ``fingerprint``."""
+    _save(
+        {
+            **vars(state),
+            "fingerprint": fingerprint,
+            "model": trainer.model.state_dict(),
+            "loss_fn": trainer.loss_fn.state_dict(),
+            "optimiser": trainer.optimiser.state_dict(),
+            "scheduler": trainer.scheduler.state_dict(),
+            "numpy_rng": rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+        },
+        path,
+    )
+
+
+def _load_resume(path, fingerprint, trainer, rng):
+    """Restore ``trainer`` and ``rng`` from the resume file at ``path`` if it belongs to this run
+    (``_save_resume``) and return its TrainState; else None, nothing touched."""
     if not path or not Path(path).exists():
         return None
-    state = load_checkpoint_file(path, "cpu")
-    if state.get("fingerprint") != fingerprint:
+    saved = load_checkpoint_file(path, "cpu")
+    if saved.get("fingerprint") != fingerprint:
         log.warning("ignoring %s: it was written with other settings or data", path)
         return None
-    return state
+    trainer.model.load_state_dict(saved["model"])
+    trainer.loss_fn.load_state_dict(saved["loss_fn"])
+    trainer.optimiser.load_state_dict(saved["optimiser"])
+    trainer.scheduler.load_state_dict(saved["scheduler"])
+    rng.bit_generator.state = saved["numpy_rng"]
+    torch.set_rng_state(saved["torch_rng"])
+    return TrainState(**{field.name: saved[field.name] for field in dataclasses.fields(TrainState)})

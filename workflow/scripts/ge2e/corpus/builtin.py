@@ -33,6 +33,7 @@ import soundfile as sf
 
 from ge2e import portable, sphere
 from ge2e.audio import to_int16, write_wav
+from ge2e.corpus import snips
 from ge2e.errors import InputError
 from ge2e.noise import coloured_noise
 
@@ -43,6 +44,37 @@ TOOLS = {
     "text2wave": "festival",
     "sox": "sox",
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class TimitSpec:
+    """What the built-in TIMIT look-alike holds (config ``builtin.timit``; its defaults are the schema's)."""
+
+    train_speakers: int  # under TRAIN
+    val_speakers: int  # under TRAIN too, listed in VAL_LIST
+    test_speakers: int  # under TEST
+
+    @property
+    def speakers(self):
+        """Speakers per split (SPLITS)."""
+        return {"train": self.train_speakers, "val": self.val_speakers, "test": self.test_speakers}
+
+
+@dataclasses.dataclass(frozen=True)
+class SnipsSpec:
+    """What the built-in Snips look-alike holds (config ``builtin.snips``; its defaults are the schema's)."""
+
+    train_workers: int  # in train.json
+    dev_workers: int  # in dev.json (validation)
+    test_workers: int  # in test.json
+    min_hotword: int  # fewest "hey snips" per worker
+    max_hotword: int  # most "hey snips" per worker
+    negatives: int  # other phrases per worker
+
+    @property
+    def workers(self):
+        """Workers per Snips split file (train, dev, test)."""
+        return {"train": self.train_workers, "dev": self.dev_workers, "test": self.test_workers}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,6 +145,10 @@ SA_SENTENCES = [
     "She had your dark suit in greasy wash water all year.",
     "Don't ask me to carry an oily rag like that.",
 ]
+# Per speaker, as in TIMIT: the SA sentences, five phonetically compact (SX) and three diverse (SI) ones.
+SX_PER_SPEAKER = 5
+SI_PER_SPEAKER = 3
+TIMIT_UTTERANCES = len(SA_SENTENCES) + SX_PER_SPEAKER + SI_PER_SPEAKER
 _WORDS = {
     "det": ["the", "a", "every", "that", "one", "some"],
     "adj": [
@@ -449,27 +485,49 @@ def read_speaker_table(root):
     return {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in (line.split("\t") for line in lines[1:])}
 
 
-def corpus_size(spec, task):
-    """(training speakers, fewest utterances per training speaker, test speakers) a built-in spec gives.
+def make_spec(corpus, section):
+    """The spec of built-in ``corpus`` (TIMIT or snips) from its section (``builtin.timit``, ``builtin.snips``)."""
+    return {"timit": TimitSpec, "snips": SnipsSpec}[corpus.lower()](**section)
 
-    The one answer to "how big will the built-in corpus be", for the start-up capacity check.
+
+@dataclasses.dataclass(frozen=True)
+class CorpusSize:
+    """How big the manifest of a built-in corpus will be, known from its config section alone.
+
+    ``speakers``: {manifest split (train, val, test): speakers}; every speaker has ``fewest`` to
+    ``most`` utterances (TD-SV: keyword positives, the only utterances its manifest keeps).
     """
-    if task == "tisv":
-        return spec["train_speakers"], TIMIT_UTTERANCES, spec["test_speakers"]
-    return spec["train_workers"], spec["min_hotword"], spec["test_workers"]
+
+    speakers: dict
+    fewest: int
+    most: int
+
+    def counts(self):
+        """{split: [utterances of each speaker]}, each at its fewest: what ``ge2e.manifest.check_sizes`` checks."""
+        return {split: [self.fewest] * n for split, n in self.speakers.items()}
 
 
-TIMIT_UTTERANCES = 10  # per speaker, as in TIMIT: SA1, SA2, five SX and three SI sentences
+def corpus_size(spec):
+    """The :class:`CorpusSize` a built-in spec (``TimitSpec`` or ``SnipsSpec``) gives.
+
+    The one answer to "how big will the built-in corpus be", for the start-up capacity check and the
+    report: the speaker counts are those the generator is handed, the utterance counts its own.
+    """
+    if isinstance(spec, TimitSpec):
+        return CorpusSize(spec.speakers, TIMIT_UTTERANCES, TIMIT_UTTERANCES)
+    # The Snips reader makes a manifest split of each JSON file (dev.json: val).
+    speakers = {split: spec.workers[Path(name).stem] for split, name in snips.SPLIT_FILES.items()}
+    return CorpusSize(speakers, spec.min_hotword, spec.max_hotword)
 
 
-def write_timit(root, speakers, seed, threads=1):
+def write_timit(root, spec, seed, threads=1):
     """Write a TIMIT-layout corpus: ``root/TRAIN|TEST/DRn/<spk>/{SA1,SA2,SX*,SI*}.WAV`` (+ .TXT).
 
     Args:
-        speakers: {"train": n, "val": n, "test": n}; train and val speakers go under TRAIN (as in
-            TIMIT), and the val ones are listed in ``root/val_speakers.txt`` for the reader.
+        spec: a ``TimitSpec``; train and val speakers go under TRAIN (as in TIMIT), and the val
+            ones are listed in ``root/val_speakers.txt`` for the reader.
     Base voices of the three splits are disjoint (``split_base_voices``); ``root/speakers.tsv``
-    says who each speaker is. Each speaker reads 10 utterances, as in TIMIT.
+    says who each speaker is. Each speaker reads ``TIMIT_UTTERANCES`` sentences, as in TIMIT.
     """
     check_tools()
     rng = np.random.default_rng([seed, 1])
@@ -477,14 +535,14 @@ def write_timit(root, speakers, seed, threads=1):
     jobs, table = [], []
     for split in SPLITS:
         part = "TEST" if split == "test" else "TRAIN"
-        voices = [draw_voice(rng, split, assignment) for _ in range(speakers[split])]
+        voices = [draw_voice(rng, split, assignment) for _ in range(spec.speakers[split])]
         for voice, spk in zip(voices, _speaker_ids(rng, voices, {s for s, _, _ in table}), strict=True):
             table.append((spk, split, voice))
             dialect = f"DR{rng.integers(1, 9)}"
-            texts = {"SA1": SA_SENTENCES[0], "SA2": SA_SENTENCES[1]}
-            for number in sorted(rng.choice(np.arange(3, 453), 5, replace=False)):
+            texts = {f"SA{k}": text for k, text in enumerate(SA_SENTENCES, start=1)}
+            for number in sorted(rng.choice(np.arange(3, 453), SX_PER_SPEAKER, replace=False)):
                 texts[f"SX{number}"] = sentence(rng)
-            for number in sorted(rng.choice(np.arange(453, 2343), 3, replace=False)):
+            for number in sorted(rng.choice(np.arange(453, 2343), SI_PER_SPEAKER, replace=False)):
                 texts[f"SI{number}"] = sentence(rng)
             for utt, text in texts.items():
                 out = f"{part}/{dialect}/{spk}/{utt}.WAV"
@@ -496,13 +554,13 @@ def write_timit(root, speakers, seed, threads=1):
     return len(jobs)
 
 
-def write_snips(root, workers, min_hotword, max_hotword, negatives, seed, threads=1):
+def write_snips(root, spec, seed, threads=1):
     """Write a Snips-layout corpus: ``root/audio_files/<id>.wav`` + ``train|dev|test.json``.
 
-    ``workers`` maps split name (train, dev, test) to worker count; workers are disjoint
-    across splits, and so are their base voices (dev = validation). Each worker says
-    "hey snips" ``min_hotword..max_hotword`` times and ``negatives`` other phrases
-    (``is_hotword`` 0). ``root/speakers.tsv`` says who each worker is.
+    ``spec`` is a ``SnipsSpec``: its workers are disjoint across the split files, and so are
+    their base voices (dev = validation). Each worker says "hey snips" ``min_hotword..max_hotword``
+    times and ``negatives`` other phrases (``is_hotword`` 0). ``root/speakers.tsv`` says who each
+    worker is.
     """
     check_tools()
     rng = np.random.default_rng([seed, 2])
@@ -510,12 +568,12 @@ def write_snips(root, workers, min_hotword, max_hotword, negatives, seed, thread
     jobs, entries, table = [], {}, []
     for split in ("train", "dev", "test"):
         entries[split] = []
-        for _ in range(workers[split]):
+        for _ in range(spec.workers[split]):
             voice = draw_voice(rng, "val" if split == "dev" else split, assignment)
             worker_id = rng.bytes(16).hex()
             table.append((worker_id, "val" if split == "dev" else split, voice))
-            n_hot = int(rng.integers(min_hotword, max_hotword + 1))
-            phrases = [HOTWORD] * n_hot + list(rng.choice(NEGATIVE_PHRASES, negatives))
+            n_hot = int(rng.integers(spec.min_hotword, spec.max_hotword + 1))
+            phrases = [HOTWORD] * n_hot + list(rng.choice(NEGATIVE_PHRASES, spec.negatives))
             for text in phrases:
                 utt_id = rng.bytes(16).hex()
                 path = f"audio_files/{utt_id}.wav"

@@ -10,9 +10,7 @@ Rows point at the original files: nothing is copied.
 
 import dataclasses
 from pathlib import Path
-from types import SimpleNamespace
 
-from ge2e.badfiles import BadFiles
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
 from ge2e.seeds import derive
@@ -66,29 +64,28 @@ def _no_files(root, key):
     return InputError(f"{root} holds no <speaker>/**/*{{{','.join(AUDIO_SUFFIXES)}}} files (config key {key})")
 
 
-def scan(root, split="test", bad_files=None, sample_rate=16000, resample=False, key="evaluate.external", channel=None):
+def scan(root, policy, split="test", key="evaluate.external"):
     """Rows (speaker, utterance, path, split, duration) of every audio file under ``root``.
 
-    Headers are probed (``ge2e.corpus.rows.probe``): unreadable files go to ``bad_files``
-    (default: fail on the first); rates other than ``sample_rate`` are resampled later (one
-    warning) or refused here, as are multi-channel files when ``channel``
-    (``ge2e.audio.pick_channel``) is None. ``key`` names the config key in errors.
+    Headers are probed under ``policy`` (a ``ge2e.audio.ReadPolicy``; ``ge2e.corpus.rows.probe``):
+    unreadable files are skipped or fatal by its ``on_bad_file``; rates other than its
+    ``sample_rate`` are resampled later (one warning) or refused here, as are multi-channel files
+    when its ``channel`` (``ge2e.audio.pick_channel``) is None. ``key`` names the config key in errors.
     """
     listed = list_files(root, split, key)
     if not listed:
         raise _no_files(root, key)
-    policy = SimpleNamespace(sample_rate=sample_rate, resample=resample, channel=channel)
-    rows = corpus_rows.probe(listed, policy, str(root), bad_files)
+    rows = corpus_rows.probe(listed, policy, str(root))
     if not rows:
         raise _no_files(root, key)
     return rows
 
 
-def manifest_rows(spec, policy, seed, bad_files=None, threads=1):
+def manifest_rows(spec, policy, seed, threads=1):
     """The TI-SV manifest rows of a folder of speakers: test speakers, then validation speakers among the
     rest, held out as ``spec`` says (seeded with ``seed``); the others train.
 
-    ``policy``: the read policy (``ge2e.corpus.rows.probe``).
+    ``policy``: the ``ge2e.audio.ReadPolicy`` (``ge2e.corpus.rows.probe``).
     """
     listed = list_files(spec.root, "train", f"{KEY}.root")
     if not listed:
@@ -101,7 +98,7 @@ def manifest_rows(spec, policy, seed, bad_files=None, threads=1):
     val = corpus_rows.held_out(
         speakers - test, spec.val_fraction, spec.val_speakers, f"{KEY}.val_speakers", derive(seed, "val")
     )
-    rows = corpus_rows.probe(listed, policy, spec.root, bad_files or BadFiles("fail", "convert"), threads)
+    rows = corpus_rows.probe(listed, policy, spec.root, threads=threads)
     return corpus_rows.assign(rows, val, test)
 
 

@@ -4,7 +4,7 @@ TIMIT, the default and the layout the built-in corpus is written in, is converte
 its own rule (``convert_timit``, ``ge2e.corpus.timit``). Every other format is listed where it
 lies by rule ``convert_tisv`` through the reader named here: each reader module has a ``Spec``
 (its config section ``corpus.<format>``, every field required: the schema holds the defaults),
-``NAME``, and ``manifest_rows(spec, policy, seed, bad_files, threads)``.
+``NAME``, and ``manifest_rows(spec, policy, seed, threads)`` (policy: a ``ge2e.audio.ReadPolicy``).
 """
 
 from ge2e.corpus import folder, librispeech, vctk, voxceleb
@@ -20,6 +20,6 @@ def spec(name, section):
     return READERS[name].Spec(**section)
 
 
-def manifest_rows(name, section, policy, seed, bad_files=None, threads=1):
+def manifest_rows(name, section, policy, seed, threads=1):
     """Manifest rows (speaker, utterance, path, split, duration) of a corpus in format ``name``."""
-    return READERS[name].manifest_rows(spec(name, section), policy, seed, bad_files, threads)
+    return READERS[name].manifest_rows(spec(name, section), policy, seed, threads)

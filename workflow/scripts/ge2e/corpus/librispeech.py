@@ -16,7 +16,6 @@ import logging
 import re
 from pathlib import Path
 
-from ge2e.badfiles import BadFiles
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
 from ge2e.seeds import derive
@@ -116,15 +115,14 @@ def _subset_rows(root, subset, part, speakers, part_of, bad_files):
     return rows
 
 
-def scan(root, train_subsets, test_subsets, bad_files=None):
+def scan(root, train_subsets, test_subsets, bad_files):
     """Rows (speaker, utterance, path, part: train | test) of the chosen subsets, not yet probed.
 
     Every speaker folder must be listed in SPEAKERS.TXT and every chapter must have its
-    ``.trans.txt``; a listed utterance whose flac is missing goes to ``bad_files`` (default:
-    fail). A subset that is missing or holds no utterances, a subset named twice, or a speaker
+    ``.trans.txt``; a listed utterance whose flac is missing goes to ``bad_files`` (a
+    ``ge2e.badfiles.BadFiles``). A subset that is missing or holds no utterances, a subset named twice, or a speaker
     in both a training and a test subset is an error naming the config key.
     """
-    bad_files = bad_files or BadFiles("fail", "convert")
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"LibriSpeech root {root} does not exist or is not a folder (config key {KEY}.root)")
@@ -149,13 +147,13 @@ def scan(root, train_subsets, test_subsets, bad_files=None):
     return rows
 
 
-def manifest_rows(spec, policy, seed, bad_files=None, threads=1):
+def manifest_rows(spec, policy, seed, threads=1):
     """The TI-SV manifest rows of LibriSpeech: the test subsets' speakers test, a share (or list) of the
     training subsets' speakers validates, the rest train; durations from the flac headers.
 
-    ``policy``: the read policy (``ge2e.corpus.rows.probe``).
+    ``policy``: the ``ge2e.audio.ReadPolicy`` (``ge2e.corpus.rows.probe``).
     """
-    bad_files = bad_files or BadFiles("fail", "convert")
+    bad_files = policy.bad_files("convert")
     listed = scan(spec.root, list(spec.train_subsets), list(spec.test_subsets), bad_files)
     corpus_rows.log_layout(NAME, listed)
     val = corpus_rows.held_out(

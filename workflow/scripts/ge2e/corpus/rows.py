@@ -6,7 +6,8 @@ then gives every row its duration from the file's header (``probe``), reads the 
 config may name (``read_speakers``) and holds speakers out for validation and test
 (``held_out``, ``assign``).
 
-The read policy (sample rate, resampling, channel, bad files) is used in one place, ``probe``.
+The read policy (``ge2e.audio.ReadPolicy``: sample rate, resampling, channel, bad files) is used
+in one place, ``probe``.
 """
 
 import logging
@@ -14,7 +15,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ge2e import audio, manifest
-from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError, MissingDependency
 
 log = logging.getLogger("ge2e")
@@ -35,16 +35,18 @@ def probe(rows, policy, corpus, bad_files=None, threads=1):
 
     Only headers are read (``ge2e.audio.probe``): wav 0.05 ms, flac 0.15 ms and m4a 0.5 ms a file
     here, warm cache, so VoxCeleb2's 1.1 M files take about 9 min on one core, spread over
-    ``threads`` processes. Unreadable files go to ``bad_files`` (default: fail on the first); then
+    ``threads`` processes. Unreadable files are skipped or fatal by ``policy.on_bad_file``; then
     one decision per corpus on rates (resampled later, with one warning, or refused) and on
-    multi-channel files (refused unless the policy names a channel).
+    multi-channel files (refused unless the policy names a channel): ``ReadPolicy.check``.
 
     Args:
         rows: dicts with at least ``path``.
-        policy: the read policy: ``sample_rate``, ``resample``, ``channel``.
+        policy: the ``ge2e.audio.ReadPolicy``.
         corpus: how messages name the corpus.
+        bad_files: the ``ge2e.badfiles.BadFiles`` the reader already reported to (e.g. listed files
+            that are missing), so one count covers the corpus; default: a fresh one of ``policy``.
     """
-    bad_files = bad_files or BadFiles("fail", "convert")
+    bad_files = bad_files or policy.bad_files("convert")
     paths = [str(r["path"]) for r in rows]
     if threads > 1 and len(paths) > 1:
         with ProcessPoolExecutor(max_workers=threads) as pool:
@@ -59,8 +61,7 @@ def probe(rows, policy, corpus, bad_files=None, threads=1):
         rate, frames, count = result
         rates[path], channels[path] = rate, count
         kept.append({**row, "path": path, "duration": frames / rate})
-    audio.check_rates(rates, policy.sample_rate, policy.resample, corpus)
-    audio.check_channels(channels, policy.channel, corpus)
+    policy.check(rates, channels, corpus)
     bad_files.summary()
     return kept
 

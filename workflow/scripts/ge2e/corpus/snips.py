@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 from ge2e import audio
-from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError
 
 SPLIT_FILES = {"train": "train.json", "val": "dev.json", "test": "test.json"}
@@ -34,15 +33,16 @@ def read_split(path):
     return entries
 
 
-def scan(root, bad_files=None, sample_rate=16000, resample=False, channel=None):
+def scan(root, policy):
     """Keyword-positive rows (speaker, utterance, path, split, duration) of a Snips copy.
 
-    Every positive's audio header is probed: missing, empty or unreadable files go to
-    ``bad_files`` (a ``ge2e.badfiles.BadFiles``; default: fail on the first), and files
-    not at ``sample_rate`` are resampled later (one warning) or refused here, as are
-    multi-channel files when ``channel`` (``ge2e.audio.pick_channel``) is None. Durations come from the audio itself.
+    Every positive's audio header is probed under ``policy`` (a ``ge2e.audio.ReadPolicy``):
+    missing, empty or unreadable files are skipped or fatal by its ``on_bad_file``, and files
+    not at its ``sample_rate`` are resampled later (one warning) or refused here, as are
+    multi-channel files when its ``channel`` (``ge2e.audio.pick_channel``) is None. Durations
+    come from the audio itself.
     """
-    bad_files = bad_files or BadFiles("fail", "convert")
+    bad_files = policy.bad_files("convert")
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"Snips root {root} does not exist or is not a folder (config key corpus.snips_root)")
@@ -72,7 +72,6 @@ def scan(root, bad_files=None, sample_rate=16000, resample=False, channel=None):
                     "duration": probed[1] / probed[0],
                 }
             )
-    audio.check_rates(rates, sample_rate, resample, "Snips")
-    audio.check_channels(channels, channel, "Snips")
+    policy.check(rates, channels, "Snips")
     bad_files.summary()
     return rows

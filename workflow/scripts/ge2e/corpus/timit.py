@@ -7,12 +7,12 @@ or RIFF is decided from its magic bytes (``ge2e.audio``), never from its name, a
 utterance is counted once.
 """
 
+import dataclasses
 import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ge2e import audio
-from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError
 from ge2e.manifest import hold_out
 
@@ -49,7 +49,7 @@ def _utterance_files(speaker_dir):
     return {utt: path for utt, (path, _) in sorted(chosen.items())}
 
 
-def scan(root, test_set="full"):
+def scan(root, test_set):
     """List the utterances of a TIMIT tree.
 
     Args:
@@ -127,45 +127,46 @@ def assign_splits(rows, val_fraction, seed, val_speakers=None):
 
 def _convert_one(args):
     """Worker: read one file (resampled if needed), write 16-bit wav. Returns its duration or the error."""
-    src, dst, sample_rate, channel = args
+    src, dst, policy = args
     try:
-        samples = audio.read(src, sample_rate, True, channel)  # rates and channels were checked by convert()
+        samples = audio.read(src, policy)  # rates and channels were checked by convert()
     except InputError as exc:
         return str(exc)
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
-    audio.write_wav(dst, samples, sample_rate)
-    return len(samples) / sample_rate
+    audio.write_wav(dst, samples, policy.sample_rate)
+    return len(samples) / policy.sample_rate
 
 
-def convert(rows, out_dir, sample_rate=16000, threads=1, bad_files=None, resample=False, channel=None):
+def convert(rows, out_dir, policy, threads=1):
     """Write each row's audio as 16-bit mono wav under ``out_dir/<part>/<dialect>/<speaker>/``.
 
-    Files at another rate are resampled (one warning for the corpus) or, with
-    ``resample`` false, refused before anything is written; multi-channel files are
-    reduced by ``channel`` (``ge2e.audio.pick_channel``), refused up front without it. Bad files go to
-    ``bad_files`` (a ``ge2e.badfiles.BadFiles``; default: fail on the first).
+    ``policy`` is the ``ge2e.audio.ReadPolicy``: files at another rate are resampled (one warning
+    for the corpus) or, with ``resample`` false, refused before anything is written; multi-channel
+    files are reduced by its ``channel`` (``ge2e.audio.pick_channel``), refused up front without
+    it. Bad files are skipped or fatal by its ``on_bad_file``.
     Returns the rows that converted, with ``path`` set to the wav and ``duration`` (s).
     """
-    bad_files = bad_files or BadFiles("fail", "convert")
+    bad_files = policy.bad_files("convert")
     rates, channels = {}, {}
     for r in rows:
         probed = bad_files.call(audio.probe, r["path"])
         if probed is not None:
             rates[r["path"]], _, channels[r["path"]] = probed
-    audio.check_rates(rates, sample_rate, resample, "TIMIT")
-    audio.check_channels(channels, channel, "TIMIT")
+    policy.check(rates, channels, "TIMIT")
+    # Every rate was checked (and refused unless resample is on), so the workers resample whatever is off.
+    worker_policy = dataclasses.replace(policy, resample=True)
     rows = [r for r in rows if r["path"] in rates]
     jobs = []
     for r in rows:
         dst = Path(out_dir) / r["part"] / r["dialect"] / r["speaker"] / f"{r['utterance']}.wav"
-        jobs.append((r["path"], str(dst), sample_rate, channel))
+        jobs.append((r["path"], str(dst), worker_policy))
     if threads > 1:
         with ProcessPoolExecutor(max_workers=threads) as pool:
             results = list(pool.map(_convert_one, jobs, chunksize=16))
     else:
         results = [_convert_one(j) for j in jobs]
     kept = []
-    for r, (_, dst, _, _), result in zip(rows, jobs, results, strict=True):
+    for r, (_, dst, _), result in zip(rows, jobs, results, strict=True):
         if isinstance(result, str):
             bad_files.add(result)
         else:

@@ -15,7 +15,6 @@ import logging
 import re
 from pathlib import Path
 
-from ge2e.badfiles import BadFiles
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
 from ge2e.seeds import derive
@@ -99,11 +98,11 @@ def scan(root, mic):
     return rows
 
 
-def manifest_rows(spec, policy, seed, bad_files=None, threads=1):
+def manifest_rows(spec, policy, seed, threads=1):
     """The TI-SV manifest rows of VCTK: test speakers, then validation speakers among the rest, held out as
     ``spec`` says (seeded with ``seed``); the others train. Durations from the flac headers.
 
-    ``policy``: the read policy (``ge2e.corpus.rows.probe``).
+    ``policy``: the ``ge2e.audio.ReadPolicy`` (``ge2e.corpus.rows.probe``).
     """
     listed = scan(spec.root, spec.mic)
     corpus_rows.log_layout(NAME, listed)
@@ -114,5 +113,5 @@ def manifest_rows(spec, policy, seed, bad_files=None, threads=1):
     val = corpus_rows.held_out(
         speakers - test, spec.val_fraction, spec.val_speakers, f"{KEY}.val_speakers", derive(seed, "val")
     )
-    rows = corpus_rows.probe(listed, policy, NAME, bad_files or BadFiles("fail", "convert"), threads)
+    rows = corpus_rows.probe(listed, policy, NAME, threads=threads)
     return corpus_rows.assign(rows, val, test)

@@ -17,7 +17,6 @@ import os
 import re
 from pathlib import Path
 
-from ge2e.badfiles import BadFiles
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
 from ge2e.seeds import derive
@@ -137,11 +136,11 @@ def scan(train_roots, test_root="", test_speakers=None):
     return rows
 
 
-def manifest_rows(spec, policy, seed, bad_files=None, threads=1):
+def manifest_rows(spec, policy, seed, threads=1):
     """The TI-SV manifest rows of VoxCeleb: test speakers as ``spec`` says, a share (or list) of the training
     speakers validates, the rest train; durations from the file headers (in ``threads`` processes).
 
-    ``policy``: the read policy (``ge2e.corpus.rows.probe``).
+    ``policy``: the ``ge2e.audio.ReadPolicy`` (``ge2e.corpus.rows.probe``).
     """
     listed_test = corpus_rows.read_speakers(spec.test_speakers, f"{KEY}.test_speakers") if spec.test_speakers else None
     listed = scan(list(spec.train_roots), spec.test_root, listed_test)
@@ -153,5 +152,5 @@ def manifest_rows(spec, policy, seed, bad_files=None, threads=1):
         f"{KEY}.val_speakers",
         derive(seed, "val"),
     )
-    rows = corpus_rows.probe(listed, policy, NAME, bad_files or BadFiles("fail", "convert"), threads)
+    rows = corpus_rows.probe(listed, policy, NAME, threads=threads)
     return corpus_rows.assign(rows, val)
