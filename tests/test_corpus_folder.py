@@ -1,9 +1,10 @@
-"""A folder of speakers (ge2e.corpus.folder), the layout of external evaluation sets."""
+"""A folder of speakers (ge2e.corpus.folder), the layout of external evaluation sets and of a TI-SV corpus."""
 
 import numpy as np
 import pytest
 import soundfile as sf
 from audio_files import STRICT, read_policy, write_stereo
+from layouts import write_folder
 
 from ge2e.corpus import folder
 from ge2e.errors import InputError
@@ -47,3 +48,18 @@ def test_a_missing_or_empty_folder_names_the_config_key(tmp_path):
         InputError, match=r"empty holds no <speaker>/\*\*/\*\{\.wav,\.flac,\.sph\} files \(config key x\)"
     ):
         folder.scan(tmp_path / "empty", STRICT, key="x")
+
+
+def test_a_folder_as_a_tisv_corpus_holds_out_test_then_validation_speakers(tmp_path):
+    root = write_folder(tmp_path / "set", speakers=10, per_speaker=2)
+    fields = dict(root=str(root), test_fraction=0.2, test_speakers="", val_fraction=0.25, val_speakers="")
+    rows = folder.manifest_rows(folder.Spec(**fields), STRICT, seed=9)
+    split_of = {r["speaker"]: r["split"] for r in rows}
+    assert sorted(split_of.values()) == ["test"] * 2 + ["train"] * 6 + ["val"] * 2  # 0.2 of 10, 0.25 of 8
+    assert split_of == {r["speaker"]: r["split"] for r in folder.manifest_rows(folder.Spec(**fields), STRICT, seed=9)}
+    (tmp_path / "test.txt").write_text("spk00\nspk01\nspk02\n")
+    rows = folder.manifest_rows(folder.Spec(**{**fields, "test_speakers": str(tmp_path / "test.txt")}), STRICT, 9)
+    assert {r["speaker"] for r in rows if r["split"] == "test"} == {"spk00", "spk01", "spk02"}
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match=r"empty holds no <speaker>/.*\(config key corpus\.folder\.root\)"):
+        folder.manifest_rows(folder.Spec(**{**fields, "root": str(tmp_path / "empty")}), STRICT, 9)

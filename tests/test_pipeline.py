@@ -103,6 +103,11 @@ def test_rerun_has_nothing_to_do(run_dir):
             "tdsv: the test split of the built-in corpus (builtin.snips) has 32 speakers with >= 2 utterances, 40 "
             "needed (evaluate.tdsv.n_speakers)",
         ),
+        (
+            "corpus: {tisv_format: librispeech, librispeech: {root: /no/such/LibriSpeech}}",
+            "config key corpus.librispeech.root: '/no/such/LibriSpeech' is not a folder",
+        ),
+        ("corpus: {tisv_format: voxceleb}", "config key corpus.voxceleb.train_roots: '' is not a folder"),
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, config, message):
@@ -368,3 +373,38 @@ def test_cli_and_evaluate_refuse_checkpoints_that_would_run_code(run_dir, tmp_pa
     assert proc.returncode != 0
     assert "refused" in (work / "results/logs/evaluate/tisv_const_test_final.log").read_text()
     assert not marker.exists()
+
+
+def test_librispeech_layout_runs_convert_to_evaluation(tmp_path):
+    """corpus.tisv_format: librispeech on a LibriSpeech-like tree of integer-made speech: convert_tisv writes a
+    manifest of the original flac files (no copies), and features, augmentation, training and evaluation run
+    on it (TI-SV only, one schedule: the rest of the pipeline is the default run's)."""
+    from layouts import write_librispeech
+    from workflow_run import job_counts
+
+    from ge2e import manifest
+
+    root = write_librispeech(tmp_path / "LibriSpeech", {"train-clean-100": 7, "test-clean": 3}, speech=True)
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    (work / "config" / "librispeech.yaml").write_text(
+        f"corpus: {{tisv_format: librispeech, librispeech: {{root: {root}, train_subsets: [train-clean-100], "
+        "val_fraction: 0.3}}\n"
+    )
+    configs = ["config/tiny.yaml", "config/librispeech.yaml"]
+    target = "results/tisv/const/eval/test/final.json"
+    proc = snakemake(work, target, config=configs)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    jobs = job_counts(proc.stdout + proc.stderr)
+    assert jobs["convert_tisv"] == 1 and "convert_timit" not in jobs and "builtin_corpus" not in jobs, jobs
+    rows = manifest.read(work / "results/tisv/manifest.tsv")
+    assert all(r["path"].startswith(f"{root}/") and r["path"].endswith(".flac") for r in rows)
+    speakers = {split: {r["speaker"] for r in rows if r["split"] == split} for split in ("train", "val", "test")}
+    assert [len(s) for s in speakers.values()] == [5, 2, 3] and speakers["test"] == {"107", "108", "109"}
+    assert not (work / "results/tisv/wav").exists()
+    log = (work / "results/logs/convert/tisv.log").read_text()
+    assert "LibriSpeech: 10 speakers, 60 files listed" in log and "test: 3 speakers, 18 utterances" in log
+    result = json.loads((work / target).read_text())
+    assert result["speakers"] == 3 and 0 <= result["eer_full"] <= 1
+    again = snakemake(work, target, config=configs)
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr

@@ -26,7 +26,7 @@ AUDIO = ("av", "librosa", "numpy", "soundfile")  # av (PyAV): m4a, as VoxCeleb2 
 STAGES = {
     "corpus": (
         "built-in corpus synthesis and conversion of TIMIT/Snips to manifests (rules builtin_corpus, "
-        "convert_timit, convert_snips). flite and festival (with its voices) are not on conda-forge: "
+        "convert_timit, convert_tisv, convert_snips). flite and festival (with its voices) are not on conda-forge: "
         "they come from the system (Debian: apt-get install flite festival festvox-kallpc16k "
         "festvox-kdlpc16k festvox-us-slt-hts), only the built-in corpus needs them",
         ("espeak-ng=1.51", "sox=14.4.2"),

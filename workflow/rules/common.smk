@@ -9,7 +9,8 @@ from snakemake.utils import validate
 
 from ge2e.audio import ReadPolicy
 from ge2e.augment import AugmentParams
-from ge2e.corpus import builtin
+from ge2e.corpus import builtin, formats
+from ge2e.corpus.rows import check_paths
 from ge2e.errors import InputError
 from ge2e.manifest import SPLITS, check_sizes
 from ge2e.seeds import derive
@@ -42,6 +43,11 @@ TEST_SET = "test"
 EXTERNAL = config["evaluate"]["external"]
 EVAL_SETS = [TEST_SET, *EXTERNAL]
 SYSTEMS = systems(SCHEDULES)  # every evaluated system, in table order (ge2e.systems)
+# The TI-SV corpus's layout (corpus.tisv_format, ge2e.corpus.formats): TIMIT (corpus.timit_root, the
+# built-in corpus's layout) is converted to wav by rule convert_timit; any other is read where it lies
+# by rule convert_tisv, configured by its own section (corpus.librispeech, corpus.vctk, ...).
+TISV_FORMAT = config["corpus"]["tisv_format"]
+TISV_LISTED = TISV_FORMAT != formats.TIMIT
 # Each task's built-in corpus: its config section (builtin.timit, builtin.snips) and what it will hold
 # (ge2e.corpus.builtin.CorpusSize), for the start-up check and the report. A task on a real corpus
 # has both too (the section has defaults), unused.
@@ -76,7 +82,24 @@ def canonical(value):
 
 
 def is_builtin(task):
+    if task == "tisv" and TISV_LISTED:
+        return False
     return config["corpus"][CORPUS_OF_TASK[task][0]] == "builtin"
+
+
+def tisv_section():
+    """The config section of the TI-SV corpus's format (e.g. corpus.librispeech); empty for TIMIT."""
+    return canonical(config["corpus"][TISV_FORMAT]) if TISV_LISTED else {}
+
+
+def tisv_spec():
+    """The reader's Spec of a TI-SV corpus read where it lies (ge2e.corpus.formats)."""
+    return formats.spec(TISV_FORMAT, tisv_section())
+
+
+def listed_corpus_name():
+    """How the table, the run summary and the report name a TI-SV corpus read where it lies."""
+    return f"{formats.NAMES[TISV_FORMAT]} at {tisv_spec().where()}"
 
 
 def corpus_root(task):
@@ -85,14 +108,22 @@ def corpus_root(task):
     return f"{BUILTIN_ROOT}/{name}" if is_builtin(task) else config["corpus"][key]
 
 
-# Start-up check: a wrong corpus path fails here, before any job runs.
+# Start-up check: a wrong corpus path (or speaker list) fails here, before any job runs.
 for _task in TASKS:
-    if not is_builtin(_task) and not Path(corpus_root(_task)).is_dir():
+    if _task == "tisv" and TISV_LISTED:
+        try:
+            check_paths(tisv_spec().paths())
+        except InputError as exc:
+            raise WorkflowError(str(exc)) from None
+    elif not is_builtin(_task) and not Path(corpus_root(_task)).is_dir():
         _key = CORPUS_OF_TASK[_task][0]
         raise WorkflowError(
             f"config key corpus.{_key}: {corpus_root(_task)!r} is not a folder; point it at "
             "your corpus copy or set it to 'builtin'"
         )
+# The report's front page names a listed TI-SV corpus from the config alone (like _builtin_size).
+if TISV_LISTED:
+    config["_tisv_corpus"] = listed_corpus_name()
 for _name, _root in EXTERNAL.items():
     if not Path(_root).is_dir():
         raise WorkflowError(
@@ -223,6 +254,8 @@ check_builtin_capacity()
 
 
 def task_category(wildcards):
+    if wildcards.task == "tisv" and TISV_LISTED:
+        return f"{TASK_NAMES['tisv']} ({formats.NAMES[TISV_FORMAT]})"
     return TASK_TITLES[wildcards.task]
 
 
@@ -235,13 +268,20 @@ def run_summary_tasks():
     return canonical(
         {
             task: {
-                "corpus": "built-in synthetic" if is_builtin(task) else corpus_root(task),
+                "corpus": corpus_where(task),
                 "train": config["train"][task],
                 "copies": capacity(task)["copies"],
             }
             for task in TASKS
         }
     )
+
+
+def corpus_where(task):
+    """The run summary's corpus of a task: built-in, a real corpus's folder, or a listed corpus's name and folders."""
+    if is_builtin(task):
+        return "built-in synthetic"
+    return listed_corpus_name() if task == "tisv" and TISV_LISTED else corpus_root(task)
 
 
 def final_targets():
@@ -285,7 +325,11 @@ def corpus_note():
         (
             f"built-in synthetic {CORPUS_NAMES[task]} look-alike"
             if is_builtin(task)
-            else f"{CORPUS_NAMES[task]} at {corpus_root(task)}"
+            else (
+                listed_corpus_name()
+                if task == "tisv" and TISV_LISTED
+                else f"{CORPUS_NAMES[task]} at {corpus_root(task)}"
+            )
         )
         for task in TASKS
     ]

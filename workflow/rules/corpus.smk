@@ -2,6 +2,17 @@
 # evaluation folder) to a manifest.
 
 
+# corpus.tisv_format picks the rule that writes the TI-SV manifest: convert_timit converts a TIMIT tree
+# to wav, convert_tisv lists a corpus of another layout where it lies (ge2e.corpus.formats).
+if TISV_LISTED:
+
+    ruleorder: convert_tisv > convert_timit
+
+else:
+
+    ruleorder: convert_timit > convert_tisv
+
+
 rule builtin_corpus:
     output:
         directory(f"{BUILTIN_ROOT}/{{corpus}}"),
@@ -50,6 +61,31 @@ rule convert_timit:
         seed=lambda wc: task_seed("split", wc.task),
     script:
         "../scripts/convert_timit.py"
+
+
+rule convert_tisv:
+    output:
+        manifest="results/{task}/manifest.tsv",
+    log:
+        "results/logs/convert/{task}.log",
+    benchmark:
+        "results/benchmarks/convert/{task}.tsv"
+    wildcard_constraints:
+        task="tisv",
+    conda:
+        "../../envs/corpus.yaml"
+    threads: MAX_THREADS
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    params:
+        format=TISV_FORMAT,
+        spec=tisv_section(),
+        read_policy=read_policy(),
+        capacity=lambda wc: capacity(wc.task),
+        seed=lambda wc: task_seed("split", wc.task),
+    script:
+        "../scripts/convert_tisv.py"
 
 
 rule convert_snips:

@@ -1,0 +1,35 @@
+"""The TI-SV corpus formats (ge2e.corpus.formats): one reader per non-TIMIT format, each with the interface
+rule convert_tisv calls, and a Spec whose fields are exactly its config section's keys in the schema."""
+
+import dataclasses
+import inspect
+from pathlib import Path
+
+import yaml
+from audio_files import read_policy
+from layouts import write_folder
+
+from ge2e.corpus import formats
+
+SCHEMA = Path(__file__).resolve().parents[1] / "config" / "schema.yaml"
+
+
+def test_formats_are_the_schemas_and_every_reader_has_the_interface():
+    corpus = yaml.safe_load(SCHEMA.read_text())["properties"]["corpus"]["properties"]
+    assert tuple(corpus["tisv_format"]["enum"]) == formats.FORMATS and formats.FORMATS[0] == formats.TIMIT
+    for name, reader in formats.READERS.items():
+        assert isinstance(reader.NAME, str) and reader.KEY == f"corpus.{name}"
+        params = list(inspect.signature(reader.manifest_rows).parameters)
+        assert params == ["spec", "policy", "seed", "threads"], name
+        section = corpus[name]["properties"]
+        assert [f.name for f in dataclasses.fields(reader.Spec)] == list(section), name
+        assert all("default" in node for node in section.values()), f"{name}: the schema holds every default"
+
+
+def test_manifest_rows_dispatch_to_the_reader(tmp_path):
+    root = write_folder(tmp_path / "set", speakers=5, per_speaker=2)
+    section = {"root": str(root), "test_fraction": 0.2, "test_speakers": "", "val_fraction": 0.25, "val_speakers": ""}
+    assert formats.spec("folder", section).root == str(root)
+    rows = formats.manifest_rows("folder", section, read_policy(), seed=4)
+    assert sorted({r["speaker"]: r["split"] for r in rows}.values()) == ["test", "train", "train", "train", "val"]
+    assert formats.NAMES["timit"] == "TIMIT" and formats.NAMES["librispeech"] == "LibriSpeech"
