@@ -25,7 +25,7 @@ AUDIO = ("av", "librosa", "numpy", "soundfile")  # av (PyAV): m4a, as VoxCeleb2 
 # stage: (what it is for, conda-forge packages with versions, the distributions its scripts import).
 STAGES = {
     "corpus": (
-        "built-in corpus synthesis and conversion of TIMIT/Snips to manifests (rules builtin_corpus, "
+        "built-in corpus synthesis and conversion of the corpora to manifests (rules builtin_corpus, "
         "convert_timit, convert_tisv, convert_snips). flite and festival (with its voices) are not on conda-forge: "
         "they come from the system (Debian: apt-get install flite festival festvox-kallpc16k "
         "festvox-kdlpc16k festvox-us-slt-hts), only the built-in corpus needs them",
@@ -77,7 +77,9 @@ def render(stage, pinned=None):
     if unpinned:
         raise SystemExit(f"requirements.txt pins no version of {unpinned} (needed by the {stage} stage)")
     lines = [
-        *textwrap.wrap(f"Stage env '{stage}': {purpose}.", 100, initial_indent="# ", subsequent_indent="# "),
+        *textwrap.wrap(
+            f"Stage env '{stage}': {purpose}.", 100, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False
+        ),
         "# Written by tools/envfiles.py from requirements.txt; do not edit by hand.",
         "channels:",
         *(f"  - {channel}" for channel in CHANNELS),
