@@ -26,8 +26,14 @@ import json  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ge2e import audio  # noqa: E402
+from ge2e import audio, schema  # noqa: E402
 from ge2e.features import FeatureParams, from_samples, log_mel, vad  # noqa: E402
+
+
+def paper_params():
+    """The default feature settings (the schema's, the paper's)."""
+    return FeatureParams(**schema.defaults("features.params"))
+
 
 TARGET = 300.0
 CORPUS = benchlib.ROOT / "results" / "builtin_corpus"
@@ -80,7 +86,7 @@ def memory_worker(seconds):
     """Fresh-process peak memory of from_samples on the longest utterance; prints one JSON line."""
     import tracemalloc
 
-    params = FeatureParams()
+    params = paper_params()
     utts, _ = utterances(seconds, params)
     y = max(utts, key=len)
     del utts
@@ -117,7 +123,7 @@ def memory_worker(seconds):
 
 
 def run(args):
-    params = FeatureParams()
+    params = paper_params()
     seconds = 20 if args.quick else args.seconds
     repeats = 1 if args.quick else args.repeats
     utts, source = utterances(seconds, params)

@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 from audio_files import STRICT, read_policy
 
-from ge2e import features, manifest, sphere
+from ge2e import features, manifest, schema, sphere
 from ge2e.corpus import placeholder, snips, timit
 from ge2e.errors import InputError
 from ge2e.features import FeatureParams
@@ -121,7 +121,7 @@ def test_audio_all_silence_after_vad(tmp_path):
     out.write_text(EARLIER)
     rows = [{"speaker": "s", "utterance": "u", "path": str(path)}]
     with pytest.raises(InputError, match=f"{path}: no speech left after VAD"):
-        features.extract_rows(rows, FeatureParams(), STRICT).save(out)
+        features.extract_rows(rows, FeatureParams(**schema.defaults("features.params")), STRICT).save(out)
     assert out.read_text() == EARLIER
 
 
@@ -148,7 +148,11 @@ def test_other_sample_rate_resampled_once_or_refused(snips_root, earlier, caplog
     with pytest.raises(InputError, match="3 of 27 files are not at 16000 Hz.*corpus.resample: true"):
         convert_snips(snips_root, earlier, resample=False)
     assert earlier.read_text() == EARLIER
-    x = features.extract(snips_root / "audio_files" / "train00000u0.wav", FeatureParams(), read_policy(resample=True))
+    x = features.extract(
+        snips_root / "audio_files" / "train00000u0.wav",
+        FeatureParams(**schema.defaults("features.params")),
+        read_policy(resample=True),
+    )
     assert 9 <= len(x) <= 11  # 0.1 s at a 10 ms hop, at 16 kHz after resampling
 
 

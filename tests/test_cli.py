@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from ge2e import cli
+from ge2e import cli, schema
 
 
 def speechy(seed):
@@ -26,7 +26,11 @@ def fake_model(monkeypatch):
         def utterances(self, fs):
             return np.stack([u.mean(axis=0) for u in fs.split_utterances()])
 
-    ckpt = {"feature_params": {}, "train_params": {"frames": [80]}, "eer_threshold": 0.5}
+    ckpt = {
+        "feature_params": schema.defaults("features.params"),
+        "train_params": {"frames": [80]},
+        "eer_threshold": 0.5,
+    }
     monkeypatch.setattr(cli, "load_encoder", lambda path: (None, ckpt))
     monkeypatch.setattr(cli, "EncoderEmbedder", MeanEmbedder)
 

@@ -1,15 +1,17 @@
 """Log-mel features (ge2e.features): VAD, level normalisation, and FeatureSet storage."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from audio_files import read_policy
 from feature_sets import feature_set
 
-from ge2e import audio, features
+from ge2e import audio, features, schema
 from ge2e.errors import InputError
 from ge2e.features import FeatureParams, FeatureSet
 
-P = FeatureParams()
+P = FeatureParams(**schema.defaults("features.params"))
 
 
 def tone(seconds, pad=0.5):
@@ -50,17 +52,17 @@ def test_feature_set_round_trip(tmp_path):
 
 @pytest.mark.parametrize("how", ["level", "mean"])
 def test_normalised_log_mels_do_not_depend_on_recording_level(how):
-    params = FeatureParams(normalise=how)
+    params = dataclasses.replace(P, normalise=how)
     loud, quiet = (features.from_samples(g * tone(1.0), params, "x") for g in (0.9, 0.02))  # 33 dB apart
     assert np.allclose(loud, quiet, atol=1e-3)
-    raw = [features.from_samples(g * tone(1.0), FeatureParams(normalise="none"), "x") for g in (0.9, 0.02)]
+    raw = [features.from_samples(g * tone(1.0), dataclasses.replace(P, normalise="none"), "x") for g in (0.9, 0.02)]
     assert np.abs(raw[0] - raw[1]).max() > 5  # without it, the level reaches the encoder
 
 
 def test_level_normalisation_keeps_the_spectral_shape_and_mean_removes_it():
-    x = features.from_samples(tone(1.0), FeatureParams(normalise="level"), "x")
+    x = features.from_samples(tone(1.0), dataclasses.replace(P, normalise="level"), "x")
     assert abs(x.mean()) < 1e-4 and np.ptp(x.mean(axis=0)) > 1  # the long-term spectrum stays
-    y = features.from_samples(tone(1.0), FeatureParams(normalise="mean"), "x")
+    y = features.from_samples(tone(1.0), dataclasses.replace(P, normalise="mean"), "x")
     assert np.allclose(y.mean(axis=0), 0, atol=1e-4)
 
 

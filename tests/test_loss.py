@@ -19,7 +19,7 @@ SMALL = np.array(
 
 
 def test_exclusive_centroid_similarity_by_hand():
-    loss = GE2ELoss(init_w=1.0, init_b=0.0)
+    loss = GE2ELoss("softmax", init_w=1.0, init_b=0.0)
     sim = loss.similarity(torch.tensor(SMALL, dtype=torch.float32)).detach().numpy()
     # e_00 = (1, 0) against its own centroid without itself: mean((.8,.6),(.6,.8)) = (.7,.7) -> cos 1/sqrt2
     assert sim[0, 0, 0] == pytest.approx(1 / math.sqrt(2), abs=1e-6)
@@ -61,7 +61,7 @@ def test_gradient_reaches_w_b_and_embeddings(method):
 
 
 def test_w_stays_positive():
-    loss = GE2ELoss(init_w=10.0)
+    loss = GE2ELoss("softmax", init_w=10.0)
     with torch.no_grad():
         loss.w.fill_(-3.0)
     sim = loss.similarity(torch.randn(3, 2, 4))

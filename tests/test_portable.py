@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from ge2e import augment, features, portable
+from ge2e import augment, features, portable, schema
 
 
 def test_exp_log_cos_sin_match_numpy():
@@ -75,7 +75,7 @@ def test_log_mels_are_librosas_to_rounding():
     rng = np.random.default_rng(4)
     t = np.arange(16000) / 16000
     x = (np.sin(2 * np.pi * 180 * t) * (t > 0.3) + 0.01 * rng.standard_normal(len(t))).astype(np.float32)
-    p = features.FeatureParams()
+    p = features.FeatureParams(**schema.defaults("features.params"))
     intervals = librosa.effects.split(x, top_db=p.top_db, frame_length=p.win_length, hop_length=p.hop_length)
     assert np.array_equal(features.vad(x, p), np.concatenate([x[a:b] for a, b in intervals]))
     mel = librosa.feature.melspectrogram(

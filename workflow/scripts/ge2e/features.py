@@ -39,15 +39,16 @@ VAD_FLOOR = 1e-10  # frame power floor of the VAD (librosa's amin)
 
 @dataclasses.dataclass(frozen=True)
 class FeatureParams:
-    """How audio becomes features (paper: 25 ms window, 10 ms hop, 40 log-mels)."""
+    """How audio becomes features (config ``features.params``, whose schema holds the defaults: the
+    paper's 25 ms window, 10 ms hop, 40 log-mels)."""
 
-    sample_rate: int = 16000
-    n_mels: int = 40
-    window_ms: float = 25.0
-    hop_ms: float = 10.0
-    n_fft: int = 512
-    top_db: float = 30.0  # VAD: frames quieter than peak - top_db are silence
-    normalise: str = "level"  # per-utterance log-mel normalisation, one of NORMALISATIONS
+    sample_rate: int
+    n_mels: int
+    window_ms: float
+    hop_ms: float
+    n_fft: int
+    top_db: float  # VAD: frames quieter than peak - top_db are silence
+    normalise: str  # per-utterance log-mel normalisation, one of NORMALISATIONS
 
     @property
     def win_length(self):

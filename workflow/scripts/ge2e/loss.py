@@ -18,7 +18,8 @@ class GE2ELoss(nn.Module):
     The loss is the sum over all N*M embeddings (eq. 10), as in the paper.
     """
 
-    def __init__(self, init_w=10.0, init_b=-5.0, method="softmax"):
+    def __init__(self, method, init_w=10.0, init_b=-5.0):
+        # method is config train.loss (its default is the schema's); w and b start where the paper says.
         super().__init__()
         if method not in ("softmax", "contrast"):
             raise ValueError(f"method must be 'softmax' or 'contrast', not {method!r}")

@@ -1,0 +1,43 @@
+"""ge2e.schema: the schema's defaults, equal to what Snakemake's validation fills in."""
+
+import copy
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+from ge2e import schema
+from ge2e.augment import AugmentParams
+from ge2e.features import FeatureParams
+
+
+def _filled_without(section):
+    """The default config with ``section`` removed, filled in by Snakemake's validation."""
+    config = yaml.safe_load((schema.SCHEMA.parent / "config.yaml").read_text())
+    *parents, last = section.split(".")
+    node = config
+    for key in parents:
+        node = node[key]
+    node.pop(last, None)
+    validate(config, str(schema.SCHEMA), set_default=True)
+    for key in section.split("."):
+        config = config[key]
+    return config
+
+
+@pytest.mark.parametrize("section", ["features.params", "model", "corpus", "builtin.snips"])
+def test_defaults_are_what_validation_fills_in(section):
+    assert schema.defaults(section) == _filled_without(section)
+
+
+def test_the_dataclasses_built_from_config_have_no_defaults_of_their_own():
+    with pytest.raises(TypeError):
+        FeatureParams()
+    params = FeatureParams(**schema.defaults("features.params"))
+    assert (params.sample_rate, params.n_mels, params.window_ms, params.hop_ms) == (16000, 40, 25.0, 10.0)
+    AugmentParams(**copy.deepcopy(schema.defaults("augment.tdsv")))
+
+
+def test_unknown_section_is_a_key_error():
+    with pytest.raises(KeyError):
+        schema.defaults("features.nope")

@@ -1,0 +1,46 @@
+"""The defaults of ``config/schema.yaml``, for code that builds settings outside Snakemake.
+
+The schema is the only source of defaults: the dataclasses built from config
+(``FeatureParams``, ``TrainParams``, ...) have required fields, and Snakemake fills a
+config from the schema before any rule sees it. Tests and benchmarks, which build those
+dataclasses without a config, ask this module for the same values.
+"""
+
+from pathlib import Path
+
+import yaml
+
+SCHEMA = Path(__file__).resolve().parents[3] / "config" / "schema.yaml"
+
+
+def defaults(section, schema_path=SCHEMA):
+    """The defaults of the config section at dotted ``section`` (e.g. ``"features.params"``), as a dict.
+
+    Each property's own ``default`` wins; an object without one gets its properties' defaults
+    (as Snakemake's validation fills them); a property with neither is left out.
+    """
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    node = schema
+    for key in section.split("."):
+        node = _resolve(schema, node)["properties"][key]
+    return _defaults(schema, node)
+
+
+def _resolve(schema, node):
+    """``node`` with a ``$ref`` to ``#/definitions/<name>`` replaced by that definition (its own keys win)."""
+    if "$ref" not in node:
+        return node
+    ref = node["$ref"].removeprefix("#/definitions/")
+    return {**schema["definitions"][ref], **{k: v for k, v in node.items() if k != "$ref"}}
+
+
+def _defaults(schema, node):
+    node = _resolve(schema, node)
+    out = {}
+    for key, child in node.get("properties", {}).items():
+        child = _resolve(schema, child)
+        if "properties" in child:
+            out[key] = {**_defaults(schema, child), **child.get("default", {})}
+        elif "default" in child:
+            out[key] = child["default"]
+    return out
