@@ -8,6 +8,7 @@ from layouts import write_folder
 
 from ge2e.corpus import folder
 from ge2e.errors import InputError
+from ge2e.schema import defaults
 
 
 def test_a_corpus_with_multichannel_files_fails_at_probe_time_naming_the_key(tmp_path):
@@ -52,7 +53,7 @@ def test_a_missing_or_empty_folder_names_the_config_key(tmp_path):
 
 def test_a_folder_as_a_tisv_corpus_holds_out_test_then_validation_speakers(tmp_path):
     root = write_folder(tmp_path / "set", speakers=10, per_speaker=2)
-    fields = dict(root=str(root), test_fraction=0.2, test_speakers="", val_fraction=0.25, val_speakers="")
+    fields = {**defaults("corpus.folder"), "root": str(root), "val_fraction": 0.25}  # test_fraction 0.2
     rows = folder.manifest_rows(folder.Spec(**fields), STRICT, seed=9)
     split_of = {r["speaker"]: r["split"] for r in rows}
     assert sorted(split_of.values()) == ["test"] * 2 + ["train"] * 6 + ["val"] * 2  # 0.2 of 10, 0.25 of 8

@@ -9,6 +9,7 @@ import yaml
 from audio_files import read_policy
 from layouts import write_folder
 
+from ge2e import schema
 from ge2e.corpus import formats
 
 SCHEMA = Path(__file__).resolve().parents[1] / "config" / "schema.yaml"
@@ -24,11 +25,12 @@ def test_formats_are_the_schemas_and_every_reader_has_the_interface():
         section = corpus[name]["properties"]
         assert [f.name for f in dataclasses.fields(reader.Spec)] == list(section), name
         assert all("default" in node for node in section.values()), f"{name}: the schema holds every default"
+        assert reader.Spec(**schema.defaults(f"corpus.{name}")).paths()[0][0].startswith(reader.KEY)
 
 
 def test_manifest_rows_dispatch_to_the_reader(tmp_path):
     root = write_folder(tmp_path / "set", speakers=5, per_speaker=2)
-    section = {"root": str(root), "test_fraction": 0.2, "test_speakers": "", "val_fraction": 0.25, "val_speakers": ""}
+    section = {**schema.defaults("corpus.folder"), "root": str(root), "val_fraction": 0.25}
     assert formats.spec("folder", section).root == str(root)
     rows = formats.manifest_rows("folder", section, read_policy(), seed=4)
     assert sorted({r["speaker"]: r["split"] for r in rows}.values()) == ["test", "train", "train", "train", "val"]

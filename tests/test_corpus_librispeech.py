@@ -9,13 +9,15 @@ from layouts import write_librispeech
 
 from ge2e.corpus import librispeech
 from ge2e.errors import InputError
+from ge2e.schema import defaults
 
 FAIL = read_policy().bad_files("convert")
 
 
 def spec(root, **overrides):
-    fields = dict(root=str(root), train_subsets=["train-clean-100"], test_subsets=["test-clean"])
-    return librispeech.Spec(**{**fields, "val_fraction": 0.34, "val_speakers": "", **overrides})
+    """The schema's defaults for corpus.librispeech, on one training subset, with ``overrides``."""
+    fields = {**defaults("corpus.librispeech"), "root": str(root), "train_subsets": ["train-clean-100"]}
+    return librispeech.Spec(**{**fields, "val_fraction": 0.34, **overrides})
 
 
 def test_speakers_table_skips_comments_and_keeps_names_with_bars(tmp_path):

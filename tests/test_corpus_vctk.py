@@ -9,10 +9,12 @@ from layouts import write_vctk
 
 from ge2e.corpus import vctk
 from ge2e.errors import InputError
+from ge2e.schema import defaults
 
 
 def spec(root, **overrides):
-    fields = dict(root=str(root), mic="mic1", test_fraction=0.25, test_speakers="", val_fraction=0.2, val_speakers="")
+    """The schema's defaults for corpus.vctk (mic1), with ``overrides``."""
+    fields = {**defaults("corpus.vctk"), "root": str(root), "test_fraction": 0.25, "val_fraction": 0.2}
     return vctk.Spec(**{**fields, **overrides})
 
 

@@ -7,13 +7,15 @@ from layouts import write_voxceleb
 
 from ge2e.corpus import voxceleb
 from ge2e.errors import InputError
+from ge2e.schema import defaults
 
 VOX1_TEST = ["id10270", "id10271"]
 
 
 def spec(train_roots, **overrides):
-    fields = dict(train_roots=[str(r) for r in train_roots], test_root="", test_speakers="")
-    return voxceleb.Spec(**{**fields, "val_fraction": 0.25, "val_speakers": "", **overrides})
+    """The schema's defaults for corpus.voxceleb, with ``train_roots`` and ``overrides``."""
+    fields = {**defaults("corpus.voxceleb"), "train_roots": [str(r) for r in train_roots], "val_fraction": 0.25}
+    return voxceleb.Spec(**{**fields, **overrides})
 
 
 def test_scan_root_lists_ids_videos_and_both_kinds_of_audio(tmp_path):
