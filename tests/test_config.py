@@ -30,7 +30,10 @@ def merged(*names):
     return config
 
 
-@pytest.mark.parametrize("layers", [["config.yaml"], ["config.yaml", "tiny.yaml"], ["config.yaml", "paper.yaml"]])
+@pytest.mark.parametrize(
+    "layers",
+    [["config.yaml"], ["config.yaml", "tiny.yaml"], ["config.yaml", "paper.yaml"], ["config.yaml", "voxceleb.yaml"]],
+)
 def test_shipped_configs_validate(layers):
     config = merged(*layers)
     validate(copy.deepcopy(config), str(SCHEMA))
@@ -42,6 +45,13 @@ def test_paper_config_is_paper_size():
     assert all(
         config["train"][t]["n_speakers"] == 64 and config["train"][t]["n_utterances"] == 10 for t in ("tdsv", "tisv")
     )
+
+
+def test_voxceleb_config_is_paper_size_ti_sv_on_voxceleb():
+    config = merged("config.yaml", "voxceleb.yaml")
+    assert config["model"] == {"hidden": 768, "layers": 3, "proj": 256}
+    assert config["train"]["tisv"]["n_speakers"] == 64 and config["train"]["tisv"]["n_utterances"] == 10
+    assert config["corpus"]["tisv_format"] == "voxceleb" and config["corpus"]["voxceleb"]["test_root"]
 
 
 def test_readme_configuration_table_matches_schema():
