@@ -36,8 +36,8 @@ def probe(rows, policy, corpus, bad_files=None, threads=1):
     Only headers are read (``ge2e.audio.probe``), at 0.08 ms a wav, 0.19 ms a flac and 0.8 ms an m4a
     (PyAV opens the container) on one core of a 2-core Xeon, files in the page cache: VoxCeleb2's
     1.09 M m4a files take about 15 min of CPU, spread over ``threads`` processes (2 min on 8); on a
-    cold network file system the reads' latency dominates. Unreadable files are skipped or fatal by ``policy.on_bad_file``; then
-    one decision per corpus on rates (resampled later, with one warning, or refused) and on
+    cold network file system the reads' latency dominates. Unreadable files are skipped or fatal by
+    ``policy.on_bad_file``; then one decision per corpus on rates (resampled later, with one warning, or refused) and on
     multi-channel files (refused unless the policy names a channel): ``ReadPolicy.check``.
 
     Args:
