@@ -63,6 +63,7 @@ def test_evaluate_gives_both_protocols_or_full_trials_only_and_writes_the_scores
     both = evaluate.evaluate(SpeakerOf(4), fs, protocol, np.random.default_rng(0), tmp_path / "scores.tsv")
     assert both["eer_avg"] == 0.0 and both["eer_avg_batches"] == 2 and both["eer_full"] == 0.0
     assert (both["speakers"], both["utterances"], both["target_trials"], both["nontarget_trials"]) == (4, 13, 7, 21)
+    assert [both[f"min_dcf_{p}"] for p in (0.05, 0.01, 0.001)] == [0.0, 0.0, 0.0]  # every reported prior
     lines = (tmp_path / "scores.tsv").read_text().splitlines()
     assert lines[0] == "enrol_speaker\ttest_utterance\tscore\tlabel" and len(lines) == 1 + 7 * 4
     assert lines[1:5] == [f"s{k}\ts0_2\t{float(k == 0):.6f}\t{int(k == 0)}" for k in range(4)]

@@ -7,6 +7,7 @@ quotes and the page the Snakemake report shows cannot disagree.
 import html
 import json
 
+from ge2e.metrics import P_TARGETS, dcf_key
 from ge2e.systems import TASK_NAMES, TASKS
 
 # Published EERs (text-dependent, text-independent); None = not reported.
@@ -45,19 +46,29 @@ def intro(corpus_note):
     ]
 
 
+def _dcf_header():
+    """minDCF columns: every task at every reported prior (``ge2e.metrics.P_TARGETS``)."""
+    return [f"{TASK_NAMES[t]} minDCF (p={p})" for t in TASKS for p in P_TARGETS]
+
+
+def _dcf_cells(by_task):
+    return [_cell(by_task.get(t) and by_task[t][dcf_key(p)]) for t in TASKS for p in P_TARGETS]
+
+
+def _full_trial_section(caption, results, eer_header="EER (full)"):
+    """A section of one set scored by full trials or a trial list: EER with interval, then minDCF per task."""
+    header = ["System"] + [f"{TASK_NAMES[t]} {eer_header}" for t in TASKS] + _dcf_header()
+    rows = [[label] + [_full_cell(by_task.get(t)) for t in TASKS] + _dcf_cells(by_task) for label, by_task in results]
+    return caption, header, rows
+
+
 def external_table(name, root, results):
     """One external set's section as (caption, header, rows); ``results`` as in :func:`tables`."""
     caption = (
         f"External set '{name}' ({root}): real speech never used in training or checkpoint selection; "
         "full trials only (each speaker enrols on the first half of its files, sorted):"
     )
-    header = ["System"] + [f"{TASK_NAMES[t]} EER (full)" for t in TASKS]
-    header += [f"{TASK_NAMES[t]} minDCF (p=0.01)" for t in TASKS]
-    rows = []
-    for label, by_task in results:
-        cells = [label] + [_full_cell(by_task.get(t)) for t in TASKS]
-        rows.append(cells + [_cell(by_task.get(t) and by_task[t]["min_dcf_0.01"]) for t in TASKS])
-    return caption, header, rows
+    return _full_trial_section(caption, results)
 
 
 def tables(results, external=()):
@@ -72,18 +83,17 @@ def tables(results, external=()):
     eer_rows = [[label, _cell(td, True), "n/r", _cell(ti, True), "n/r"] for label, td, ti in REFERENCES]
     dcf_rows = []
     for label, by_task in results:
-        eer_cells, dcf_cells = [label], [label]
+        eer_cells = [label]
         for task in TASKS:
             r = by_task.get(task)
             eer_cells += [_cell(r and r["eer_avg"]), _full_cell(r)]
-            dcf_cells += [_cell(r and r["min_dcf_0.01"]), _cell(r and r["min_dcf_0.001"])]
         eer_rows.append(eer_cells)
-        dcf_rows.append(dcf_cells)
+        dcf_rows.append([label] + _dcf_cells(by_task))
     return [
         (None, ["System", "TD-SV EER (avg)", "TD-SV EER (full)", "TI-SV EER (avg)", "TI-SV EER (full)"], eer_rows),
         (
             "Minimum normalised detection cost of the full trials (C_miss = C_fa = 1):",
-            ["System"] + [f"{TASK_NAMES[t]} minDCF (p={p})" for t in TASKS for p in ("0.01", "0.001")],
+            ["System"] + _dcf_header(),
             dcf_rows,
         ),
     ] + [external_table(*section) for section in external]
