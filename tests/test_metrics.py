@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
 
-from ge2e.metrics import bootstrap_eer_ci, det_curve, eer, eer_threshold, min_dcf, min_dcfs
+from ge2e.metrics import (
+    bootstrap_eer_ci,
+    bootstrap_eer_ci_trials,
+    det_curve,
+    eer,
+    eer_threshold,
+    min_dcf,
+    min_dcfs,
+)
 
 
 def brute_force_eer(scores, labels):
@@ -97,6 +105,22 @@ def test_bootstrap_interval_brackets_the_eer_and_is_seeded():
     low, high = bootstrap_eer_ci(scores, labels, np.random.default_rng(1), resamples=300)
     assert low < point < high and high - low < 0.2
     assert (low, high) == bootstrap_eer_ci(scores, labels, np.random.default_rng(1), resamples=300)
+
+
+def test_bootstrap_of_a_flat_trial_list_is_the_matrix_bootstrap_draw_for_draw():
+    """Listing the full-trial matrix as flat trials (in shuffled order) gives the very same interval."""
+    rng = np.random.default_rng(3)
+    owner = np.repeat(np.arange(12), rng.integers(1, 6, 12))  # test utterances per speaker: 1 to 5
+    labels = (owner[:, None] == np.arange(12)[None, :]).astype(int)  # (K, N)
+    scores = np.round(rng.normal(labels * 1.2, 1.0), 2)  # with ties
+    order = rng.permutation(labels.size)
+    enrol = np.tile(np.arange(12), len(owner))[order]
+    test = np.repeat(owner, 12)[order]
+    flat = bootstrap_eer_ci_trials(
+        scores.ravel()[order], labels.ravel()[order], enrol, test, np.random.default_rng(5), resamples=200
+    )
+    assert flat == bootstrap_eer_ci(scores, labels, np.random.default_rng(5), resamples=200)
+    assert flat[0] < eer(scores.ravel(), labels.ravel()) < flat[1]
 
 
 def reference_eer_threshold(scores, labels):

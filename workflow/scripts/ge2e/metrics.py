@@ -182,3 +182,33 @@ def bootstrap_eer_ci(scores, labels, rng, resamples=1000, level=0.95):
         rates.append(eer(s.ravel(), lab.ravel()))
     tail = (1 - level) / 2 * 100
     return float(np.percentile(rates, tail)), float(np.percentile(rates, 100 - tail))
+
+
+def bootstrap_eer_ci_trials(scores, labels, enrol_speaker, test_speaker, rng, resamples=1000, level=0.95):
+    """Confidence interval of the EER of a flat trial list (a published one), resampling speakers.
+
+    The same two-way speaker bootstrap as :func:`bootstrap_eer_ci`, for trials that do not form a
+    test x enrolled matrix: each draw picks S speakers with replacement, and a trial counts as
+    often as its enrolment speaker was drawn times its test speaker was drawn (on a full-trial
+    matrix this is exactly :func:`bootstrap_eer_ci`, draw for draw).
+
+    Args:
+        scores, labels: (K,) trials.
+        enrol_speaker, test_speaker: (K,) speaker numbers 0..S-1 of each side, one numbering.
+        rng: np.random.Generator.
+    Returns:
+        (low, high) percentile interval.
+    """
+    scores, labels = np.asarray(scores, dtype=np.float64), np.asarray(labels).astype(bool)
+    enrol_speaker, test_speaker = np.asarray(enrol_speaker), np.asarray(test_speaker)
+    n = int(max(enrol_speaker.max(), test_speaker.max())) + 1
+    rates = []
+    for _ in range(resamples):
+        drawn = np.bincount(rng.integers(0, n, n), minlength=n)  # (S,) times each speaker was drawn
+        weight = drawn[enrol_speaker] * drawn[test_speaker]  # (K,)
+        lab = np.repeat(labels, weight)
+        if lab.all() or not lab.any():
+            continue
+        rates.append(eer(np.repeat(scores, weight), lab))
+    tail = (1 - level) / 2 * 100
+    return float(np.percentile(rates, tail)), float(np.percentile(rates, 100 - tail))
