@@ -43,3 +43,19 @@ def test_min_dcf_is_reported_at_every_prior_of_one_list():
         for task in ("TD-SV", "TI-SV"):
             assert all(f"{task} minDCF (p={p})" in header for p in P_TARGETS), header
     assert "| Ours | n/r | n/r | n/r | 0.5000 | 0.9000 | 1.0000 |" in md
+
+
+def test_each_trial_list_gets_a_section_of_its_own_after_the_external_sets():
+    listed = {**_result(0.1), "target_trials": 30, "nontarget_trials": 270, "trials_skipped": 0}
+    about = {"root": "/data/vox1", "trials": "/data/veri_test2.txt", "format": "voxceleb", "asnorm_top_k": None}
+    external = [("calls", "/c", [("Ours", {"tisv": _result(0.3)})])]
+    trial_lists = [("vox1-o", about, [("Ours", {"tisv": listed})]), ("k", {**about, "asnorm_top_k": 50}, [])]
+    md = table.render([("Ours", {"tisv": _result(0.2)})], "x", external, trial_lists)
+    html = table.render_html([("Ours", {"tisv": _result(0.2)})], "x", external, trial_lists)
+    section = md[md.index("Trial list 'vox1-o'") :]
+    assert md.index("External set 'calls'") < md.index("Trial list 'vox1-o'") < md.index("Trial list 'k'")
+    assert "(/data/veri_test2.txt, voxceleb form, audio under /data/vox1): 300 trials (30 target); " in section
+    assert "raw cosine scores" in section and "top 50 cohort scores per side" in md[md.index("Trial list 'k'") :]
+    assert "| System | TD-SV EER | TI-SV EER | TD-SV minDCF (p=0.05) |" in section
+    assert "| Ours | n/r | 0.1100 [0.080, 0.130] | n/r | n/r | n/r | 0.5000 | 0.9000 | 1.0000 |" in section
+    assert "Trial list &#x27;vox1-o&#x27;" in html

@@ -100,6 +100,9 @@ def test_missing_files_and_utterances_without_audio_are_named(tmp_path):
     kaldi = write(tmp_path / "trials", "m u2 target\nm u3 nontarget\n")
     with pytest.raises(InputError, match=r"trials:2: utterance 'u3' is not in .*utt2path \(config key .*\.utt2path\)"):
         trials.load(root, kaldi, "kaldi", enrol, utt2path, key=KEY)
+    write(utt2path, "u1 id1/a/1.wav\nu2 id1/b/9.wav\nu3 solo.wav\n")
+    with pytest.raises(InputError, match=r"key evaluate\.trials\.vox\.utt2path: 1 of 3 .*id1/b/9\.wav \(.*trials:1\)$"):
+        trials.load(root, kaldi, "kaldi", enrol, utt2path, key=KEY)
     write(utt2path, "u1 id1/a/1.wav\nu2 sox id1/b/2.wav -t wav - |\n")
     with pytest.raises(InputError, match=r"utt2path:2: expected '<utterance> <path> \(no commands"):
         trials.load(root, kaldi, "kaldi", enrol, utt2path, key=KEY)

@@ -71,12 +71,40 @@ def external_table(name, root, results):
     return _full_trial_section(caption, results)
 
 
-def tables(results, external=()):
+def trial_list_table(name, about, results):
+    """One trial list's section as (caption, header, rows).
+
+    Args:
+        about: the list's ``root``, ``trials`` file, ``format`` and ``asnorm_top_k`` (None: raw cosine).
+        results: as in :func:`tables`.
+    """
+    scored = [r for _, by_task in results for r in by_task.values() if r]
+    counts = ""
+    if scored:
+        first = scored[0]
+        counts = f"{first['target_trials'] + first['nontarget_trials']} trials ({first['target_trials']} target)"
+        skipped = max(r.get("trials_skipped", 0) for r in scored)
+        counts += f", {skipped} more left out for unreadable files; " if skipped else "; "
+    norm = (
+        f"AS-norm'd against the task's training speakers (top {about['asnorm_top_k']} cohort scores per side)"
+        if about.get("asnorm_top_k")
+        else "raw cosine scores"
+    )
+    caption = (
+        f"Trial list '{name}' ({about['trials']}, {about['format']} form, audio under {about['root']}): "
+        f"{counts}every listed trial scored as published, whole-utterance d-vectors, {norm}; never used in training "
+        "or checkpoint selection:"
+    )
+    return _full_trial_section(caption, results, eer_header="EER")
+
+
+def tables(results, external=(), trial_lists=()):
     """The tables as data.
 
     Args:
         results: list of (label, {task: eval-result dict}) for our systems on the test speakers, in row order.
         external: list of (set name, folder, results) of the external sets, each its own table.
+        trial_lists: list of (list name, about, results) of the trial lists (:func:`trial_list_table`).
     Returns:
         list of (caption, header, rows); caption is None for the main table, rows are lists of cell strings.
     """
@@ -89,20 +117,22 @@ def tables(results, external=()):
             eer_cells += [_cell(r and r["eer_avg"]), _full_cell(r)]
         eer_rows.append(eer_cells)
         dcf_rows.append([label] + _dcf_cells(by_task))
-    return [
+    main = [
         (None, ["System", "TD-SV EER (avg)", "TD-SV EER (full)", "TI-SV EER (avg)", "TI-SV EER (full)"], eer_rows),
         (
             "Minimum normalised detection cost of the full trials (C_miss = C_fa = 1):",
             ["System"] + _dcf_header(),
             dcf_rows,
         ),
-    ] + [external_table(*section) for section in external]
+    ]
+    sections = [external_table(*section) for section in external]
+    return main + sections + [trial_list_table(*section) for section in trial_lists]
 
 
-def render(results, corpus_note, external=()):
+def render(results, corpus_note, external=(), trial_lists=()):
     """Markdown text of the table (``results/eer_table.md``); arguments as :func:`tables`."""
     lines = [f"# {TITLE}", "", *intro(corpus_note)]
-    for caption, header, rows in tables(results, external):
+    for caption, header, rows in tables(results, external, trial_lists):
         lines += [""] + ([caption, ""] if caption else [])
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -134,11 +164,11 @@ def html_page(title, body):
     )
 
 
-def render_html(results, corpus_note, external=()):
+def render_html(results, corpus_note, external=(), trial_lists=()):
     """A standalone HTML page of the same tables (``results/eer_table.html``, shown in the report)."""
     text = html.escape(" ".join(intro(corpus_note)))
     body = ["<p>" + text.replace("*avg*", "<em>avg</em>").replace("*full*", "<em>full</em>") + "</p>"]
-    for caption, header, rows in tables(results, external):
+    for caption, header, rows in tables(results, external, trial_lists):
         if caption:
             body.append(f"<p>{html.escape(caption)}</p>")
         body.append(html_table(header, rows))

@@ -189,8 +189,8 @@ def audio_paths(trial_list, root, utt2path=None, key="evaluate.trials.<name>"):
     if missing:
         shown = "; ".join(f"{paths[u]} ({trial_list.where[u]})" for u in missing[:SHOWN])
         raise InputError(
-            f"config key {key}.root: {len(missing)} of {len(paths)} utterances the list names have no file under "
-            f"{root}: {shown}{' ...' if len(missing) > SHOWN else ''}"
+            f"config key {key}.{'utt2path' if utt2path else 'root'}: {len(missing)} of {len(paths)} utterances the "
+            f"list names have no file under {root}: {shown}{' ...' if len(missing) > SHOWN else ''}"
         )
     return paths
 
