@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
 
-from ge2e.metrics import bootstrap_eer_ci, det_curve, eer, eer_threshold, min_dcf
+from ge2e.metrics import (
+    bootstrap_eer_ci,
+    bootstrap_eer_ci_trials,
+    det_curve,
+    eer,
+    eer_threshold,
+    min_dcf,
+    min_dcfs,
+)
 
 
 def brute_force_eer(scores, labels):
@@ -72,6 +80,22 @@ def test_min_dcf_hand_case():
     assert min_dcf([0.9, 0.8, 0.2, 0.1], [1, 1, 0, 0], 0.001) == 0.0
 
 
+def test_min_dcf_at_the_voxsrc_prior_and_every_reported_prior_at_once():
+    # Same points; p=0.05: cost (.05*frr + .95*far) / .05 = frr + 19*far -> (0, .5): 0.5, (.5, 0): 9.5.
+    scores, labels = [0.9, 0.8, 0.7, 0.6], [1, 0, 1, 0]
+    assert min_dcf(scores, labels, 0.05) == pytest.approx(0.5)
+    # 8 targets (4 high, 4 low) and 100 non-targets, one of them (7) between the two groups of targets:
+    # accepting the 4 high targets costs frr = 0.5 at any prior; accepting all 8 and the one non-target costs
+    # frr + far * (1 - p) / p = 0.01 * 19 = 0.19 at p = 0.05, but 0.99 at 0.01 and 9.99 at 0.001.
+    scores = np.r_[[10, 9, 8, 7.5, 0.2, 0.1, 0.05, 0.01], 7, np.linspace(-1, 0, 99)]
+    labels = np.r_[[1] * 8, [0] * 100]
+    assert min_dcf(scores, labels, 0.05) == pytest.approx(0.19)
+    assert min_dcf(scores, labels, 0.01) == pytest.approx(0.5) == min_dcf(scores, labels, 0.001)
+    got = min_dcfs(scores, labels)
+    assert list(got) == ["min_dcf_0.05", "min_dcf_0.01", "min_dcf_0.001"]
+    assert all(got[f"min_dcf_{p}"] == min_dcf(scores, labels, p) for p in (0.05, 0.01, 0.001))
+
+
 def test_bootstrap_interval_brackets_the_eer_and_is_seeded():
     rng = np.random.default_rng(0)
     owner = np.repeat(np.arange(20), 5)
@@ -81,6 +105,22 @@ def test_bootstrap_interval_brackets_the_eer_and_is_seeded():
     low, high = bootstrap_eer_ci(scores, labels, np.random.default_rng(1), resamples=300)
     assert low < point < high and high - low < 0.2
     assert (low, high) == bootstrap_eer_ci(scores, labels, np.random.default_rng(1), resamples=300)
+
+
+def test_bootstrap_of_a_flat_trial_list_is_the_matrix_bootstrap_draw_for_draw():
+    """Listing the full-trial matrix as flat trials (in shuffled order) gives the very same interval."""
+    rng = np.random.default_rng(3)
+    owner = np.repeat(np.arange(12), rng.integers(1, 6, 12))  # test utterances per speaker: 1 to 5
+    labels = (owner[:, None] == np.arange(12)[None, :]).astype(int)  # (K, N)
+    scores = np.round(rng.normal(labels * 1.2, 1.0), 2)  # with ties
+    order = rng.permutation(labels.size)
+    enrol = np.tile(np.arange(12), len(owner))[order]
+    test = np.repeat(owner, 12)[order]
+    flat = bootstrap_eer_ci_trials(
+        scores.ravel()[order], labels.ravel()[order], enrol, test, np.random.default_rng(5), resamples=200
+    )
+    assert flat == bootstrap_eer_ci(scores, labels, np.random.default_rng(5), resamples=200)
+    assert flat[0] < eer(scores.ravel(), labels.ravel()) < flat[1]
 
 
 def reference_eer_threshold(scores, labels):

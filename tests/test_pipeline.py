@@ -21,9 +21,9 @@ def test_table_has_every_row_filled(run_dir):
         cells = [c.strip() for c in row.strip("|").split("|")][1:]
         assert len(cells) == 4, row
         assert all(re.fullmatch(p, c) for p, c in zip([number, interval] * 2, cells, strict=True)), row
-    for row in rows[6:]:  # the minDCF table
+    for row in rows[6:]:  # the minDCF table: p = 0.05, 0.01, 0.001 per task
         cells = [c.strip() for c in row.strip("|").split("|")][1:]
-        assert len(cells) == 4 and all(re.fullmatch(number, c) for c in cells), row
+        assert len(cells) == 6 and all(re.fullmatch(number, c) for c in cells), row
     assert "| Paper (Wan et al. 2018, GE2E) | 0.031 |" in table
 
 
@@ -326,31 +326,147 @@ def test_cli_embed_gives_the_vectors_of_the_pipelines_features(run_dir, tmp_path
     assert np.allclose(np.load(out), EncoderEmbedder(model, frames).utterances(subset), atol=1e-6)
 
 
-def test_external_real_speech_set_is_scored_in_its_own_section(run_dir, tmp_path):
-    """evaluate.external on the team's real-speech folder: every checkpoint and both baselines are scored on it
-    with full trials, in a table section and a DET plot of its own, without retraining anything."""
-    from workflow_run import job_counts, require_real_speech
+def write_trial_lists(folder, dev):
+    """Two lists over the real-speech readers (5 files each, sorted): a VoxCeleb-form one, each reader's first
+    file against the last three of every reader, and a Kaldi-form one that is the external-set protocol (each
+    reader enrols on its first two files, the last three of every reader are tested against every reader),
+    with utterance ids mapped to files by a utt2path file."""
+    readers = sorted(p.name for p in dev.iterdir() if p.is_dir())
+    files = {r: sorted(f.name for f in (dev / r).glob("*.flac")) for r in readers}
+    vox = [f"{int(r == t)} {r}/{files[r][0]} {t}/{f}" for r in readers for t in readers for f in files[t][2:]]
+    (folder / "vox.txt").write_text("\n".join(vox) + "\n")
+    (folder / "spk2utt").write_text(
+        "".join(f"spk_{r} {' '.join(Path(f).stem for f in files[r][:2])}\n" for r in readers)
+    )
+    (folder / "utt2path").write_text("".join(f"{Path(f).stem} {r}/{f}\n" for r in readers for f in files[r]))
+    kaldi = [
+        f"spk_{r} {Path(f).stem} {'target' if r == t else 'nontarget'}"
+        for t in readers
+        for f in files[t][2:]
+        for r in readers
+    ]
+    (folder / "kaldi.txt").write_text("\n".join(kaldi) + "\n")
+    return (
+        f"{{vox: {{root: {dev}, trials: vox.txt}}, "
+        f"kaldi: {{root: {dev}, trials: kaldi.txt, format: kaldi, enrol: spk2utt, utt2path: utt2path}}}}"
+    )
+
+
+@pytest.fixture(scope="module")
+def external_run(run_dir, tmp_path_factory):
+    """The tiny run plus the real-speech folder as an external set and two trial lists over the same files
+    (AS-norm on, top 4 of the 8 training speakers), in one Snakemake call: (folder, its output)."""
+    from workflow_run import require_real_speech
 
     dev = require_real_speech()
-    work = shutil.copytree(run_dir, tmp_path / "run", symlinks=True)
+    work = shutil.copytree(run_dir, tmp_path_factory.mktemp("external") / "run", symlinks=True)
     extra = work / "config" / "external.yaml"
-    extra.write_text(f"evaluate: {{external: {{dev: {dev}}}}}\n")
+    extra.write_text(
+        f"evaluate: {{external: {{dev: {dev}}}, trials: {write_trial_lists(work, dev)}, "
+        "asnorm: {enabled: true, top_k: 4}}\n"
+    )
     proc = snakemake(work, config=["config/tiny.yaml", "config/external.yaml"])
     assert proc.returncode == 0, proc.stderr[-3000:]
-    jobs = job_counts(proc.stdout + proc.stderr)
-    assert "train" not in jobs and "features" not in jobs and jobs["evaluate"] == 2 * 5, jobs
+    return work, proc.stdout + proc.stderr
+
+
+def test_external_real_speech_set_is_scored_in_its_own_section(external_run):
+    """evaluate.external on the team's real-speech folder: every checkpoint and both baselines are scored on it
+    with full trials, in a table section and a DET plot of its own, without retraining anything."""
+    from workflow_run import job_counts
+
+    work, output = external_run
+    jobs = job_counts(output)
+    # Three sets (the folder, two trial lists); the only features made are the sets' and, for AS-norm's
+    # cohort, the training splits' (2 tasks x 2 shards); nothing is retrained.
+    assert "train" not in jobs and jobs["features"] == 2 * 2 and jobs["features_external"] == 3, jobs
+    assert jobs["evaluate"] == 3 * 2 * 5 and jobs["evaluate_mfcc"] == 3 * 2, jobs
     result = json.loads((work / "results/tisv/const/eval/dev/best.json").read_text())
     assert result["speakers"] == 10 and result["utterances"] == 50 and result["eer_avg"] is None
     assert result["target_trials"] == 10 * 3 and result["nontarget_trials"] == 10 * 3 * 9
+    assert "asnorm" not in result  # AS-norm is for trial lists only
     mfcc = json.loads((work / "results/tisv/baselines/dev/mfcc.json").read_text())
     assert mfcc["eer_full"] < 0.2  # mean+std MFCC tells these ten readers apart (0.033 in the set's README)
     table = (work / "results/eer_table.md").read_text()
-    section = table[table.index("External set 'dev'") :]
+    section = table[table.index("External set 'dev'") : table.index("Trial list")]
     rows = [line for line in section.splitlines() if line.startswith("| Ours") or line.startswith("| MFCC")]
     assert len(rows) == 2 * 2 + 2 and all("n/r" not in row for row in rows), section
     assert f"{result['eer_full']:.4f}" in next(r for r in rows if "const lr, best" in r)
     for task in ("tdsv", "tisv"):
         assert (work / f"results/plots/det_{task}_dev.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_trial_lists_are_scored_as_listed_in_sections_of_their_own(external_run):
+    """evaluate.trials: a VoxCeleb-form and a Kaldi-form list are scored by every system, AS-norm'd, with the raw
+    scores kept; the Kaldi list that restates the external protocol gives the external set's scores exactly."""
+    from ge2e import manifest
+
+    work, _ = external_run
+    rows = manifest.read(work / "results/external/vox/manifest.tsv")
+    dev = Path(rows[0]["path"]).parents[1]
+    assert len(rows) == 10 * 4 and all(Path(r["path"]).is_relative_to(dev) for r in rows)  # the originals
+    assert {r["speaker"] for r in rows} == {p.name for p in dev.iterdir() if p.is_dir()}
+    vox = json.loads((work / "results/tisv/const/eval/vox/best.json").read_text())
+    assert (vox["target_trials"], vox["nontarget_trials"], vox["models"], vox["utterances"]) == (30, 270, 10, 40)
+    assert vox["asnorm"]["top_k"] == 4 and vox["asnorm"]["cohort_speakers"] == 8  # tiny: 8 training speakers
+    assert set(vox["asnorm"]["raw"]) == {"eer", "eer_threshold", "min_dcf_0.05", "min_dcf_0.01", "min_dcf_0.001"}
+    low, high = vox["eer_full_ci95"]
+    assert low <= vox["eer_full"] <= high
+    for system in ("tisv/const/eval/{}/best", "tdsv/const/eval/{}/init", "tisv/baselines/{}/mfcc"):
+        listed = json.loads((work / "results" / f"{system.format('kaldi')}.json").read_text())
+        folder = json.loads((work / "results" / f"{system.format('dev')}.json").read_text())
+        assert listed["asnorm"]["raw"]["eer"] == pytest.approx(folder["eer_full"], abs=1e-9), system
+        raw = {}
+        for line in (work / "results" / f"{system.format('kaldi')}_scores.tsv").read_text().splitlines()[1:]:
+            model, utterance, _, label, raw_score = line.split("\t")
+            raw[(model.removeprefix("spk_"), utterance)] = (float(raw_score), label)
+        for line in (work / "results" / f"{system.format('dev')}_scores.tsv").read_text().splitlines()[1:]:
+            speaker, utterance, score, label = line.split("\t")
+            got = raw.pop((speaker, utterance.split("/")[1]))
+            assert got[0] == pytest.approx(float(score), abs=2e-6) and got[1] == label
+        assert not raw
+    table = (work / "results/eer_table.md").read_text()
+    for name, rest in (("vox", "Trial list 'kaldi'"), ("kaldi", None)):
+        section = table[table.index(f"Trial list '{name}'") :]
+        section = section[: section.index(rest)] if rest else section
+        assert "300 trials (30 target)" in section and "top 4 cohort scores per side" in section
+        rows = [line for line in section.splitlines() if line.startswith("| Ours") or line.startswith("| MFCC")]
+        assert len(rows) == 2 * 2 + 2 and all("n/r" not in row for row in rows), section
+        for task in ("tdsv", "tisv"):
+            for kind in ("det", "scores"):
+                assert (work / f"results/plots/{kind}_{task}_{name}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("{t: {root: ROOT, trials: bad.txt}}", r"bad\.txt:2: expected '1\|0 <enrol utterance> <test utterance>'"),
+        ("{t: {root: ROOT, trials: gone.txt}}", r"config key evaluate\.trials\.t\.trials: gone\.txt does not exist"),
+        ("{t: {root: ROOT, trials: ok.txt, format: kaldi}}", r"evaluate\.trials\.t\.enrol: the kaldi form needs"),
+        ("{t: {root: ROOT, trials: missing.txt}}", r"evaluate\.trials\.t\.root: 1 of 4 utterances .*b/3\.wav"),
+        ("{test: {root: ROOT, trials: ok.txt}}", r"'test'"),
+    ],
+)
+def test_trial_list_errors_stop_before_any_job(tmp_path, config, message):
+    import numpy as np
+    import soundfile as sf
+
+    work = copy_workflow(tmp_path)
+    for name in ("a/1.wav", "a/2.wav", "b/1.wav", "b/2.wav"):
+        (work / "audio" / name).parent.mkdir(parents=True, exist_ok=True)
+        sf.write(work / "audio" / name, np.full(1600, 0.1, np.float32), 16000)
+    (work / "ok.txt").write_text("1 a/1.wav a/2.wav\n0 a/1.wav b/1.wav\n")
+    (work / "bad.txt").write_text("1 a/1.wav a/2.wav\n0 a/1.wav\n")
+    (work / "missing.txt").write_text("1 a/1.wav a/2.wav\n0 a/1.wav b/3.wav\n0 b/2.wav a/2.wav\n")
+    (work / "config" / "bad.yaml").write_text(f"evaluate: {{trials: {config.replace('ROOT', 'audio')}}}\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/tiny.yaml", "config/bad.yaml"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode != 0 and re.search(message, proc.stdout + proc.stderr), proc.stderr[-2000:]
+    assert not (work / "results").exists()
 
 
 def test_cli_and_evaluate_refuse_checkpoints_that_would_run_code(run_dir, tmp_path):

@@ -7,7 +7,7 @@ from ge2e import table
 
 def _result(eer):
     return {"eer_avg": eer, "eer_full": eer + 0.01, "eer_full_ci95": [eer - 0.02, eer + 0.03],
-            "min_dcf_0.01": 0.9, "min_dcf_0.001": 1.0}  # fmt: skip
+            "min_dcf_0.05": 0.5, "min_dcf_0.01": 0.9, "min_dcf_0.001": 1.0}  # fmt: skip
 
 
 def test_markdown_and_html_tables_carry_the_same_cells():
@@ -28,4 +28,34 @@ def test_references_lead_and_external_sets_get_a_full_trial_table_each():
     assert rows[0] == "| Paper (Wan et al. 2018, GE2E) | 0.031 | n/r | 0.0406 | n/r |"  # published, as printed
     assert rows[len(table.REFERENCES)] == "| Ours | n/r | n/r | 0.2000 | 0.2100 [0.180, 0.230] |"
     assert "External set 'calls' (/data/calls)" in md
-    assert rows[-1] == "| Ours | n/r | 0.3100 [0.280, 0.330] | n/r | 0.9000 |"  # full EERs, then minDCF p=0.01
+    # Full EERs, then minDCF at p = 0.05, 0.01 and 0.001 of each task.
+    assert rows[-1] == "| Ours | n/r | 0.3100 [0.280, 0.330] | n/r | n/r | n/r | 0.5000 | 0.9000 | 1.0000 |"
+
+
+def test_min_dcf_is_reported_at_every_prior_of_one_list():
+    from ge2e.metrics import P_TARGETS
+
+    assert P_TARGETS == (0.05, 0.01, 0.001)  # VoxSRC's prior, then NIST SRE's two
+    md = table.render([("Ours", {"tisv": _result(0.2)})], "x", external=[("calls", "/c", [])])
+    headers = [line for line in md.splitlines() if line.startswith("| System") and "minDCF" in line]
+    assert len(headers) == 2  # the test speakers' minDCF table and the external set's section
+    for header in headers:
+        for task in ("TD-SV", "TI-SV"):
+            assert all(f"{task} minDCF (p={p})" in header for p in P_TARGETS), header
+    assert "| Ours | n/r | n/r | n/r | 0.5000 | 0.9000 | 1.0000 |" in md
+
+
+def test_each_trial_list_gets_a_section_of_its_own_after_the_external_sets():
+    listed = {**_result(0.1), "target_trials": 30, "nontarget_trials": 270, "trials_skipped": 0}
+    about = {"root": "/data/vox1", "trials": "/data/veri_test2.txt", "format": "voxceleb", "asnorm_top_k": None}
+    external = [("calls", "/c", [("Ours", {"tisv": _result(0.3)})])]
+    trial_lists = [("vox1-o", about, [("Ours", {"tisv": listed})]), ("k", {**about, "asnorm_top_k": 50}, [])]
+    md = table.render([("Ours", {"tisv": _result(0.2)})], "x", external, trial_lists)
+    html = table.render_html([("Ours", {"tisv": _result(0.2)})], "x", external, trial_lists)
+    section = md[md.index("Trial list 'vox1-o'") :]
+    assert md.index("External set 'calls'") < md.index("Trial list 'vox1-o'") < md.index("Trial list 'k'")
+    assert "(/data/veri_test2.txt, voxceleb form, audio under /data/vox1): 300 trials (30 target); " in section
+    assert "raw cosine scores" in section and "top 50 cohort scores per side" in md[md.index("Trial list 'k'") :]
+    assert "| System | TD-SV EER | TI-SV EER | TD-SV minDCF (p=0.05) |" in section
+    assert "| Ours | n/r | 0.1100 [0.080, 0.130] | n/r | n/r | n/r | 0.5000 | 0.9000 | 1.0000 |" in section
+    assert "Trial list &#x27;vox1-o&#x27;" in html

@@ -14,6 +14,7 @@ from ge2e.corpus.rows import check_paths
 from ge2e.errors import InputError
 from ge2e.manifest import SPLITS, check_sizes
 from ge2e.seeds import derive
+from ge2e.trials import load as load_trial_list
 from ge2e.systems import (
     CHECKPOINT_TITLES,
     CORPUS_NAMES,
@@ -38,10 +39,15 @@ MAX_THREADS = 8
 SUMMARY = "Summary"
 ALL_SYSTEMS = "All systems"
 # Evaluation sets: the test split of each task's corpus, then every external folder of real
-# speech (evaluate.external, name -> folder), scored with the full-trial protocol only.
+# speech (evaluate.external, name -> folder), scored with the full-trial protocol only, then
+# every published trial list (evaluate.trials), scored on its own trials. Both kinds of external
+# set live under results/external/{set}/.
 TEST_SET = "test"
 EXTERNAL = config["evaluate"]["external"]
-EVAL_SETS = [TEST_SET, *EXTERNAL]
+TRIALS = config["evaluate"]["trials"]
+EVAL_SETS = [TEST_SET, *EXTERNAL, *TRIALS]
+# AS-norm of the trial lists' scores: the top-K cohort scores per side, or None (raw cosine).
+ASNORM_TOP_K = config["evaluate"]["asnorm"]["top_k"] if config["evaluate"]["asnorm"]["enabled"] else None
 SYSTEMS = systems(SCHEDULES)  # every evaluated system, in table order (ge2e.systems)
 # The TI-SV corpus's layout (corpus.tisv_format, ge2e.corpus.formats): TIMIT (corpus.timit_root, the
 # built-in corpus's layout) is converted to wav by rule convert_timit; any other is read where it lies
@@ -132,6 +138,38 @@ for _name, _root in EXTERNAL.items():
         )
 
 
+def trial_list_args(name):
+    """Keyword arguments of ``ge2e.trials.load`` (and its convert rule) for the trial list ``name`` (evaluate.trials.<name>)."""
+    spec = config["evaluate"]["trials"][name]
+    return canonical(
+        {
+            "root": spec["root"],
+            "trials": spec["trials"],
+            "fmt": spec["format"],
+            "enrol": spec["enrol"],
+            "utt2path": spec["utt2path"],
+            "key": f"evaluate.trials.{name}",
+        }
+    )
+
+
+# Start-up check of every trial list: its files, each line, and the audio of every utterance it names.
+for _name in TRIALS:
+    if _name in EXTERNAL:
+        raise WorkflowError(
+            f"config key evaluate.trials.{_name}: evaluate.external has a set of that name too; rename one"
+        )
+    try:
+        load_trial_list(**trial_list_args(_name))
+    except InputError as _exc:
+        raise WorkflowError(str(_exc)) from None
+
+
+def one_of(names):
+    """A wildcard constraint matching exactly ``names``, and nothing at all when there are none."""
+    return "|".join(names) if names else "(?!)"
+
+
 def timit_val_list():
     """The file naming TIMIT's validation speakers: the built-in generator's own, or the configured one."""
     if is_builtin("tisv"):
@@ -215,11 +253,30 @@ def eval_features(wildcards):
 
 def eval_protocol(wildcards):
     """The test split gets both protocols; an external set the full trials only (its speakers and
-    utterances per speaker are whatever the folder holds)."""
+    utterances per speaker are whatever the folder holds); a trial list its own trials, AS-norm'd
+    when evaluate.asnorm is on."""
     ev = config["evaluate"]
+    if wildcards.evalset in TRIALS and ASNORM_TOP_K:
+        return canonical(
+            {"frames": ev[wildcards.task]["frames"], "bootstrap": ev["bootstrap"], "asnorm_top_k": ASNORM_TOP_K}
+        )
     if wildcards.evalset != TEST_SET:
         return canonical({"frames": ev[wildcards.task]["frames"], "bootstrap": ev["bootstrap"]})
     return canonical({**ev[wildcards.task], "repeats": ev["repeats"], "bootstrap": ev["bootstrap"]})
+
+
+def trial_files(wildcards):
+    """A trial list's trials and enrolment pairs as convert_trials wrote them; nothing for other sets."""
+    if wildcards.evalset not in TRIALS:
+        return []
+    return [f"results/external/{wildcards.evalset}/{name}.tsv" for name in ("trials", "enrol")]
+
+
+def cohort_features(wildcards):
+    """AS-norm's cohort for a trial list: the task's training split (one mean d-vector per speaker)."""
+    if wildcards.evalset in TRIALS and ASNORM_TOP_K:
+        return feature_shards(wildcards.task, "train")
+    return []
 
 
 def eval_seed(wildcards):
@@ -318,6 +375,18 @@ def table_rows(evalset=TEST_SET):
 def external_tables():
     """(set name, folder, rows as table_rows) of each external set, for the table's own sections."""
     return [(name, root, table_rows(name)) for name, root in EXTERNAL.items()]
+
+
+def trial_tables():
+    """(list name, what it is, rows as table_rows) of each trial list, for the table's own sections."""
+    return [
+        (
+            name,
+            {k: spec[k] for k in ("root", "trials", "format")} | {"asnorm_top_k": ASNORM_TOP_K},
+            table_rows(name),
+        )
+        for name, spec in TRIALS.items()
+    ]
 
 
 def corpus_note():

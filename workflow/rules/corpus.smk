@@ -1,5 +1,5 @@
 # Built-in corpus (when a root is 'builtin') and conversion of a corpus (or of an external
-# evaluation folder) to a manifest.
+# evaluation folder, or of the utterances a trial list names) to a manifest.
 
 
 # corpus.tisv_format picks the rule that writes the TI-SV manifest: convert_timit converts a TIMIT tree
@@ -120,6 +120,8 @@ rule convert_external:
         "results/logs/convert/external_{evalset}.log",
     benchmark:
         "results/benchmarks/convert/external_{evalset}.tsv"
+    wildcard_constraints:
+        evalset=one_of(EXTERNAL),
     conda:
         "../../envs/corpus.yaml"
     threads: 1
@@ -131,3 +133,34 @@ rule convert_external:
         read_policy=read_policy(),
     script:
         "../scripts/convert_external.py"
+
+
+# A trial list: the manifest of exactly the utterances it names (files read where they are), and the
+# list itself in one form whatever form it was published in.
+rule convert_trials:
+    input:
+        lambda wc: [path for path in (TRIALS[wc.evalset][k] for k in ("trials", "enrol", "utt2path")) if path],
+    output:
+        manifest="results/external/{evalset}/manifest.tsv",
+        trials="results/external/{evalset}/trials.tsv",
+        enrol="results/external/{evalset}/enrol.tsv",
+    log:
+        "results/logs/convert/trials_{evalset}.log",
+    benchmark:
+        "results/benchmarks/convert/trials_{evalset}.tsv"
+    wildcard_constraints:
+        evalset=one_of(TRIALS),
+    conda:
+        "../../envs/corpus.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        trial_list=lambda wc: trial_list_args(wc.evalset),
+        sample_rate=config["features"]["params"]["sample_rate"],
+        resample=config["corpus"]["resample"],
+        channel=config["corpus"]["channel"],
+        on_bad_file=config["corpus"]["on_bad_file"],
+    script:
+        "../scripts/convert_trials.py"

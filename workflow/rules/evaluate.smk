@@ -1,5 +1,6 @@
 # EER of each checkpoint, the untrained encoder and the MFCC baseline on each evaluation set:
-# the test speakers of the task's corpus and every external folder (evaluate.external).
+# the test speakers of the task's corpus, every external folder (evaluate.external) and every
+# trial list (evaluate.trials; with its AS-norm cohort, the task's training split, when on).
 # Every system of a task is scored on identical trials of a set (one seed per task and set).
 
 
@@ -7,6 +8,8 @@ rule evaluate:
     input:
         checkpoint="results/{task}/{schedule}/{checkpoint}.pt",
         test=eval_features,
+        trials=trial_files,
+        cohort=cohort_features,
     output:
         json=report(
             "results/{task}/{schedule}/eval/{evalset}/{checkpoint}.json",
@@ -40,6 +43,8 @@ rule evaluate:
 rule evaluate_mfcc:
     input:
         test=eval_features,
+        trials=trial_files,
+        cohort=cohort_features,
     output:
         json=report(
             "results/{task}/baselines/{evalset}/mfcc.json",

@@ -5,7 +5,7 @@
 rule eer_table:
     input:
         [path for _, paths in table_rows() for path in paths.values()],
-        [path for _, _, rows in external_tables() for _, paths in rows for path in paths.values()],
+        [path for _, _, rows in external_tables() + trial_tables() for _, paths in rows for path in paths.values()],
     output:
         md="results/eer_table.md",
         html=report(
@@ -27,6 +27,7 @@ rule eer_table:
     params:
         rows=table_rows(),
         external=external_tables(),
+        trial_lists=trial_tables(),
         corpus_note=corpus_note(),
     script:
         "../scripts/eer_table.py"

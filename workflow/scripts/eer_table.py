@@ -13,8 +13,9 @@ def load_rows(rows):
 def main(smk):
     rows = load_rows(smk.params.rows)
     external = [(name, root, load_rows(rows)) for name, root, rows in smk.params.external]
-    write_text(smk.output.md, table.render(rows, smk.params.corpus_note, external))
-    write_text(smk.output.html, table.render_html(rows, smk.params.corpus_note, external))
+    trial_lists = [(name, about, load_rows(rows)) for name, about, rows in smk.params.trial_lists]
+    write_text(smk.output.md, table.render(rows, smk.params.corpus_note, external, trial_lists))
+    write_text(smk.output.html, table.render_html(rows, smk.params.corpus_note, external, trial_lists))
 
 
 run(main, snakemake)  # noqa: F821

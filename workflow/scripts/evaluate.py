@@ -1,4 +1,5 @@
-"""Rules evaluate and evaluate_mfcc: one checkpoint (or the MFCC baseline) on one evaluation set -> JSON."""
+"""Rules evaluate and evaluate_mfcc: one checkpoint (or the MFCC baseline) on one evaluation set (a test split,
+an external folder or a trial list) -> JSON and scores TSV."""
 
 import json
 import logging
@@ -6,7 +7,7 @@ import logging
 import numpy as np
 import torch
 
-from ge2e import evaluate
+from ge2e import evaluate, trials
 from ge2e.atomic import write_text
 from ge2e.features import FeatureSet
 from ge2e.inference import EncoderEmbedder, MfccEmbedder, load_encoder
@@ -25,7 +26,12 @@ def main(smk):
         embedder = MfccEmbedder().fit(test)
         about = {"system": "mean+std MFCC cosine baseline, standardised per set"}
     rng = np.random.default_rng(smk.params.seed)
-    result = evaluate.evaluate(embedder, test, protocol, rng, scores_path=smk.output.scores)
+    if smk.input.get("trials"):  # a published trial list: its own trials, AS-norm'd against the cohort when on
+        listed = trials.read_written(*smk.input.trials)
+        cohort = FeatureSet.load(list(smk.input.cohort)) if smk.input.get("cohort") else None
+        result = evaluate.evaluate_trials(embedder, test, listed, protocol, rng, smk.output.scores, cohort)
+    else:
+        result = evaluate.evaluate(embedder, test, protocol, rng, scores_path=smk.output.scores)
     write_text(smk.output.json, json.dumps({**about, **result}, indent=2) + "\n")
     avg = "not scored" if result["eer_avg"] is None else f"{result['eer_avg']:.4f}"
     logging.getLogger("ge2e").info("EER avg %s full %.4f", avg, result["eer_full"])
