@@ -3,7 +3,7 @@
 The layouts as released: VoxCeleb1 16 kHz wav (``vox1_dev_wav/wav``, ``vox1_test_wav/wav``),
 VoxCeleb2 AAC in m4a (``vox2_dev_aac/dev/aac``), decoded with PyAV when the features are made.
 Speakers are the ``id`` folders, videos the folders below them; an utterance is
-``<speaker>/<video>/<nnnnn>``, the form of VoxCeleb's trial lists.
+``<speaker>/<video>/<nnnnn>``, as VoxCeleb's trial lists name it (without the suffix).
 
 Training speakers come from one or more roots (``train_roots``). Test speakers are those of
 ``test_root`` (e.g. VoxCeleb1's test folder), or, without one, the speakers a list file names
