@@ -8,6 +8,12 @@ handful of files:
 - ``lengths``   (U,) int64 frames per utterance
 - ``speakers``, ``utterances``  (U,) str
 
+Shards are read back memory-mapped (``FeatureSet.load`` -> ``ShardedFeatureSet``): ``np.savez``
+stores its members uncompressed, so the frames are read in place and only the frames a batch or an
+utterance needs come into memory; full-set passes (``frame_stats``, ``digest``) go block by block.
+A corpus far larger than memory trains and evaluates with memory bounded by the index (lengths,
+speakers, utterance ids: O(utterances)) and a few blocks.
+
 The arithmetic is ``ge2e.portable``'s, so features are the same bits on every x86-64 CPU:
 librosa's (which this follows: centred frames, periodic Hann window, Slaney mel filters, the
 VAD of ``librosa.effects.split``) goes through numpy's CPU-dispatched log and complex kernels
@@ -16,12 +22,20 @@ and through BLAS, and differs in the last bits between machines.
 
 import dataclasses
 import functools
+import hashlib
+import math
+import mmap
+import os
+import struct
+import zipfile
+import zlib
 
 import numpy as np
 
 from ge2e import audio, portable
 from ge2e.atomic import atomic_path
 from ge2e.badfiles import BadFiles
+from ge2e.batches import segment_index
 from ge2e.errors import InputError
 
 LOG_FLOOR = 1e-6  # added before log so silence does not give -inf
@@ -190,9 +204,90 @@ def extract(path, params, resample=False, channel=None):
     return from_samples(audio.read(path, params.sample_rate, resample, channel), params, path)
 
 
+# Frames per block of the full-set passes (frame_stats, digest): fixed, so their results depend only on the
+# frames in stored order, not on how the shards split them. 65,536 frames of 40 float32 log-mels = 10 MiB.
+SCAN_BLOCK = 1 << 16
+# Bytes a read through a map is assumed to bring into this process per utterance read, beyond the frames
+# themselves: the kernel maps up to 64 KiB of neighbouring cached pages on a page fault ("fault-around").
+FAULT_AROUND = 64 << 10
+
+
+class _Utterances:
+    """What every feature set offers; subclasses hold the frames (``lengths``, ``speakers``, ``utterances``:
+    (U,) arrays; ``n_mels``, ``dtype``; ``utterance``, ``segments``, ``_blocks``)."""
+
+    @property
+    def offsets(self):
+        """(U + 1,) start frame of each utterance in stored order, then the total."""
+        return np.concatenate([[0], np.cumsum(self.lengths)])
+
+    @property
+    def n_frames(self):
+        return int(np.sum(self.lengths))
+
+    @property
+    def shape(self):
+        """(sum T, F): the shape of all frames concatenated."""
+        return (self.n_frames, self.n_mels)
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def iter_utterances(self):
+        """Each utterance's features (T_i, F) in turn, read one at a time."""
+        return (self.utterance(i) for i in range(len(self)))
+
+    def by_speaker(self):
+        """Speaker -> indices of their utterances (in stored order); speakers sorted."""
+        out = {}
+        for i, spk in enumerate(self.speakers):
+            out.setdefault(str(spk), []).append(i)
+        return dict(sorted(out.items()))
+
+    def frame_stats(self, transform=None):
+        """Mean and standard deviation over all frames, per feature: ((F,), (F,)) float32.
+
+        One pass in blocks of SCAN_BLOCK frames, accumulated in float64 around the first block's mean
+        (so a channel far from zero loses nothing to cancellation): memory bounded by a block, and the
+        same bits for the same frames however shards split them. ``transform`` maps frames (n, F) to
+        (n, F') frame by frame (the MFCC baseline's DCT); its statistics are returned instead.
+        """
+        shift = total = squares = None
+        count = 0
+        for block in self._blocks(SCAN_BLOCK):
+            x = np.array(block if transform is None else transform(block), dtype=np.float64)  # a copy
+            if shift is None:
+                shift = x.mean(axis=0)
+                total, squares = np.zeros_like(shift), np.zeros_like(shift)
+            x -= shift
+            total += x.sum(axis=0)
+            squares += (x * x).sum(axis=0)
+            count += len(x)
+        if not count:
+            raise InputError("no frames to take statistics of: the feature set is empty")
+        mean = total / count
+        std = np.sqrt(np.maximum(squares / count - mean * mean, 0.0))
+        return (shift + mean).astype(np.float32), std.astype(np.float32)
+
+    def digest(self):
+        """What identifies the data: shape and a SHA-256 of every frame, length, speaker and utterance id
+        in stored order, streamed in blocks (the same for the same data however it is sharded)."""
+        h = hashlib.sha256(repr((self.shape, np.dtype(self.dtype).str)).encode())
+        h.update(np.asarray(self.lengths, dtype="<i8").tobytes())
+        for names in (self.speakers, self.utterances):
+            h.update("\0".join(map(str, names)).encode() + b"\1")
+        for block in self._blocks(SCAN_BLOCK):
+            h.update(np.ascontiguousarray(block, dtype=self.dtype))
+        return f"{self.shape}:{h.hexdigest()}"
+
+
 @dataclasses.dataclass
-class FeatureSet:
-    """Utterance features held as one (sum T, F) array plus offsets."""
+class FeatureSet(_Utterances):
+    """Utterance features held in memory as one (sum T, F) array plus lengths.
+
+    Sets written to disk are read back memory-mapped (``FeatureSet.load``, a ``ShardedFeatureSet``),
+    which offers the same reading methods without holding the frames.
+    """
 
     features: np.ndarray
     lengths: np.ndarray
@@ -211,12 +306,12 @@ class FeatureSet:
         )
 
     @property
-    def offsets(self):
-        """(U + 1,) start frame of each utterance, then the total."""
-        return np.concatenate([[0], np.cumsum(self.lengths)])
+    def n_mels(self):
+        return self.features.shape[1]
 
-    def __len__(self):
-        return len(self.lengths)
+    @property
+    def dtype(self):
+        return self.features.dtype
 
     def utterance(self, i):
         """Features of utterance i: (T_i, F) view."""
@@ -227,12 +322,18 @@ class FeatureSet:
         """All utterances as a list of (T_i, F) views."""
         return np.split(self.features, np.cumsum(self.lengths)[:-1]) if len(self) else []
 
-    def by_speaker(self):
-        """Speaker -> indices of their utterances (in stored order); speakers sorted."""
-        out = {}
-        for i, spk in enumerate(self.speakers):
-            out.setdefault(str(spk), []).append(i)
-        return dict(sorted(out.items()))
+    def segments(self, utts, starts, frames):
+        """Segments of ``frames`` frames of utterances ``utts`` (B,) from ``starts`` (B,), wrapping
+        utterances shorter than that (``ge2e.batches.segment_index``). Returns (B, frames, F)."""
+        utts = np.asarray(utts, dtype=np.int64)
+        return self.features[segment_index(self.offsets[utts], self.lengths[utts], starts, frames)]
+
+    def in_memory(self):
+        return self
+
+    def _blocks(self, size):
+        for start in range(0, len(self.features), size):
+            yield self.features[start : start + size]
 
     def save(self, path):
         """Atomically write as ``.npz``."""
@@ -248,19 +349,212 @@ class FeatureSet:
 
     @classmethod
     def load(cls, paths):
-        """Load and concatenate shards (one path or several)."""
-        if isinstance(paths, (str, bytes)) or not hasattr(paths, "__iter__"):
+        """Open shards (one path or several) memory-mapped, in the order given: a ShardedFeatureSet."""
+        return ShardedFeatureSet.open(paths)
+
+
+@dataclasses.dataclass
+class _Shard:
+    path: str
+    features: np.ndarray  # (T, F): a view of ``mapped``, or in memory for a compressed member
+    mapped: mmap.mmap | None = None
+    member: int = 0  # byte where the .npy member starts in the file
+    data: int = 0  # byte where its frames start
+    crc: int | None = None  # the member's CRC-32 from the zip directory
+    count: int = 0  # utterances
+
+    def release(self, start=0, stop=None):
+        """Unmap the pages of frames [start, stop) from this process (all of them by default)."""
+        if self.mapped is None:
+            return
+        row = self.features.shape[1] * self.features.itemsize
+        first = (self.data + start * row) // mmap.PAGESIZE * mmap.PAGESIZE
+        last = len(self.mapped) if stop is None else min(len(self.mapped), self.data + stop * row)
+        if last > first:
+            self.mapped.madvise(mmap.MADV_DONTNEED, first, last - first)
+
+
+class ShardedFeatureSet(_Utterances):
+    """Feature shards (``FeatureSet.save`` files) read in place: each shard's frames memory-mapped,
+    and in memory only an index of O(utterances): lengths, speakers, utterance ids, shard and offset.
+
+    ``np.savez`` stores members uncompressed, so the ``features`` member's bytes lie in the file as
+    they would in memory, after a zip local header and a ``.npy`` header (a compressed member, as
+    ``np.savez_compressed`` writes, is read into memory instead). Reads gather frames from the maps;
+    the pages they touch are file-backed (page cache, reclaimable) but count in the process's resident
+    memory while mapped, so once reads since the last release exceed ``resident_limit`` bytes the maps
+    are released (``madvise(MADV_DONTNEED)``; the page cache keeps the data while memory allows): the
+    file-backed resident memory stays bounded however large the corpus. None never releases.
+    """
+
+    resident_limit = 256 << 20
+
+    def __init__(self, shards, lengths, speakers, utterances):
+        if len({(s.features.shape[1], s.features.dtype) for s in shards}) > 1:
+            about = ", ".join(f"{s.path}: {s.features.shape[1]} x {s.features.dtype}" for s in shards)
+            raise InputError(f"feature shards of one set disagree on features per frame or type: {about}")
+        self.shards = shards
+        self.lengths, self.speakers, self.utterances = lengths, speakers, utterances
+        self.n_mels = shards[0].features.shape[1] if shards else 0
+        self.dtype = shards[0].features.dtype if shards else np.dtype(np.float32)
+        counts = np.array([s.count for s in shards], dtype=np.int64)
+        offsets = self.offsets
+        self._shard = np.repeat(np.arange(len(shards), dtype=np.int32), counts)  # (U,) shard of each utterance
+        self._local = offsets[:-1] - np.repeat(offsets[np.cumsum(counts) - counts], counts)  # (U,) first frame there
+        self._touched, self._dirty = 0, set()
+
+    @classmethod
+    def open(cls, paths):
+        """Open shards (one path or several), in the order given; an InputError names a file that is no shard."""
+        if isinstance(paths, (str, bytes, os.PathLike)):
             paths = [paths]
-        parts = []
-        for p in paths:
-            with np.load(p) as z:
-                parts.append(cls(z["features"], z["lengths"], z["speakers"], z["utterances"]))
-        return cls(
-            features=np.concatenate([p.features for p in parts]),
-            lengths=np.concatenate([p.lengths for p in parts]),
-            speakers=np.concatenate([p.speakers for p in parts]),
-            utterances=np.concatenate([p.utterances for p in parts]),
+        opened = [_open_shard(os.fspath(p)) for p in paths]
+        shards = [o[0] for o in opened]
+        lengths, speakers, utterances = (
+            np.concatenate([o[k] for o in opened]) if opened else np.zeros(0, np.int64 if k == 1 else str)
+            for k in (1, 2, 3)
         )
+        return cls(shards, lengths.astype(np.int64), speakers, utterances)
+
+    def utterance(self, i):
+        """Features of utterance i: (T_i, F), read from its shard."""
+        k, start = int(self._shard[i]), int(self._local[i])
+        out = np.array(self.shards[k].features[start : start + int(self.lengths[i])])
+        self._account(out.nbytes + FAULT_AROUND, [k])
+        return out
+
+    def split_utterances(self):
+        """All utterances as a list of (T_i, F) views of the maps (nothing is read until they are used;
+        ``iter_utterances`` reads them one by one within the resident limit)."""
+        feats = [self.shards[k].features for k in self._shard]
+        return [f[a : a + n] for f, a, n in zip(feats, self._local, self.lengths, strict=True)]
+
+    def segments(self, utts, starts, frames):
+        """As ``FeatureSet.segments``, gathered shard by shard: the same values as from the frames in memory."""
+        utts, starts = np.asarray(utts, dtype=np.int64), np.asarray(starts)
+        out = np.empty((len(utts), frames, self.n_mels), self.dtype)
+        shard = self._shard[utts]
+        present = np.unique(shard)
+        for k in present:
+            sel = np.flatnonzero(shard == k)
+            chosen = utts[sel]
+            out[sel] = self.shards[k].features[
+                segment_index(self._local[chosen], self.lengths[chosen], starts[sel], frames)
+            ]
+        self._account(out.nbytes + len(utts) * FAULT_AROUND, present.tolist())
+        return out
+
+    def in_memory(self):
+        """The whole set read into memory: a FeatureSet."""
+        feats = [np.array(s.features) for s in self.shards]
+        self.release()
+        features = np.concatenate(feats) if feats else np.zeros((0, 0), np.float32)
+        return FeatureSet(features, self.lengths, self.speakers, self.utterances)
+
+    def release(self):
+        """Unmap the pages reads have brought into this process (the page cache keeps them while memory allows)."""
+        for k in self._dirty:
+            self.shards[k].release()
+        self._touched, self._dirty = 0, set()
+
+    def _account(self, nbytes, shards):
+        self._touched += nbytes
+        self._dirty.update(shards)
+        if self.resident_limit is not None and self._touched > self.resident_limit:
+            self.release()
+
+    def _blocks(self, size):
+        """Consecutive blocks of ``size`` frames (the last shorter) across shards, copied into one reused
+        buffer, each piece unmapped once copied; every shard's member is checked against its CRC-32 on the way."""
+        buf = np.empty((size, self.n_mels), self.dtype)
+        fill = 0
+        for shard in self.shards:
+            crc = None if shard.crc is None else zlib.crc32(shard.mapped[shard.member : shard.data])
+            pos, total = 0, len(shard.features)
+            while pos < total:
+                take = min(size - fill, total - pos)
+                buf[fill : fill + take] = shard.features[pos : pos + take]
+                shard.release(pos, pos + take)
+                if crc is not None:
+                    crc = zlib.crc32(buf[fill : fill + take], crc)
+                fill, pos = fill + take, pos + take
+                if fill == size:
+                    yield buf
+                    fill = 0
+            if crc is not None and crc != shard.crc:
+                raise InputError(f"{shard.path}: feature shard is corrupt (CRC mismatch); rerun its features job")
+        if fill:
+            yield buf[:fill]
+
+
+NPZ_MEMBERS = ("features", "lengths", "speakers", "utterances")
+
+
+def _open_shard(path):
+    """(_Shard, lengths, speakers, utterances) of the shard at ``path``; an InputError when it is not one."""
+    try:
+        with open(path, "rb") as fh, zipfile.ZipFile(fh) as archive:
+            names = set(archive.namelist())
+            missing = [m for m in NPZ_MEMBERS if f"{m}.npy" not in names]
+            if missing:
+                raise ValueError(f"no {', '.join(missing)} in it")
+            index = [np.lib.format.read_array(archive.open(f"{m}.npy"), allow_pickle=False) for m in NPZ_MEMBERS[1:]]
+            info = archive.getinfo("features.npy")
+            if info.compress_type == zipfile.ZIP_STORED:
+                shard = _map_member(fh, info, path)
+            else:
+                shard = _Shard(path, np.lib.format.read_array(archive.open("features.npy"), allow_pickle=False))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such feature shard") from None
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+        raise InputError(
+            f"{path}: not a readable feature shard ({type(exc).__name__}: {exc}); rerun its features job"
+        ) from None
+    lengths, speakers, utterances = index
+    if shard.features.ndim != 2 or not (len(lengths) == len(speakers) == len(utterances)):
+        raise InputError(
+            f"{path}: feature shard is inconsistent (features {shard.features.shape}, "
+            f"{len(lengths)} lengths, {len(speakers)} speakers, {len(utterances)} utterance ids)"
+        )
+    if int(np.sum(lengths)) != len(shard.features) or (len(lengths) and np.min(lengths) < 0):
+        raise InputError(
+            f"{path}: feature shard is inconsistent (lengths sum to {int(np.sum(lengths))}, "
+            f"{len(shard.features)} frames stored)"
+        )
+    shard.count = len(lengths)
+    return shard, lengths, speakers, utterances
+
+
+def _map_member(fh, info, path):
+    """A _Shard whose frames are a read-only map of the stored (uncompressed) zip member ``info``.
+
+    The member's data starts after its local header, whose name and extra field (zip64 sizes, which
+    ``np.savez`` always writes) have their own lengths there; zipfile has already resolved a zip64
+    directory's offsets into ``info.header_offset``. Then the ``.npy`` header, then the frames.
+    """
+    fh.seek(info.header_offset)
+    local = fh.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise ValueError(f"no zip local header at byte {info.header_offset}")
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    member = info.header_offset + 30 + name_length + extra_length
+    fh.seek(member)
+    version = np.lib.format.read_magic(fh)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+    else:
+        raise ValueError(f"features in .npy format {version}")
+    if fortran or len(shape) != 2 or dtype.hasobject:
+        raise ValueError(f"features stored as {shape} {dtype}{' in Fortran order' if fortran else ''}")
+    data, count = fh.tell(), math.prod(shape)
+    end, size = data + count * dtype.itemsize, os.fstat(fh.fileno()).st_size
+    if end > member + info.file_size or end > size:
+        raise ValueError(f"truncated: its frames would end at byte {end}, the file ends at {size}")
+    mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    features = np.frombuffer(mapped, dtype, count=count, offset=data).reshape(shape)
+    return _Shard(path, features, mapped, member, data, info.CRC)
 
 
 def extract_rows(rows, params, bad_files=None, resample=False, channel=None):

@@ -66,7 +66,7 @@ def build_model(n_mels, params, train_set):
     """
     torch.manual_seed(params.seed)
     model = SpeakerEncoder(n_mels, params.hidden, params.layers, params.proj)
-    model.set_normalisation(train_set.features.mean(axis=0), train_set.features.std(axis=0))
+    model.set_normalisation(*train_set.frame_stats())
     return model
 
 
@@ -100,9 +100,8 @@ def _fingerprint(params, feature_params, train_set, val_set):
         (
             dataclasses.asdict(params),
             dict(feature_params),
-            train_set.features.shape,
-            float(train_set.features.sum(dtype=np.float64)),
-            val_set.features.shape,
+            train_set.digest(),
+            val_set.shape,
         )
     )
 
@@ -152,7 +151,7 @@ def train(train_set, val_set, params, feature_params, outputs):
     device = resolve_device(params.device)
     rng = np.random.default_rng([params.seed, 1])
     sampler = SpeakerBatches(train_set, params.n_speakers, params.n_utterances, source="training speakers")
-    n_mels = train_set.features.shape[1]
+    n_mels = train_set.n_mels
     model = build_model(n_mels, params, train_set).to(device)
     loss_fn = GE2ELoss(method=params.loss_method).to(device)
     optimiser = torch.optim.SGD(
