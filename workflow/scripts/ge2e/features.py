@@ -325,7 +325,7 @@ class FeatureSet(_Utterances):
     def segments(self, utts, starts, frames):
         """Segments of ``frames`` frames of utterances ``utts`` (B,) from ``starts`` (B,), wrapping
         utterances shorter than that (``ge2e.batches.segment_index``). Returns (B, frames, F)."""
-        utts = np.asarray(utts, dtype=np.int64)
+        utts, starts = np.asarray(utts, dtype=np.int64), np.asarray(starts)
         return self.features[segment_index(self.offsets[utts], self.lengths[utts], starts, frames)]
 
     def in_memory(self):
