@@ -207,9 +207,6 @@ def extract(path, params, resample=False, channel=None):
 # Frames per block of the full-set passes (frame_stats, digest): fixed, so their results depend only on the
 # frames in stored order, not on how the shards split them. 65,536 frames of 40 float32 log-mels = 10 MiB.
 SCAN_BLOCK = 1 << 16
-# Bytes a read through a map is assumed to bring into this process per utterance read, beyond the frames
-# themselves: the kernel maps up to 64 KiB of neighbouring cached pages on a page fault ("fault-around").
-FAULT_AROUND = 64 << 10
 
 
 class _Utterances:
@@ -247,38 +244,70 @@ class _Utterances:
     def frame_stats(self, transform=None):
         """Mean and standard deviation over all frames, per feature: ((F,), (F,)) float32.
 
-        One pass in blocks of SCAN_BLOCK frames, accumulated in float64 around the first block's mean
-        (so a channel far from zero loses nothing to cancellation): memory bounded by a block, and the
-        same bits for the same frames however shards split them. ``transform`` maps frames (n, F) to
-        (n, F') frame by frame (the MFCC baseline's DCT); its statistics are returned instead.
+        Read in blocks of SCAN_BLOCK frames (memory bounded by a block) and accumulated in float64
+        (``_Moments``): the same bits for the same frames however shards split them. Without
+        ``transform`` it is the pass that also gives ``digest()``, done once per set. ``transform``
+        maps frames (n, F) to (n, F') frame by frame (the MFCC baseline's DCT); its statistics are
+        returned instead.
         """
-        shift = total = squares = None
-        count = 0
+        if transform is None:
+            return self._scan()[:2]
+        moments = _Moments()
         for block in self._blocks(SCAN_BLOCK):
-            x = np.array(block if transform is None else transform(block), dtype=np.float64)  # a copy
-            if shift is None:
-                shift = x.mean(axis=0)
-                total, squares = np.zeros_like(shift), np.zeros_like(shift)
-            x -= shift
-            total += x.sum(axis=0)
-            squares += (x * x).sum(axis=0)
-            count += len(x)
-        if not count:
-            raise InputError("no frames to take statistics of: the feature set is empty")
-        mean = total / count
-        std = np.sqrt(np.maximum(squares / count - mean * mean, 0.0))
-        return (shift + mean).astype(np.float32), std.astype(np.float32)
+            moments.add(transform(block))
+        return moments.result()
 
     def digest(self):
-        """What identifies the data: shape and a SHA-256 of every frame, length, speaker and utterance id
-        in stored order, streamed in blocks (the same for the same data however it is sharded)."""
-        h = hashlib.sha256(repr((self.shape, np.dtype(self.dtype).str)).encode())
-        h.update(np.asarray(self.lengths, dtype="<i8").tobytes())
-        for names in (self.speakers, self.utterances):
-            h.update("\0".join(map(str, names)).encode() + b"\1")
-        for block in self._blocks(SCAN_BLOCK):
-            h.update(np.ascontiguousarray(block, dtype=self.dtype))
-        return f"{self.shape}:{h.hexdigest()}"
+        """What identifies the data: its shape and a SHA-256 of every frame, length, speaker and utterance
+        id in stored order (the same for the same data however it is sharded or held)."""
+        return self._scan()[2]
+
+    def _scan(self):
+        """(mean, std, digest) in one pass over the frames, kept: a set's files or arrays do not change."""
+        if getattr(self, "_scanned", None) is None:
+            h = hashlib.sha256(repr((self.shape, np.dtype(self.dtype).str)).encode())
+            h.update(np.asarray(self.lengths, dtype="<i8").tobytes())
+            for names in (self.speakers, self.utterances):
+                h.update("\0".join(map(str, names)).encode() + b"\1")
+            moments = _Moments()
+            for block in self._blocks(SCAN_BLOCK):
+                h.update(np.ascontiguousarray(block))
+                moments.add(block)
+            self._scanned = (*moments.result(), f"{self.shape}:{h.hexdigest()}")
+        return self._scanned
+
+
+class _Moments:
+    """Per-column mean and standard deviation of rows added block by block.
+
+    Sums in float64 of the rows less the first block's mean (so a column far from zero loses nothing
+    to cancellation in sum of squares - square of sum); a fixed order for fixed blocks, so the same
+    blocks give the same bits.
+    """
+
+    def __init__(self):
+        self.count, self.shift, self.buf = 0, None, None
+
+    def add(self, x):
+        if not len(x):
+            return
+        if self.shift is None:
+            self.shift = np.mean(x, axis=0, dtype=np.float64)
+            self.total, self.squares = np.zeros_like(self.shift), np.zeros_like(self.shift)
+        if self.buf is None or len(self.buf) < len(x):
+            self.buf = np.empty(x.shape, np.float64)
+        y = np.subtract(x, self.shift, out=self.buf[: len(x)], dtype=np.float64)
+        self.total += y.sum(axis=0)
+        self.squares += np.einsum("ij,ij->j", y, y)
+        self.count += len(x)
+
+    def result(self):
+        """(mean, std) float32; an InputError when nothing was added."""
+        if not self.count:
+            raise InputError("no frames to take statistics of: the feature set is empty")
+        mean = self.total / self.count
+        std = np.sqrt(np.maximum(self.squares / self.count - mean * mean, 0.0))
+        return (self.shift + mean).astype(np.float32), std.astype(np.float32)
 
 
 @dataclasses.dataclass
@@ -363,15 +392,10 @@ class _Shard:
     crc: int | None = None  # the member's CRC-32 from the zip directory
     count: int = 0  # utterances
 
-    def release(self, start=0, stop=None):
-        """Unmap the pages of frames [start, stop) from this process (all of them by default)."""
-        if self.mapped is None:
-            return
-        row = self.features.shape[1] * self.features.itemsize
-        first = (self.data + start * row) // mmap.PAGESIZE * mmap.PAGESIZE
-        last = len(self.mapped) if stop is None else min(len(self.mapped), self.data + stop * row)
-        if last > first:
-            self.mapped.madvise(mmap.MADV_DONTNEED, first, last - first)
+    def release(self):
+        """Unmap the pages reads have brought into this process (the page cache keeps them while memory allows)."""
+        if self.mapped is not None:
+            self.mapped.madvise(mmap.MADV_DONTNEED)
 
 
 class ShardedFeatureSet(_Utterances):
@@ -380,14 +404,20 @@ class ShardedFeatureSet(_Utterances):
 
     ``np.savez`` stores members uncompressed, so the ``features`` member's bytes lie in the file as
     they would in memory, after a zip local header and a ``.npy`` header (a compressed member, as
-    ``np.savez_compressed`` writes, is read into memory instead). Reads gather frames from the maps;
-    the pages they touch are file-backed (page cache, reclaimable) but count in the process's resident
-    memory while mapped, so once reads since the last release exceed ``resident_limit`` bytes the maps
-    are released (``madvise(MADV_DONTNEED)``; the page cache keeps the data while memory allows): the
-    file-backed resident memory stays bounded however large the corpus. None never releases.
+    ``np.savez_compressed`` writes, is read into memory instead).
+
+    Reads gather frames from the maps. The pages a read touches are page cache, which the kernel can
+    reclaim, but while mapped they count in the process's resident memory (RssFile), and a kernel
+    with large page-cache folios maps up to 2 MiB around every frame touched: a paper-size batch
+    could map hundreds of MB, and a process that never unmapped would show the whole corpus resident.
+    So as soon as a read has copied its frames out of a shard, the pages it mapped there are released
+    (``madvise(MADV_DONTNEED)``; the page cache keeps the data while memory allows): resident memory
+    stays bounded by one read from one shard, however large the corpus. ``keep_mapped = True`` skips
+    that (faster batches on a hot cache, resident memory growing with the share of the corpus read:
+    ``bench/shards.py`` measures both).
     """
 
-    resident_limit = 256 << 20
+    keep_mapped = False
 
     def __init__(self, shards, lengths, speakers, utterances):
         if len({(s.features.shape[1], s.features.dtype) for s in shards}) > 1:
@@ -401,7 +431,6 @@ class ShardedFeatureSet(_Utterances):
         offsets = self.offsets
         self._shard = np.repeat(np.arange(len(shards), dtype=np.int32), counts)  # (U,) shard of each utterance
         self._local = offsets[:-1] - np.repeat(offsets[np.cumsum(counts) - counts], counts)  # (U,) first frame there
-        self._touched, self._dirty = 0, set()
 
     @classmethod
     def open(cls, paths):
@@ -420,12 +449,12 @@ class ShardedFeatureSet(_Utterances):
         """Features of utterance i: (T_i, F), read from its shard."""
         k, start = int(self._shard[i]), int(self._local[i])
         out = np.array(self.shards[k].features[start : start + int(self.lengths[i])])
-        self._account(out.nbytes + FAULT_AROUND, [k])
+        self._done(k)
         return out
 
     def split_utterances(self):
         """All utterances as a list of (T_i, F) views of the maps (nothing is read until they are used;
-        ``iter_utterances`` reads them one by one within the resident limit)."""
+        ``iter_utterances`` reads them one by one, releasing each)."""
         feats = [self.shards[k].features for k in self._shard]
         return [f[a : a + n] for f, a, n in zip(feats, self._local, self.lengths, strict=True)]
 
@@ -434,57 +463,76 @@ class ShardedFeatureSet(_Utterances):
         utts, starts = np.asarray(utts, dtype=np.int64), np.asarray(starts)
         out = np.empty((len(utts), frames, self.n_mels), self.dtype)
         shard = self._shard[utts]
-        present = np.unique(shard)
-        for k in present:
+        for k in np.unique(shard):
             sel = np.flatnonzero(shard == k)
             chosen = utts[sel]
             out[sel] = self.shards[k].features[
                 segment_index(self._local[chosen], self.lengths[chosen], starts[sel], frames)
             ]
-        self._account(out.nbytes + len(utts) * FAULT_AROUND, present.tolist())
+            self._done(k)
         return out
 
     def in_memory(self):
         """The whole set read into memory: a FeatureSet."""
-        feats = [np.array(s.features) for s in self.shards]
-        self.release()
-        features = np.concatenate(feats) if feats else np.zeros((0, 0), np.float32)
+        features = np.zeros((0, self.n_mels), self.dtype)
+        for block in self._blocks(max(1, self.n_frames)):  # one block of every frame, read and CRC-checked
+            features = block
         return FeatureSet(features, self.lengths, self.speakers, self.utterances)
 
     def release(self):
-        """Unmap the pages reads have brought into this process (the page cache keeps them while memory allows)."""
-        for k in self._dirty:
-            self.shards[k].release()
-        self._touched, self._dirty = 0, set()
+        """Unmap every page reads have brought into this process (the page cache keeps them while memory allows)."""
+        for shard in self.shards:
+            shard.release()
 
-    def _account(self, nbytes, shards):
-        self._touched += nbytes
-        self._dirty.update(shards)
-        if self.resident_limit is not None and self._touched > self.resident_limit:
-            self.release()
+    def _done(self, k):
+        if not self.keep_mapped:
+            self.shards[k].release()
 
     def _blocks(self, size):
-        """Consecutive blocks of ``size`` frames (the last shorter) across shards, copied into one reused
-        buffer, each piece unmapped once copied; every shard's member is checked against its CRC-32 on the way."""
+        """Consecutive blocks of ``size`` frames (the last shorter) across shards, in one reused buffer.
+
+        Read with ``pread`` rather than through the maps (a sequential pass gains nothing from mapping
+        and would have to unmap as it goes); each shard's member is checked against its CRC-32 on the way.
+        """
         buf = np.empty((size, self.n_mels), self.dtype)
         fill = 0
         for shard in self.shards:
-            crc = None if shard.crc is None else zlib.crc32(shard.mapped[shard.member : shard.data])
-            pos, total = 0, len(shard.features)
-            while pos < total:
-                take = min(size - fill, total - pos)
-                buf[fill : fill + take] = shard.features[pos : pos + take]
-                shard.release(pos, pos + take)
-                if crc is not None:
-                    crc = zlib.crc32(buf[fill : fill + take], crc)
-                fill, pos = fill + take, pos + take
-                if fill == size:
-                    yield buf
-                    fill = 0
+            fd = None if shard.mapped is None else os.open(shard.path, os.O_RDONLY)
+            try:
+                crc = None if fd is None else zlib.crc32(_pread(fd, shard.member, shard.data - shard.member))
+                pos, total = 0, len(shard.features)
+                while pos < total:
+                    take = min(size - fill, total - pos)
+                    if fd is None:
+                        buf[fill : fill + take] = shard.features[pos : pos + take]
+                    else:
+                        into = buf[fill : fill + take]
+                        _pread(fd, shard.data + pos * into.itemsize * self.n_mels, into.nbytes, into)
+                        crc = zlib.crc32(into, crc)
+                    fill, pos = fill + take, pos + take
+                    if fill == size:
+                        yield buf
+                        fill = 0
+            finally:
+                if fd is not None:
+                    os.close(fd)
             if crc is not None and crc != shard.crc:
                 raise InputError(f"{shard.path}: feature shard is corrupt (CRC mismatch); rerun its features job")
         if fill:
             yield buf[:fill]
+
+
+def _pread(fd, offset, size, into=None):
+    """``size`` bytes of ``fd`` from ``offset``, into the array ``into`` when given (else returned as bytes)."""
+    if into is None:
+        return os.pread(fd, size, offset)
+    view, done = memoryview(into).cast("B"), 0
+    while done < size:
+        got = os.preadv(fd, [view[done:]], offset + done)
+        if not got:
+            raise InputError(f"file ended {size - done} bytes early while reading the frames (fd {fd})")
+        done += got
+    return into
 
 
 NPZ_MEMBERS = ("features", "lengths", "speakers", "utterances")
