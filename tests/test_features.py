@@ -61,19 +61,30 @@ def test_unknown_normalisation_is_refused():
         features.normalise(np.zeros((3, 2)), "peak")
 
 
-def shards(fs, tmp_path, bounds):
-    """``fs`` saved as shards of utterances [a, b) for consecutive ``bounds``; their paths."""
+def shards(fs, tmp_path, bounds, order="C"):
+    """``fs`` saved as shards of utterances [a, b) for consecutive ``bounds``; their paths. Order C (frame by
+    frame) is what the features rule writes; F (feature by feature) what it wrote before its portable
+    arithmetic (librosa's transposed arrays), still found in older results."""
     paths = []
     for k, (a, b) in enumerate(itertools.pairwise(bounds)):
         part = FeatureSet.from_list(fs.split_utterances()[a:b], fs.speakers[a:b], fs.utterances[a:b], fs.n_mels)
+        part.features = np.asarray(part.features, order=order)
         part.save(tmp_path / f"{k}.npz")
         paths.append(tmp_path / f"{k}.npz")
     return paths
 
 
-def test_shards_are_read_in_place_and_equal_the_eager_load_bit_for_bit(tmp_path):
+def test_the_features_rule_writes_shards_frame_by_frame():
+    feats = features.from_samples(tone(0.5), P, "x")
+    # C order: a segment of consecutive frames is one run of bytes in the file, read in a few pages.
+    assert FeatureSet.from_list([feats, feats], ["a", "b"], ["1", "2"]).features.flags.c_contiguous
+
+
+@pytest.mark.parametrize("order", ["F", "C"])
+def test_shards_are_read_in_place_and_equal_the_eager_load_bit_for_bit(tmp_path, order):
     fs = random_set(np.random.default_rng(0), speakers=5, per_speaker=3)
-    paths = shards(fs, tmp_path, [0, 4, 4, 11, 15])  # one shard holds no utterance
+    paths = shards(fs, tmp_path, [0, 4, 4, 11, 15], order)  # one shard holds no utterance
+    assert np.isfortran(np.load(paths[0])["features"]) == (order == "F")
     back = FeatureSet.load(paths)
     assert isinstance(back, ShardedFeatureSet) and len(back) == 15 and back.shape == fs.features.shape
     assert not back.shards[0].features.flags.owndata and not back.shards[0].features.flags.writeable  # a map
@@ -99,13 +110,13 @@ def test_reads_release_the_pages_they_mapped_without_changing_what_is_read(tmp_p
     assert np.array_equal(back.segments([0, 8], [3, 3], 20), fs.segments([0, 8], [3, 3], 20)) and len(released) == 3
 
 
-@pytest.mark.parametrize("block", [7, 60, 1 << 16])
-def test_stats_and_digest_stream_the_same_bits_however_the_set_is_sharded(tmp_path, monkeypatch, block):
+@pytest.mark.parametrize(("block", "order"), [(7, "F"), (60, "C"), (1 << 16, "F")])
+def test_stats_and_digest_stream_the_same_bits_however_the_set_is_sharded(tmp_path, monkeypatch, block, order):
     monkeypatch.setattr(features, "SCAN_BLOCK", block)  # 7 and 60 frames: blocks straddle utterances and shards
     fs = random_set(np.random.default_rng(2), speakers=4, per_speaker=4)
-    sets = [fs, FeatureSet.load(shards(fs, tmp_path, [0, 16]))]
+    sets = [fs, FeatureSet.load(shards(fs, tmp_path, [0, 16], order))]
     (tmp_path / "split").mkdir()
-    sets.append(FeatureSet.load(shards(fs, tmp_path / "split", [0, 1, 2, 9, 9, 16])))
+    sets.append(FeatureSet.load(shards(fs, tmp_path / "split", [0, 1, 2, 9, 9, 16], "C")))
     stats = [s.frame_stats() for s in sets] + [sets[-1].frame_stats()]
     assert all(np.array_equal(a, b) for st in stats[1:] for a, b in zip(st, stats[0], strict=True))
     assert stats[0][0].dtype == np.float32 and stats[0][0].shape == (40,)
@@ -144,8 +155,10 @@ def test_compressed_shard_is_read_into_memory(tmp_path):
     assert back.shards[0].mapped is None and back.digest() == fs.digest()
 
 
-def test_truncated_corrupt_or_foreign_shard_is_an_input_error_naming_it(tmp_path):
+@pytest.mark.parametrize("order", ["F", "C"])
+def test_truncated_corrupt_or_foreign_shard_is_an_input_error_naming_it(tmp_path, order):
     fs = feature_set([3, 3])
+    fs.features = np.asarray(fs.features, order=order)
     fs.save(tmp_path / "good.npz")
     data = (tmp_path / "good.npz").read_bytes()
     (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
@@ -157,7 +170,9 @@ def test_truncated_corrupt_or_foreign_shard_is_an_input_error_naming_it(tmp_path
     with pytest.raises(InputError, match=r"gone\.npz: no such feature shard"):
         FeatureSet.load(tmp_path / "gone.npz")
     # A flipped byte among the frames reads (maps are not checked on every read) until a full pass meets its CRC.
-    at = data.index(fs.features[150].tobytes())
+    at = data.index(
+        np.asarray(fs.features, order="C")[150].tobytes() if order == "C" else fs.features[150:200, 1].tobytes()
+    )
     (tmp_path / "flip.npz").write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :])
     flipped = FeatureSet.load([tmp_path / "good.npz", tmp_path / "flip.npz"])
     for scan in (flipped.digest, flipped.frame_stats):

@@ -391,6 +391,27 @@ class _Shard:
     data: int = 0  # byte where its frames start
     crc: int | None = None  # the member's CRC-32 from the zip directory
     count: int = 0  # utterances
+    fortran: bool = False  # stored feature by feature (column-major) rather than frame by frame
+
+    def read(self, fd, start, into):
+        """Frames [start, start + len(into)) into the C-ordered (n, F) array ``into``, with pread from ``fd``."""
+        n, n_feats = into.shape
+        row = into.itemsize * n_feats
+        if not self.fortran:
+            return _pread(fd, self.data + start * row, n * row, into)
+        column = np.empty(n, into.dtype)
+        for f in range(n_feats):  # one run per feature
+            into[:, f] = _pread(fd, self.data + (f * len(self.features) + start) * into.itemsize, column.nbytes, column)
+        return into
+
+    def check(self, fd, chunk):
+        """InputError unless the member's bytes (read in order, ``chunk`` bytes at a time) match its CRC-32."""
+        crc, pos, end = 0, self.member, self.data + self.features.nbytes
+        while pos < end:
+            crc = zlib.crc32(_pread(fd, pos, min(chunk, end - pos)), crc)
+            pos += chunk
+        if crc != self.crc:
+            raise InputError(f"{self.path}: feature shard is corrupt (CRC mismatch); rerun its features job")
 
     def release(self):
         """Unmap the pages reads have brought into this process (the page cache keeps them while memory allows)."""
@@ -492,22 +513,28 @@ class ShardedFeatureSet(_Utterances):
         """Consecutive blocks of ``size`` frames (the last shorter) across shards, in one reused buffer.
 
         Read with ``pread`` rather than through the maps (a sequential pass gains nothing from mapping
-        and would have to unmap as it goes); each shard's member is checked against its CRC-32 on the way.
+        and would have to unmap as it goes). Every shard's member is checked against its CRC-32 on the
+        way: in the same reads when frames are stored in order, in a pass of its own when by feature.
         """
         buf = np.empty((size, self.n_mels), self.dtype)
         fill = 0
         for shard in self.shards:
             fd = None if shard.mapped is None else os.open(shard.path, os.O_RDONLY)
             try:
-                crc = None if fd is None else zlib.crc32(_pread(fd, shard.member, shard.data - shard.member))
+                crc = None
+                if fd is not None and shard.fortran:
+                    shard.check(fd, buf.nbytes)
+                elif fd is not None:
+                    crc = zlib.crc32(_pread(fd, shard.member, shard.data - shard.member))
                 pos, total = 0, len(shard.features)
                 while pos < total:
                     take = min(size - fill, total - pos)
+                    into = buf[fill : fill + take]
                     if fd is None:
-                        buf[fill : fill + take] = shard.features[pos : pos + take]
+                        into[:] = shard.features[pos : pos + take]
                     else:
-                        into = buf[fill : fill + take]
-                        _pread(fd, shard.data + pos * into.itemsize * self.n_mels, into.nbytes, into)
+                        shard.read(fd, pos, into)
+                    if crc is not None:
                         crc = zlib.crc32(into, crc)
                     fill, pos = fill + take, pos + take
                     if fill == size:
@@ -594,15 +621,18 @@ def _map_member(fh, info, path):
         shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
     else:
         raise ValueError(f"features in .npy format {version}")
-    if fortran or len(shape) != 2 or dtype.hasobject:
-        raise ValueError(f"features stored as {shape} {dtype}{' in Fortran order' if fortran else ''}")
+    if len(shape) != 2 or dtype.hasobject:
+        raise ValueError(f"features stored as {shape} {dtype}")
     data, count = fh.tell(), math.prod(shape)
     end, size = data + count * dtype.itemsize, os.fstat(fh.fileno()).st_size
     if end > member + info.file_size or end > size:
         raise ValueError(f"truncated: its frames would end at byte {end}, the file ends at {size}")
     mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    features = np.frombuffer(mapped, dtype, count=count, offset=data).reshape(shape)
-    return _Shard(path, features, mapped, member, data, info.CRC)
+    features = np.frombuffer(mapped, dtype, count=count, offset=data)
+    # Fortran order (what the features rule writes: log_mel's arrays are column-major) stores each
+    # feature's frames together: the same (T, F) array, read through other strides.
+    features = features.reshape(shape[::-1]).T if fortran else features.reshape(shape)
+    return _Shard(path, features, mapped, member, data, info.CRC, fortran=fortran)
 
 
 def extract_rows(rows, params, bad_files=None, resample=False, channel=None):
