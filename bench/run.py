@@ -20,7 +20,7 @@ from pathlib import Path
 import benchlib
 
 # Cheap, quick-to-fail ones first; the paper-size training step last.
-SCRIPTS = ("dryrun", "eer", "features", "loss", "training")
+SCRIPTS = ("dryrun", "eer", "features", "loss", "shards", "training")
 
 
 def run_script(name, quick):

@@ -45,3 +45,16 @@ def test_speakers_short_of_m_dropped_with_count_or_fatal(caplog):
     assert "2 of 4 speakers have fewer than M=4 utterances" in caplog.text
     with pytest.raises(InputError, match="2 speakers with >= 4 utterances, but N=3 are needed"):
         SpeakerBatches(fs, n_speakers=3, n_utterances=4)
+
+
+def test_batches_from_memory_mapped_shards_equal_those_from_memory(tmp_path):
+    fs = feature_set([5, 6, 5, 7, 5, 6], lengths=[30, 45, 60, 25, 80, 50, 40], n_mels=4)
+    for k, (a, b) in enumerate([(0, 9), (9, 20), (20, 34)]):
+        part = FeatureSet.from_list(fs.split_utterances()[a:b], fs.speakers[a:b], fs.utterances[a:b])
+        part.save(tmp_path / f"{k}.npz")
+    mapped = FeatureSet.load([tmp_path / f"{k}.npz" for k in range(3)])
+    epochs = []
+    for source in (fs, mapped):
+        rng = np.random.default_rng(7)  # the same draws: training does not change with the storage
+        epochs.append([b for _ in range(3) for b in SpeakerBatches(source, 3, 4).epoch(rng, (20, 70))])
+    assert len(epochs[0]) == 6 and all(np.array_equal(a, b) for a, b in zip(*epochs, strict=True))

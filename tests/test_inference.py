@@ -85,3 +85,16 @@ def test_mfcc_segments_match_whole_utterances_of_the_same_frames():
     embedder = inference.MfccEmbedder().fit(fs)
     segments = np.stack(fs.split_utterances())  # (U, T, F): every utterance has the same length here
     assert np.allclose(embedder.segments(segments), embedder.utterances(fs), atol=1e-5)
+
+
+def test_embedding_memory_mapped_shards_in_chunks_equals_embedding_in_memory(tmp_path, monkeypatch):
+    fs = random_set(np.random.default_rng(3), speakers=3, per_speaker=3, frames=75)
+    fs.save(tmp_path / "a.npz")
+    mapped = FeatureSet.load(tmp_path / "a.npz")
+    embed = lambda x: np.concatenate([x.mean(axis=1), x[:, -1]], axis=1)  # noqa: E731  row by row
+    whole = inference.embed_utterances(embed, fs, 30)
+    monkeypatch.setattr(inference, "WINDOW_CHUNK", 4)  # 9 utterances x 4 windows of 30 frames: 9 chunks
+    assert np.array_equal(inference.embed_utterances(embed, mapped, 30), whole)
+    mfcc = [inference.MfccEmbedder().fit(s) for s in (fs, mapped)]
+    assert np.array_equal(mfcc[0].mean, mfcc[1].mean) and np.array_equal(mfcc[0].std, mfcc[1].std)
+    assert np.array_equal(mfcc[0].utterances(fs), mfcc[1].utterances(mapped))

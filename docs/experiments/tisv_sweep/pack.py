@@ -11,7 +11,7 @@ LO, STEP = -13.4, 0.105
 
 
 def pack(paths, out):
-    fs = FeatureSet.load(sorted(paths))
+    fs = FeatureSet.load(sorted(paths)).in_memory()
     q = np.clip(np.round((fs.features - LO) / STEP), 0, 255).astype(np.uint8)
     np.savez_compressed(out, q=q, lengths=fs.lengths, speakers=fs.speakers, utterances=fs.utterances)
 

@@ -36,7 +36,8 @@ def random_crops(rng, lengths, frames):
 
 
 class SpeakerBatches:
-    """Draws (N, M, T, F) batches from a FeatureSet.
+    """Draws (N, M, T, F) batches from a FeatureSet (in memory or memory-mapped: only the frames a
+    batch needs are read).
 
     Speakers with fewer than M utterances cannot fill a batch row and are left out
     (counted in the log); too few remaining speakers for N is an InputError.
@@ -69,7 +70,6 @@ class SpeakerBatches:
         for row, idx in enumerate(kept.values()):
             self.table[row, : len(idx)] = idx
         self.counts = counts
-        self.offsets = feature_set.offsets[:-1]
 
     @property
     def batches_per_epoch(self):
@@ -85,9 +85,8 @@ class SpeakerBatches:
     def batch(self, rng, speaker_rows, frames):
         """Features (N, M, T, F) for the given speaker rows, random M utterances and crops."""
         utts = self.choose_utterances(rng, speaker_rows).ravel()  # (N*M,)
-        lengths = self.fs.lengths[utts]
-        idx = segment_index(self.offsets[utts], lengths, random_crops(rng, lengths, frames), frames)
-        return self.fs.features[idx].reshape(len(speaker_rows), self.m, frames, -1)
+        starts = random_crops(rng, self.fs.lengths[utts], frames)
+        return self.fs.segments(utts, starts, frames).reshape(len(speaker_rows), self.m, frames, -1)
 
     def epoch(self, rng, frame_range):
         """Yield the batches of one epoch: speakers shuffled, split into groups of N.

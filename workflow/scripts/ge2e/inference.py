@@ -5,7 +5,6 @@ import pickle
 import numpy as np
 import torch
 
-from ge2e.batches import segment_index
 from ge2e.errors import InputError
 from ge2e.model import SpeakerEncoder
 
@@ -97,11 +96,19 @@ def window_index(lengths, frames, hop):
     return owner, starts
 
 
+# Windows read and embedded at a time by embed_utterances: 2,048 x 160 frames x 40 log-mels = 52 MB of
+# float32; a multiple of embed_segments' chunk, so the encoder sees the same batches as in one call.
+WINDOW_CHUNK = 2048
+
+
 def embed_utterances(embed_fn, feature_set, frames, overlap=0.5):
     """Whole-utterance embeddings: mean of sliding-window embeddings, renormalised.
 
+    Windows are read and embedded WINDOW_CHUNK at a time, so memory does not grow with the set.
+
     Args:
-        embed_fn: segments (W, T, F) -> (W, D).
+        embed_fn: segments (W, T, F) -> (W, D), row by row (a window's embedding does not depend on
+            which others share the call).
         feature_set: the utterances (U of them).
         frames: window length T.
         overlap: fraction of a window shared with the next one.
@@ -111,10 +118,13 @@ def embed_utterances(embed_fn, feature_set, frames, overlap=0.5):
     hop = max(1, int(round(frames * (1 - overlap))))
     lengths = feature_set.lengths
     owner, starts = window_index(lengths, frames, hop)
-    idx = segment_index(feature_set.offsets[:-1][owner], lengths[owner], starts, frames)
-    windows = embed_fn(feature_set.features[idx])  # (W, D)
-    sums = np.zeros((len(lengths), windows.shape[1]))
-    np.add.at(sums, owner, windows)
+    sums = None
+    for i in range(0, max(len(owner), 1), WINDOW_CHUNK):  # one empty call for an empty set gives D
+        part = slice(i, i + WINDOW_CHUNK)
+        windows = embed_fn(feature_set.segments(owner[part], starts[part], frames))  # (W', D)
+        if sums is None:
+            sums = np.zeros((len(lengths), windows.shape[1]))
+        np.add.at(sums, owner[part], windows)  # in window order, as one call would
     return (sums / np.linalg.norm(sums, axis=1, keepdims=True)).astype(np.float32)
 
 
@@ -165,9 +175,9 @@ class MfccEmbedder:
         return np.swapaxes(librosa.feature.mfcc(S=db, n_mfcc=self.n_mfcc), -1, -2)
 
     def fit(self, feature_set):
-        """Take the per-coefficient statistics from every frame of ``feature_set``. Returns self."""
-        mfcc = self._mfcc(feature_set.features)  # (sum T, n_mfcc): the DCT acts frame by frame
-        self.mean, self.std = mfcc.mean(axis=0), mfcc.std(axis=0) + 1e-8
+        """Take the per-coefficient statistics from every frame of ``feature_set``, read in blocks. Returns self."""
+        mean, std = feature_set.frame_stats(transform=self._mfcc)  # the DCT acts frame by frame
+        self.mean, self.std = mean, std + np.float32(1e-8)
         return self
 
     def _embed(self, log_mel):  # (..., T, F) -> (..., 2 * n_mfcc) unit norm
@@ -180,4 +190,4 @@ class MfccEmbedder:
         return self._embed(x)
 
     def utterances(self, feature_set):
-        return np.stack([self._embed(u) for u in feature_set.split_utterances()])
+        return np.stack([self._embed(u) for u in feature_set.iter_utterances()])

@@ -104,13 +104,13 @@ def build_model(n_mels, model_config, seed, train_set):
     """
     torch.manual_seed(seed)
     model = SpeakerEncoder(n_mels, **model_config)
-    model.set_normalisation(train_set.features.mean(axis=0), train_set.features.std(axis=0))
+    model.set_normalisation(*train_set.frame_stats())
     return model
 
 
 def setup(params, model_config, train_set, device):
     """Model, GE2E loss, SGD over both, and the learning-rate schedule: a ``Trainer``."""
-    model = build_model(train_set.features.shape[1], model_config, params.seed, train_set).to(device)
+    model = build_model(train_set.n_mels, model_config, params.seed, train_set).to(device)
     loss_fn = GE2ELoss(method=params.loss_method).to(device)
     optimiser = torch.optim.SGD(
         [{"params": model.parameters()}, {"params": loss_fn.parameters()}], lr=params.lr, momentum=params.momentum
@@ -153,9 +153,8 @@ def _fingerprint(params, model_config, feature_params, train_set, val_set):
             dataclasses.asdict(params),
             sorted(model_config.items()),
             dict(feature_params),
-            train_set.features.shape,
-            float(train_set.features.sum(dtype=np.float64)),
-            val_set.features.shape,
+            train_set.digest(),
+            val_set.shape,
         )
     )
 
