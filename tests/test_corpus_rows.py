@@ -2,6 +2,7 @@
 policy (in processes too), speaker lists, the seeded or listed hold-out, and the start-up path check."""
 
 import logging
+from types import SimpleNamespace
 
 import pytest
 from audio_files import read_policy, write_stereo
@@ -62,19 +63,30 @@ def test_speaker_lists_ignore_comments_and_blank_lines(tmp_path):
 
 def test_held_out_is_seeded_or_listed_and_never_everyone(tmp_path):
     speakers = {f"s{k}" for k in range(10)}
-    drawn = rows.held_out(speakers, 0.3, "", "k", seed=5)
-    assert len(drawn) == 3 and drawn == rows.held_out(sorted(speakers), 0.3, "", "k", seed=5)
-    assert drawn != rows.held_out(speakers, 0.3, "", "k", seed=6)
+    drawn_spec = SimpleNamespace(val_fraction=0.3, val_speakers="")
+    drawn = rows.held_out(speakers, drawn_spec, "val", "k", seed=5)
+    assert len(drawn) == 3 and drawn == rows.held_out(sorted(speakers), drawn_spec, "val", "k", seed=5)
+    assert drawn != rows.held_out(speakers, drawn_spec, "val", "k", seed=6)
+    assert drawn != rows.held_out(speakers, SimpleNamespace(test_fraction=0.3, test_speakers=""), "test", "k", 5)
     path = tmp_path / "list.txt"
     path.write_text("s1\ns2\n")
-    assert rows.held_out(speakers, 0.3, str(path), "k", seed=5) == {"s1", "s2"}
+    listed = SimpleNamespace(val_fraction=0.3, val_speakers=str(path))
+    assert rows.held_out(speakers, listed, "val", "k", seed=5) == {"s1", "s2"}
     path.write_text("s1\nzz\n")
     with pytest.raises(
-        InputError, match=r"list\.txt: 1 listed speaker\(s\) are not among the 10 .*\['zz'\]; config key k"
+        InputError, match=r"list\.txt: 1 listed speaker\(s\) are not among the 10 .*\['zz'\]; config key k.val_speakers"
     ):
-        rows.held_out(speakers, 0.3, str(path), "k", seed=5)
-    with pytest.raises(InputError, match=r"k: holds out all 1 speakers, leaving none to train on"):
-        rows.held_out({"s1"}, 0.3, "", "k", seed=5)
+        rows.held_out(speakers, listed, "val", "k", seed=5)
+    with pytest.raises(InputError, match=r"k.val_speakers: holds out all 1 speakers, leaving none to train on"):
+        rows.held_out({"s1"}, drawn_spec, "val", "k", seed=5)
+
+
+def test_spec_paths_name_the_root_and_the_list_files_a_spec_has():
+    spec = SimpleNamespace(root="/r", val_speakers="v.txt")
+    assert rows.spec_paths(spec, "corpus.x") == [
+        ("corpus.x.root", "/r", "folder"),
+        ("corpus.x.val_speakers", "v.txt", "file"),
+    ]
 
 
 def test_assign_marks_test_parts_and_speakers_then_validation():

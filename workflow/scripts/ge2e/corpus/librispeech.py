@@ -18,7 +18,6 @@ from pathlib import Path
 
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
-from ge2e.seeds import derive
 
 KEY = "corpus.librispeech"
 NAME = "LibriSpeech"
@@ -41,7 +40,7 @@ class Spec:
 
     def paths(self):
         """(config key, path, kind) of what must exist before any job runs."""
-        return [(f"{KEY}.root", self.root, "folder"), (f"{KEY}.val_speakers", self.val_speakers, "file")]
+        return corpus_rows.spec_paths(self, KEY)
 
     def where(self):
         return f"{self.root} ({' + '.join(self.train_subsets)}; test: {' + '.join(self.test_subsets)})"
@@ -156,11 +155,5 @@ def manifest_rows(spec, policy, seed, threads=1):
     bad_files = policy.bad_files("convert")
     listed = scan(spec.root, list(spec.train_subsets), list(spec.test_subsets), bad_files)
     corpus_rows.log_layout(NAME, listed)
-    val = corpus_rows.held_out(
-        corpus_rows.speakers_of(listed, "train"),
-        spec.val_fraction,
-        spec.val_speakers,
-        f"{KEY}.val_speakers",
-        derive(seed, "val"),
-    )
+    val = corpus_rows.held_out(corpus_rows.speakers_of(listed, "train"), spec, "val", KEY, seed)
     return corpus_rows.assign(corpus_rows.probe(listed, policy, NAME, bad_files, threads), val)

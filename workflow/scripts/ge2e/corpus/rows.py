@@ -10,12 +10,14 @@ The read policy (``ge2e.audio.ReadPolicy``: sample rate, resampling, channel, ba
 in one place, ``probe``.
 """
 
+import dataclasses
 import logging
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ge2e import audio, manifest
 from ge2e.errors import InputError, MissingDependency
+from ge2e.seeds import derive
 
 log = logging.getLogger("ge2e")
 
@@ -79,28 +81,49 @@ def read_speakers(path, key):
     return speakers
 
 
-def held_out(speakers, fraction, list_file, key, seed):
-    """Speakers to hold out of ``speakers``: those ``list_file`` names, or a seeded ``fraction`` of them.
+@dataclasses.dataclass(frozen=True)
+class HeldOutSpeakers:
+    """The fields of a reader's ``Spec`` whose corpus has no official split (VCTK, a speaker folder): its
+    test and validation speakers are held out (``held_out``), by list file or by seeded share."""
+
+    test_fraction: float  # share of the speakers held out for testing, seeded ...
+    test_speakers: str  # ... or a file listing them (empty: the share)
+    val_fraction: float  # share of the remaining speakers held out for validation ...
+    val_speakers: str  # ... or a file listing them
+
+
+def held_out(speakers, spec, split, key, seed):
+    """Speakers of ``speakers`` to hold out for ``split`` (val or test): those the file
+    ``spec.<split>_speakers`` names, or else a seeded ``spec.<split>_fraction`` of them.
 
     Args:
-        list_file: a file for ``read_speakers``, or empty for the seeded choice (``manifest.hold_out``:
-            ``round(fraction * n)``, at least one).
-        key: the config key of the list, named when it lists a speaker that is not among ``speakers``.
+        spec: a reader's ``Spec``; the list file is read by ``read_speakers``; the seeded choice is
+            ``manifest.hold_out``'s (``round(fraction * n)``, at least one), seeded by ``seed`` and ``split``.
+        key: the reader's config section (``corpus.vctk``), for the key named when the list names a
+            speaker that is not among ``speakers``.
     """
     speakers = set(speakers)
+    list_file, list_key = getattr(spec, f"{split}_speakers"), f"{key}.{split}_speakers"
     if not list_file:
-        chosen = manifest.hold_out(speakers, fraction, seed)
+        chosen = manifest.hold_out(speakers, getattr(spec, f"{split}_fraction"), derive(seed, split))
     else:
-        chosen = read_speakers(list_file, key)
+        chosen = read_speakers(list_file, list_key)
         unknown = sorted(chosen - speakers)
         if unknown:
             raise InputError(
                 f"{list_file}: {len(unknown)} listed speaker(s) are not among the {len(speakers)} speakers they "
-                f"are held out of (e.g. {unknown[:3]}; config key {key})"
+                f"are held out of (e.g. {unknown[:3]}; config key {list_key})"
             )
     if chosen == speakers:
-        raise InputError(f"{key}: holds out all {len(speakers)} speakers, leaving none to train on")
+        raise InputError(f"{list_key}: holds out all {len(speakers)} speakers, leaving none to train on")
     return chosen
+
+
+def spec_paths(spec, key):
+    """(config key, path, kind) of what a reader's ``spec`` names and must exist before any job runs:
+    its ``root`` folder and whichever speaker-list files (``test_speakers``, ``val_speakers``) it has."""
+    lists = [name for name in ("test_speakers", "val_speakers") if hasattr(spec, name)]
+    return [(f"{key}.root", spec.root, "folder"), *((f"{key}.{name}", getattr(spec, name), "file") for name in lists)]
 
 
 def assign(rows, val, test=()):

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
-from ge2e.seeds import derive
 
 KEY = "corpus.vctk"
 NAME = "VCTK"
@@ -29,23 +28,15 @@ log = logging.getLogger("ge2e")
 
 
 @dataclasses.dataclass(frozen=True)
-class Spec:
+class Spec(corpus_rows.HeldOutSpeakers):
     """VCTK 0.92 as the TI-SV corpus (config section ``corpus.vctk``)."""
 
     root: str  # holds speaker-info.txt and wav48_silence_trimmed/
     mic: str  # mic1 or mic2
-    test_fraction: float  # share of the speakers held out for testing, seeded ...
-    test_speakers: str  # ... or a file listing them (empty: the share)
-    val_fraction: float  # share of the remaining speakers held out for validation ...
-    val_speakers: str  # ... or a file listing them
 
     def paths(self):
         """(config key, path, kind) of what must exist before any job runs."""
-        return [
-            (f"{KEY}.root", self.root, "folder"),
-            (f"{KEY}.test_speakers", self.test_speakers, "file"),
-            (f"{KEY}.val_speakers", self.val_speakers, "file"),
-        ]
+        return corpus_rows.spec_paths(self, KEY)
 
     def where(self):
         return f"{self.root} ({self.mic})"
@@ -107,11 +98,7 @@ def manifest_rows(spec, policy, seed, threads=1):
     listed = scan(spec.root, spec.mic)
     corpus_rows.log_layout(NAME, listed)
     speakers = corpus_rows.speakers_of(listed)
-    test = corpus_rows.held_out(
-        speakers, spec.test_fraction, spec.test_speakers, f"{KEY}.test_speakers", derive(seed, "test")
-    )
-    val = corpus_rows.held_out(
-        speakers - test, spec.val_fraction, spec.val_speakers, f"{KEY}.val_speakers", derive(seed, "val")
-    )
+    test = corpus_rows.held_out(speakers, spec, "test", KEY, seed)
+    val = corpus_rows.held_out(speakers - test, spec, "val", KEY, seed)
     rows = corpus_rows.probe(listed, policy, NAME, threads=threads)
     return corpus_rows.assign(rows, val, test)

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
-from ge2e.seeds import derive
 
 KEY = "corpus.voxceleb"
 NAME = "VoxCeleb"
@@ -145,12 +144,6 @@ def manifest_rows(spec, policy, seed, threads=1):
     listed_test = corpus_rows.read_speakers(spec.test_speakers, f"{KEY}.test_speakers") if spec.test_speakers else None
     listed = scan(list(spec.train_roots), spec.test_root, listed_test)
     corpus_rows.log_layout(NAME, listed)
-    val = corpus_rows.held_out(
-        corpus_rows.speakers_of(listed, "train"),
-        spec.val_fraction,
-        spec.val_speakers,
-        f"{KEY}.val_speakers",
-        derive(seed, "val"),
-    )
+    val = corpus_rows.held_out(corpus_rows.speakers_of(listed, "train"), spec, "val", KEY, seed)
     rows = corpus_rows.probe(listed, policy, NAME, threads=threads)
     return corpus_rows.assign(rows, val)
