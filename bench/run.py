@@ -19,8 +19,8 @@ from pathlib import Path
 
 import benchlib
 
-# Cheap, quick-to-fail ones first; the paper-size training step last.
-SCRIPTS = ("dryrun", "eer", "features", "loss", "shards", "training")
+# Cheap, quick-to-fail ones first; the paper-size training steps last.
+SCRIPTS = ("dryrun", "eer", "features", "loss", "shards", "training", "fullsize")
 
 
 def run_script(name, quick):

@@ -91,7 +91,7 @@ def _encoded(fmt, variants=40):
     return out
 
 
-def _split(total, parts, rng, minimum=1, sigma=0.5):
+def spread(total, parts, rng, minimum=1, sigma=0.5):
     """``parts`` seeded counts (each >= ``minimum``, log-normally spread) that sum to ``total``."""
     if total < parts * minimum:
         raise ValueError(f"{total} items cannot give {parts} parts of at least {minimum}")
@@ -111,10 +111,10 @@ def write_voxceleb(root, speakers=None, files=None, first_id=None, seed=0):
     encoded = _encoded("WAV")
     minimum = min(45, size["files"] // size["speakers"])
     k = 0
-    for s, count in enumerate(_split(size["files"], size["speakers"], rng, minimum)):
+    for s, count in enumerate(spread(size["files"], size["speakers"], rng, minimum)):
         speaker = Path(root) / f"id{size['first_id'] + s:05d}"
         videos = max(1, min(int(count), int(round(count / 6.8))))  # VoxCeleb1: 22,496 videos, 6.8 files each
-        for per_video in _split(int(count), videos, rng, 1, sigma=0.8):
+        for per_video in spread(int(count), videos, rng, 1, sigma=0.8):
             folder = speaker / "".join(rng.choice(_VIDEO_CHARS, 11))
             folder.mkdir(parents=True)
             for n in range(1, int(per_video) + 1):
@@ -144,11 +144,11 @@ def write_librispeech(root, subsets=None, seed=0):
     ]
     k = 0
     for subset, (count, files) in subsets.items():
-        for per_speaker in _split(files, count, rng, min(20, files // count)):
+        for per_speaker in spread(files, count, rng, min(20, files // count)):
             speaker = str(next(speaker_ids))
             lines.append(f"{speaker:<9}| {'FM'[k % 2]} | {subset:<16} | 25.00 | Reader {speaker}")
             chapters = max(1, min(int(per_speaker), int(rng.integers(1, 5))))
-            for per_chapter in _split(int(per_speaker), chapters, rng):
+            for per_chapter in spread(int(per_speaker), chapters, rng):
                 chapter = str(next(chapter_ids))
                 folder = root / subset / speaker / chapter
                 folder.mkdir(parents=True)
