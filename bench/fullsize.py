@@ -18,8 +18,8 @@ pipeline's rules do it:
 4. batches: paper-size batches (N=64 x M=10 x 160 frames) from the slice's memory-mapped shards;
 5. training: ``ge2e.train.train`` on the shards, config/config.yaml's model at N=32 M=10 for
    ``--epochs``; and a paper-size step (3x768, proj 256, M=10 T=160) on CPU at N=``--paper-n`` (16),
-   scaled linearly to N=64 (bench/training.py times N=64 itself; in one run here the cost per
-   segment at N=2 was 8 % above that at N=64, so the scaling overstates a little).
+   scaled linearly to N=64 (bench/training.py times N=64 itself; here the CPU per segment was 791 ms
+   at N=16 against 805 ms at N=64, and the scaled memory 9.5 GB against 8.5 GB measured).
 
 From these, rows projecting wall time and peak memory for VoxCeleb2 dev + VoxCeleb1 dev
 (config/voxceleb.yaml) and LibriSpeech train-clean-100 and 100 + 360, on 8 cores and on one GPU:
