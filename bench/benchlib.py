@@ -25,6 +25,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -199,3 +200,42 @@ def maxrss_mb():
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+STATUS_FIELDS = ("RssAnon", "RssFile", "RssShmem", "VmHWM")
+
+
+def status():
+    """{field: MB} of STATUS_FIELDS from /proc/self/status: RssAnon (the process's own memory), RssFile
+    (mapped files' pages: page cache, reclaimable), RssShmem, VmHWM (peak total resident)."""
+    out = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in STATUS_FIELDS:
+            out[key] = int(value.split()[0]) / 1024
+    return out
+
+
+class Peaks:
+    """Peak of each /proc/self/status field, sampled by a thread every ``interval`` s while in use."""
+
+    def __init__(self, interval=0.005):
+        self.interval, self.peak, self.stop = interval, status(), threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self):
+        while not self.stop.wait(self.interval):
+            self.take()
+
+    def take(self):
+        for key, value in status().items():
+            self.peak[key] = max(self.peak[key], value)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self.take()

@@ -2,9 +2,10 @@
 
 Each script runs in its own process (thread pinning must happen before numpy/torch load,
 and memory peaks must not mix) and can also run alone: python bench/<name>.py --help.
-The whole run takes about 5 minutes on 2 CPU cores, most of it the paper-size training
-step and the GE2E loop reference; --quick runs everything at tiny sizes (under a minute)
-as a smoke test, and its figures are not comparable to the targets.
+The whole run took about 4 minutes on a quiet 2-core AMD EPYC before bench/fullsize.py (the
+full-size dry runs and the 5,000-file slice) joined; that adds about 8 minutes on a loaded 2-core
+Xeon, most of it the slice's features and a paper-size CPU step. --quick runs everything at tiny
+sizes (about two minutes) as a smoke test, and its figures are not comparable to the targets.
 
 Usage: python bench/run.py [--quick] [--only loss,eer] [--out results/bench.md]
 """
@@ -19,8 +20,8 @@ from pathlib import Path
 
 import benchlib
 
-# Cheap, quick-to-fail ones first; the paper-size training step last.
-SCRIPTS = ("dryrun", "eer", "features", "loss", "shards", "training")
+# Cheap, quick-to-fail ones first; the paper-size training steps last.
+SCRIPTS = ("dryrun", "eer", "features", "loss", "shards", "training", "fullsize")
 
 
 def run_script(name, quick):
@@ -38,7 +39,7 @@ def run_script(name, quick):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny sizes and repeats (smoke test, < 1 min)")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and repeats (smoke test, a few minutes)")
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(SCRIPTS)}")
     parser.add_argument("--out", default=str(benchlib.RESULTS / "bench.md"))
     args = parser.parse_args()

@@ -34,7 +34,6 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import tempfile  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -47,42 +46,6 @@ from ge2e.features import FeatureSet  # noqa: E402
 N, M, FRAMES, N_MELS = 64, 10, 160, 40
 PER_SPEAKER = (10, 40)  # utterances per speaker, drawn uniformly
 TARGET_MS = 48.0  # one paper-size training step on an H200: batch preparation should hide well under it
-FIELDS = ("RssAnon", "RssFile", "RssShmem", "VmHWM")
-
-
-def status():
-    """{field: MB} of FIELDS from /proc/self/status."""
-    out = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in FIELDS:
-            out[key] = int(value.split()[0]) / 1024
-    return out
-
-
-class Peaks:
-    """Peak of each /proc/self/status field, sampled by a thread every ``interval`` s while in use."""
-
-    def __init__(self, interval=0.005):
-        self.interval, self.peak, self.stop = interval, status(), threading.Event()
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self):
-        while not self.stop.wait(self.interval):
-            self.take()
-
-    def take(self):
-        for key, value in status().items():
-            self.peak[key] = max(self.peak[key], value)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join()
-        self.take()
 
 
 def write_set(folder, gb, shards, seed=0):
@@ -120,9 +83,9 @@ def worker(args):
     paths = sorted(Path(args.worker_dir).glob("*.npz"), key=lambda p: int(p.stem))
     if args.worker == "cold":
         drop_from_page_cache(paths)
-    base = status()
+    base = benchlib.status()
     out = {"base": base}
-    with Peaks() as peaks:
+    with benchlib.Peaks() as peaks:
         c0, w0 = time.process_time(), time.perf_counter()
         fs = FeatureSet.load(paths)
         out["open_s"] = time.perf_counter() - w0

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_bench_quick_run_writes_its_table(tmp_path):
     out = tmp_path / "bench.md"
-    cmd = [sys.executable, "bench/run.py", "--quick", "--only", "eer,loss,shards,training", "--out", str(out)]
+    cmd = [sys.executable, "bench/run.py", "--quick", "--only", "eer,loss,shards,training,fullsize", "--out", str(out)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     table = out.read_text()
@@ -21,3 +21,6 @@ def test_bench_quick_run_writes_its_table(tmp_path):
     assert "one training step / one bare encoder fwd+bwd" in table
     row = next(line for line in table.splitlines() if "the same batches from the set read whole into memory" in line)
     assert "batches equal" in row and row.rstrip().endswith("| pass |"), row
+    # The slice runs through convert, features, batches and training, and the projection rows follow.
+    assert "ge2e.train.train on the slice's features" in table
+    assert table.count("| PROJECTION: ") == 6

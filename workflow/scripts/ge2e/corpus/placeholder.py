@@ -2,14 +2,17 @@
 
 Used by the dry-run benchmark (bench/dryrun.py) and, at small sizes, by tests; it lives in
 the package so both import it as ``ge2e.corpus.placeholder``. Each file is a 0.1 s tone,
-so a full TIMIT (630 speakers) writes in seconds.
+so a full TIMIT (630 speakers) writes in seconds. VoxCeleb1 (153,516 files) and LibriSpeech
+train-clean-100 (28,539) write the same few encoded tones byte for byte, in about 10 s.
 """
 
+import io
 import json
 import string
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
 from ge2e import audio, sphere
 
@@ -69,4 +72,92 @@ def write_snips(root, workers=None, hotwords=5, negatives=1):
                     }
                 )
         (root / f"{split}.json").write_text(json.dumps(entries))
+    return root
+
+
+# Real sizes: VoxCeleb1 (dev + test, as released) and LibriSpeech's train-clean-100 and test-clean.
+VOXCELEB1 = {"speakers": 1251, "files": 153516, "first_id": 10001}
+LIBRISPEECH = {"train-clean-100": (251, 28539), "test-clean": (40, 2620)}
+_VIDEO_CHARS = np.array(list(string.ascii_letters + string.digits + "-_"))
+
+
+def _encoded(fmt, variants=40):
+    """``variants`` distinct 0.1 s tones encoded as ``fmt`` (soundfile's WAV or FLAC), as bytes."""
+    out = []
+    for k in range(variants):
+        buf = io.BytesIO()
+        sf.write(buf, _tone(k), RATE, format=fmt, subtype="PCM_16")
+        out.append(buf.getvalue())
+    return out
+
+
+def spread(total, parts, rng, minimum=1, sigma=0.5):
+    """``parts`` seeded counts (each >= ``minimum``, log-normally spread) that sum to ``total``."""
+    if total < parts * minimum:
+        raise ValueError(f"{total} items cannot give {parts} parts of at least {minimum}")
+    weights = rng.lognormal(0.0, sigma, parts)
+    return minimum + rng.multinomial(total - parts * minimum, weights / weights.sum())
+
+
+def write_voxceleb(root, speakers=None, files=None, first_id=None, seed=0):
+    """VoxCeleb1 layout: ``<root>/id<NNNNN>/<video>/<nnnnn>.wav`` (16 kHz wav), as one folder.
+
+    Defaults are VoxCeleb1's dev and test speakers together: ids id10001 to id11251 with 153,516
+    files, so VoxCeleb1's 40 test speakers (id10270-id10309) are among them; per speaker at least
+    45 files (as released), 1 to about 20 per video (YouTube-like 11-character video ids).
+    """
+    size = {**VOXCELEB1, **{k: v for k, v in (("speakers", speakers), ("files", files), ("first_id", first_id)) if v}}
+    rng = np.random.default_rng(seed)
+    encoded = _encoded("WAV")
+    minimum = min(45, size["files"] // size["speakers"])
+    k = 0
+    for s, count in enumerate(spread(size["files"], size["speakers"], rng, minimum)):
+        speaker = Path(root) / f"id{size['first_id'] + s:05d}"
+        videos = max(1, min(int(count), int(round(count / 6.8))))  # VoxCeleb1: 22,496 videos, 6.8 files each
+        for per_video in spread(int(count), videos, rng, 1, sigma=0.8):
+            folder = speaker / "".join(rng.choice(_VIDEO_CHARS, 11))
+            folder.mkdir(parents=True)
+            for n in range(1, int(per_video) + 1):
+                (folder / f"{n:05d}.wav").write_bytes(encoded[k % len(encoded)])
+                k += 1
+    return Path(root)
+
+
+def write_librispeech(root, subsets=None, seed=0):
+    """LibriSpeech layout: ``<root>/<subset>/<speaker>/<chapter>/<speaker>-<chapter>-<nnnn>.flac``, a
+    ``.trans.txt`` per chapter and ``SPEAKERS.TXT``.
+
+    ``subsets``: subset name -> (speakers, files); default train-clean-100 (251 speakers, 28,539
+    files) and test-clean (40, 2,620), about 2.3 chapters per speaker as released. Speaker and
+    chapter ids are distinct seeded integers.
+    """
+    root = Path(root)
+    subsets = subsets or LIBRISPEECH
+    rng = np.random.default_rng(seed)
+    encoded = _encoded("FLAC")
+    total = sum(count for count, _ in subsets.values())
+    speaker_ids = iter(sorted(rng.choice(np.arange(14, 9000), total, replace=False)))
+    chapter_ids = iter(rng.choice(np.arange(1000, 300000), 4 * total, replace=False))  # at most 4 per speaker
+    lines = [
+        "; LibriSpeech-like placeholder (ge2e.corpus.placeholder)",
+        ";ID      |SEX| SUBSET           |MINUTES| NAME",
+    ]
+    k = 0
+    for subset, (count, files) in subsets.items():
+        for per_speaker in spread(files, count, rng, min(20, files // count)):
+            speaker = str(next(speaker_ids))
+            lines.append(f"{speaker:<9}| {'FM'[k % 2]} | {subset:<16} | 25.00 | Reader {speaker}")
+            chapters = max(1, min(int(per_speaker), int(rng.integers(1, 5))))
+            for per_chapter in spread(int(per_speaker), chapters, rng):
+                chapter = str(next(chapter_ids))
+                folder = root / subset / speaker / chapter
+                folder.mkdir(parents=True)
+                trans = []
+                for n in range(int(per_chapter)):
+                    uid = f"{speaker}-{chapter}-{n:04d}"
+                    (folder / f"{uid}.flac").write_bytes(encoded[k % len(encoded)])
+                    trans.append(f"{uid} PLACEHOLDER WORDS {n}")
+                    k += 1
+                (folder / f"{speaker}-{chapter}.trans.txt").write_text("\n".join(trans) + "\n")
+    (root / "SPEAKERS.TXT").write_text("\n".join(lines) + "\n")
     return root
