@@ -51,7 +51,15 @@ def write_librispeech(root, subsets=None, chapters=2, per_chapter=3, speech=Fals
     return root
 
 
-def write_vctk(root, speakers=8, per_speaker=3, mics=("mic1", "mic2"), rate=48000):
+def sound(k, n, rate=16000, speech=False):
+    """Utterance ``n`` of speaker ``k``: integer-made speech (about a second; at a multiple of 16 kHz, each
+    sample repeated), or a 0.1 s tone."""
+    if not speech:
+        return tone(k + n, rate)
+    return np.repeat(utterance(k, n), rate // 16000)
+
+
+def write_vctk(root, speakers=8, per_speaker=3, mics=("mic1", "mic2"), rate=48000, speech=False):
     """``root/wav48_silence_trimmed/<speaker>/<speaker>_<nnn>_<mic>.flac`` + speaker-info.txt (ids p225 up)."""
     root = Path(root)
     lines = ["ID  AGE  GENDER  ACCENTS  REGION COMMENTS "]
@@ -62,33 +70,35 @@ def write_vctk(root, speakers=8, per_speaker=3, mics=("mic1", "mic2"), rate=4800
         folder.mkdir(parents=True)
         for n in range(1, per_speaker + 1):
             for mic in mics:
-                sf.write(folder / f"{speaker}_{n:03d}_{mic}.flac", tone(k + n, rate), rate, subtype="PCM_16")
+                sf.write(folder / f"{speaker}_{n:03d}_{mic}.flac", sound(k, n, rate, speech), rate, subtype="PCM_16")
     (root / "speaker-info.txt").write_text("\n".join(lines) + "\n")
     return root
 
 
-def write_voxceleb(root, speakers, videos=2, per_video=2, kind="wav"):
-    """``root/<idNNNNN>/<video>/<nnnnn>.<kind>`` (kind wav or m4a) for each of ``speakers`` (ids)."""
+def write_voxceleb(root, speakers, videos=2, per_video=2, kind="wav", speech=False, first=0):
+    """``root/<idNNNNN>/<video>/<nnnnn>.<kind>`` (kind wav or m4a) for each of ``speakers`` (ids), the
+    k-th with voice ``first + k``."""
     root = Path(root)
-    for k, speaker in enumerate(speakers):
+    for k, speaker in enumerate(speakers, first):
         for v in range(videos):
             folder = root / speaker / f"vid{k:02d}_{v}Xy"
             folder.mkdir(parents=True)
             for n in range(1, per_video + 1):
                 path = folder / f"{n:05d}.{kind}"
+                samples = sound(k, v * per_video + n, speech=speech)
                 if kind == "m4a":
-                    write_m4a(path, tone(k + n))
+                    write_m4a(path, samples)
                 else:
-                    sf.write(path, tone(k + n), 16000, subtype="PCM_16")
+                    sf.write(path, samples, 16000, subtype="PCM_16")
     return root
 
 
-def write_folder(root, speakers=6, per_speaker=3):
+def write_folder(root, speakers=6, per_speaker=3, speech=False):
     """``root/<speaker>/<n>.wav`` for speakers spk00, spk01, ..."""
     root = Path(root)
     for k in range(speakers):
         folder = root / f"spk{k:02d}"
         folder.mkdir(parents=True)
         for n in range(per_speaker):
-            sf.write(folder / f"{n}.wav", tone(k + n), 16000, subtype="PCM_16")
+            sf.write(folder / f"{n}.wav", sound(k, n, speech=speech), 16000, subtype="PCM_16")
     return root

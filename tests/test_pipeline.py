@@ -524,3 +524,47 @@ def test_librispeech_layout_runs_convert_to_evaluation(tmp_path):
     assert result["speakers"] == 3 and 0 <= result["eer_full"] <= 1
     again = snakemake(work, target, config=configs)
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+
+
+def _vctk(root):
+    from layouts import write_vctk
+
+    write_vctk(root, speakers=10, per_speaker=6, mics=("mic1",), speech=True)
+    return f"vctk: {{root: {root}, mic: mic1, test_fraction: 0.3, val_fraction: 0.3}}", ".flac"
+
+
+def _voxceleb(root):
+    from layouts import write_voxceleb
+
+    dev = write_voxceleb(root / "dev", [f"id1000{k}" for k in range(7)], videos=2, per_video=3, kind="m4a", speech=True)
+    test = write_voxceleb(root / "test", ["id10270", "id10271", "id10272"], 2, 3, kind="m4a", speech=True, first=7)
+    return f"voxceleb: {{train_roots: [{dev}], test_root: {test}, val_fraction: 0.3}}", ".m4a"
+
+
+def _folder(root):
+    from layouts import write_folder
+
+    write_folder(root, speakers=10, per_speaker=6, speech=True)
+    return f"folder: {{root: {root}, test_fraction: 0.3, val_fraction: 0.3}}", ".wav"
+
+
+@pytest.mark.parametrize(("tisv_format", "layout"), [("vctk", _vctk), ("voxceleb", _voxceleb), ("folder", _folder)])
+def test_every_real_layout_runs_convert_to_evaluation(tmp_path, tisv_format, layout):
+    """VCTK (48 kHz flac, resampled when read), VoxCeleb (m4a, as VoxCeleb2 ships) and a speaker folder, each
+    through convert_tisv, features, augmentation, training and evaluation on the tiny config, reading the
+    original files (10 speakers: 5 train, 2 validate, 3 test)."""
+    from ge2e import manifest
+
+    section, suffix = layout(tmp_path / tisv_format)
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    (work / "config" / "layout.yaml").write_text(f"corpus: {{tisv_format: {tisv_format}, {section}}}\n")
+    target = "results/tisv/const/eval/test/final.json"
+    proc = snakemake(work, target, config=["config/tiny.yaml", "config/layout.yaml"])
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    rows = manifest.read(work / "results/tisv/manifest.tsv")
+    assert all(r["path"].startswith(str(tmp_path / tisv_format)) and r["path"].endswith(suffix) for r in rows)
+    counts = [len({r["speaker"] for r in rows if r["split"] == split}) for split in ("train", "val", "test")]
+    assert counts == [5, 2, 3], counts
+    result = json.loads((work / target).read_text())
+    assert result["speakers"] == 3 and 0 <= result["eer_full"] <= 1
