@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 import soundfile as sf
+from audio_files import STRICT, read_policy
 
 from ge2e import trials
-from ge2e.badfiles import BadFiles
 from ge2e.errors import InputError
 
 KEY = "evaluate.trials.vox"
@@ -114,8 +114,8 @@ def test_manifest_rows_point_at_the_listed_files_and_the_tsvs_round_trip(tmp_pat
     got, paths = trials.load(root, listed, key=KEY)
     (root / "id2/c/1.wav").write_bytes(b"RIFF broken")
     with pytest.raises(InputError, match=r"id2/c/1\.wav: unreadable audio"):
-        trials.manifest_rows(paths, root)
-    rows = trials.manifest_rows(paths, root, BadFiles("skip", "convert"))
+        trials.manifest_rows(paths, root, STRICT)
+    rows = trials.manifest_rows(paths, root, read_policy(on_bad_file="skip"))
     assert [(r["speaker"], r["utterance"], r["path"]) for r in rows] == [
         ("id1", "id1/a/1.wav", str(root / "id1/a/1.wav")),
         ("id1", "id1/b/2.wav", str(root / "id1/b/2.wav")),

@@ -158,9 +158,6 @@ rule convert_trials:
         runtime=30,
     params:
         trial_list=lambda wc: trial_list_args(wc.evalset),
-        sample_rate=config["features"]["params"]["sample_rate"],
-        resample=config["corpus"]["resample"],
-        channel=config["corpus"]["channel"],
-        on_bad_file=config["corpus"]["on_bad_file"],
+        read_policy=read_policy(),
     script:
         "../scripts/convert_trials.py"

@@ -3,16 +3,14 @@
 import logging
 
 from ge2e import manifest, trials
-from ge2e.badfiles import BadFiles
+from ge2e.audio import ReadPolicy
 from ge2e.rule import run
 
 
 def main(smk):
     p = smk.params
     listed, paths = trials.load(**p.trial_list)
-    bad_files = BadFiles(p.on_bad_file, "convert")
-    key = p.trial_list["key"]
-    rows = trials.manifest_rows(paths, p.trial_list["root"], bad_files, p.sample_rate, p.resample, p.channel, key)
+    rows = trials.manifest_rows(paths, p.trial_list["root"], ReadPolicy(**p.read_policy), p.trial_list["key"])
     manifest.write(rows, smk.output.manifest)
     trials.write(listed, smk.output.trials, smk.output.enrol)
     manifest.log_summary(rows)

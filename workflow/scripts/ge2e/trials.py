@@ -26,9 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ge2e import audio
 from ge2e.atomic import write_text
-from ge2e.badfiles import BadFiles
+from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
 
 FORMATS = ("voxceleb", "kaldi")
@@ -215,34 +214,21 @@ def speaker_of(path, root):
     return parts[0] if len(parts) > 1 else path.stem
 
 
-def manifest_rows(paths, root, bad_files=None, sample_rate=16000, resample=False, channel=None, key="evaluate.trials"):
+def manifest_rows(paths, root, policy, key="evaluate.trials"):
     """Manifest rows (speaker, utterance, path, split, duration) of the listed utterances, files where they are.
 
-    Headers are probed as for an external folder (``ge2e.corpus.folder.scan``): unreadable files go
-    to ``bad_files`` (their trials are then left out when scoring), other rates are resampled later
-    or refused, multi-channel files need ``channel``.
+    Headers are probed under ``policy`` (a ``ge2e.audio.ReadPolicy``) as for an external folder
+    (``ge2e.corpus.rows.probe``): unreadable files are skipped (their trials are then left out when
+    scoring) or fatal by its ``on_bad_file``, other rates are resampled later or refused, multi-channel
+    files need its ``channel``.
     """
-    bad_files = bad_files or BadFiles("fail", "convert")
-    rows, rates, channels = [], {}, {}
-    for utterance, path in sorted(paths.items()):
-        probed = bad_files.call(audio.probe, path)
-        if probed is None:
-            continue
-        rates[str(path)], _, channels[str(path)] = probed
-        rows.append(
-            {
-                "speaker": speaker_of(path, root),
-                "utterance": utterance,
-                "path": str(path),
-                "split": "test",
-                "duration": probed[1] / probed[0],
-            }
-        )
+    listed = [
+        {"speaker": speaker_of(path, root), "utterance": utterance, "path": str(path), "split": "test"}
+        for utterance, path in sorted(paths.items())
+    ]
+    rows = corpus_rows.probe(listed, policy, str(root))
     if not rows:
         raise InputError(f"config key {key}: no utterance of the list could be read")
-    audio.check_rates(rates, sample_rate, resample, str(root))
-    audio.check_channels(channels, channel, str(root))
-    bad_files.summary()
     return rows
 
 
