@@ -147,8 +147,9 @@ def test_a_list_of_the_full_trials_scores_as_the_full_trial_protocol(tmp_path):
         assert got[key] == pytest.approx(full[key], abs=1e-9), key
     assert (got["speakers"], got["models"], got["utterances"], got["trials_skipped"]) == (5, 5, 18, 0)
     lines = (tmp_path / "s.tsv").read_text().splitlines()
-    assert lines[0] == "enrol_model\ttest_utterance\tscore\tlabel" and len(lines) == 1 + len(listed)
-    assert lines[1].startswith("s0\ts0_2\t") and lines[1].endswith("\t1")
+    header = "enrol_model\ttest_utterance\tscore\tlabel\tenrol_speaker\ttest_speaker"
+    assert lines[0] == header and len(lines) == 1 + len(listed)
+    assert lines[1].startswith("s0\ts0_2\t") and lines[1].endswith("\t1\ts0\ts0")
 
 
 def test_models_average_their_unit_embeddings_and_trials_of_unreadable_files_are_left_out():
@@ -180,7 +181,7 @@ def test_as_norm_evaluation_keeps_the_raw_scores_beside(tmp_path):
     assert got["asnorm"]["raw"]["eer"] == raw["eer_full"] and got["protocol"]["asnorm_top_k"] == 3
     assert got["asnorm"]["raw"]["min_dcf_0.05"] == raw["min_dcf_0.05"]
     header, first = (tmp_path / "s.tsv").read_text().splitlines()[:2]
-    assert header.endswith("\tlabel\traw_score") and len(first.split("\t")) == 5
+    assert header.endswith("\tlabel\traw_score\tenrol_speaker\ttest_speaker") and len(first.split("\t")) == 7
     big = evaluate.Protocol(frames=20, bootstrap=20, asnorm_top_k=100)
     assert evaluate.evaluate_trials(Table(50), fs, listed, big, np.random.default_rng(0), cohort=cohort)["asnorm"][
         "top_k"

@@ -418,7 +418,7 @@ def test_trial_lists_are_scored_as_listed_in_sections_of_their_own(external_run)
         assert listed["asnorm"]["raw"]["eer"] == pytest.approx(folder["eer_full"], abs=1e-9), system
         raw = {}
         for line in (work / "results" / f"{system.format('kaldi')}_scores.tsv").read_text().splitlines()[1:]:
-            model, utterance, _, label, raw_score = line.split("\t")
+            model, utterance, _, label, raw_score, _, _ = line.split("\t")
             raw[(model.removeprefix("spk_"), utterance)] = (float(raw_score), label)
         for line in (work / "results" / f"{system.format('dev')}_scores.tsv").read_text().splitlines()[1:]:
             speaker, utterance, score, label = line.split("\t")

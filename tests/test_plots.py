@@ -24,5 +24,7 @@ def test_loss_log_of_one_or_many_steps_and_its_figure(tmp_path):
     log.write_text("epoch\tstep\tloss\ttotal_loss\n1\t1\t9.5\t9.5\n1\t2\t8.5\t9.0\n")
     assert plots.read_loss(log)["total_loss"].tolist() == [9.5, 9.0]
     png = tmp_path / "plots" / "loss.png"
-    plots.loss_curves(log, png, "tisv", "const")
+    plots.loss_curves([log], png, "TI-SV, const learning rate")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and [p.name for p in png.parent.iterdir()] == ["loss.png"]
+    plots.loss_curves([log, log], png, "TI-SV, const learning rate", seeds=[1, 2])  # every seed in one figure
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -20,3 +20,21 @@ def test_every_task_and_checkpoint_has_its_labels():
     assert set(systems.TASK_NAMES) == set(systems.TASK_TITLES) == set(systems.CORPUS_OF_TASK) == set(systems.TASKS)
     assert set(systems.CORPUS_NAMES) == set(systems.TASKS)
     assert set(systems.CHECKPOINT_TITLES) == {*systems.TRAINED_CHECKPOINTS, systems.UNTRAINED}
+
+
+def test_variants_add_their_rows_named_after_them_and_baselines_where_they_have_their_own():
+    found = systems.systems(
+        ["const"], ["default", "mom0", "raw"], untrained=["default", "raw"], mfcc=["default", "raw"]
+    )
+    assert [(s.variant, s.schedule, s.checkpoint) for s in found] == [
+        ("default", "const", "final"), ("default", "const", "best"),
+        ("mom0", "const", "final"), ("mom0", "const", "best"),
+        ("raw", "const", "final"), ("raw", "const", "best"),
+        ("default", "const", systems.UNTRAINED), ("raw", "const", systems.UNTRAINED),
+        ("default", None, None), ("raw", None, None),
+    ]  # fmt: skip
+    assert found[0].label == "Ours: const lr, final checkpoint"  # the default's rows keep their names
+    assert found[2].label == "Ours, mom0: const lr, final checkpoint" and found[2].plot_label == "mom0: const lr, final"
+    assert found[-1].label == "MFCC mean+std cosine baseline (no training), raw's features"
+    for names in ([s.label for s in found], [s.plot_label for s in found]):
+        assert len(set(names)) == len(names)

@@ -59,3 +59,25 @@ def test_each_trial_list_gets_a_section_of_its_own_after_the_external_sets():
     assert "| System | TD-SV EER | TI-SV EER | TD-SV minDCF (p=0.05) |" in section
     assert "| Ours | n/r | 0.1100 [0.080, 0.130] | n/r | n/r | n/r | 0.5000 | 0.9000 | 1.0000 |" in section
     assert "Trial list &#x27;vox1-o&#x27;" in html
+
+
+def test_a_table_over_seeds_says_so_and_a_run_of_one_task_has_its_columns_only():
+    ours = [("Ours", {"tisv": _result(0.2)})]
+    one = table.render(ours, "x")
+    assert "from a speaker bootstrap in brackets" in one and "seeds" not in one
+    md = table.render(ours, "x", tasks=("tisv",), seeds=(1, 2, 3))
+    assert "mean over 3 seeds" in md and "(1, 2, 3)" in md and table.PER_SEED in md
+    header = next(line for line in md.splitlines() if line.startswith("| System"))
+    assert header == "| System | TI-SV EER (avg) | TI-SV EER (full) |"
+    assert "| Paper (Wan et al. 2018, GE2E) | 0.0406 | n/r |" in md
+    assert "<code>results/eer_per_seed.tsv</code>" in table.render_html(ours, "x", tasks=("tisv",), seeds=(1, 2))
+
+
+def test_the_per_seed_companion_has_a_line_per_seed():
+    record = {"set": "test", "task": "tisv", "variant": "default", "schedule": "const", "checkpoint": "final"}
+    text = table.render_per_seed([record | {"seed": 1, "result": _result(0.1)}, record | {"seed": None,
+                                  "result": {**_result(0.2), "eer_avg": None}}])  # fmt: skip
+    lines = [line.split("\t") for line in text.splitlines()]
+    assert lines[0][:8] == ["set", "task", "variant", "schedule", "checkpoint", "seed", "eer_avg", "eer_full"]
+    assert lines[1][:8] == ["test", "tisv", "default", "const", "final", "1", "0.100000", "0.110000"]
+    assert lines[2][5:7] == ["-", ""] and len({len(line) for line in lines}) == 1

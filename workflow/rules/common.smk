@@ -2,11 +2,13 @@
 # as params, so the library never reads the global config and a changed key reruns
 # exactly the rules that use it.
 import dataclasses
+import re
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from ge2e import experiments
 from ge2e.audio import ReadPolicy
 from ge2e.augment import AugmentParams
 from ge2e.corpus import builtin, formats
@@ -19,6 +21,7 @@ from ge2e.systems import (
     CHECKPOINT_TITLES,
     CORPUS_NAMES,
     CORPUS_OF_TASK,
+    DEFAULT,
     TASK_NAMES,
     TASK_TITLES,
     TASKS,
@@ -27,10 +30,38 @@ from ge2e.systems import (
     systems,
 )
 
-validate(config, "../../config/schema.yaml")
+SCHEMA = "../../config/schema.yaml"
+validate(config, SCHEMA)
 
-SCHEDULES = list(config["lr_schedules"])
-SHARDS = list(range(config["features"]["shards"]))
+
+def variant_configs():
+    """{variant: its whole config} (ge2e.experiments.variants), each validated like the run's own."""
+    try:
+        configs = experiments.variants(config)
+    except InputError as exc:
+        raise WorkflowError(str(exc)) from None
+    for name, cfg in configs.items():
+        try:
+            validate(cfg, SCHEMA)
+        except WorkflowError as exc:
+            raise WorkflowError(
+                f"config key experiments.variants.{name}: the merged config is invalid: {exc}"
+            ) from None
+    return configs
+
+
+# The experiment grid (ge2e.experiments): each variant's config, the training seeds, and the root under
+# which each stage of each variant and seed is made once. Without an `experiments` section: one variant
+# (default), the run's seed, every path under results/ as ever.
+VARIANT_CONFIG = variant_configs()
+try:
+    GRID = experiments.Grid(config, VARIANT_CONFIG)
+except InputError as _exc:
+    raise WorkflowError(str(_exc)) from None
+RUN_TASKS = GRID.tasks  # the tasks this run trains and evaluates (experiments.tasks)
+SCHEDULES = GRID.schedules
+SEEDS = GRID.seeds
+RESULTS = experiments.RESULTS
 BUILTIN_ROOT = "results/builtin_corpus"
 # Threads of the in-job parallel stages (corpus synthesis, TIMIT conversion); Snakemake
 # caps them at --cores, and reading workflow.cores would fail when --cores is not given.
@@ -48,7 +79,10 @@ TRIALS = config["evaluate"]["trials"]
 EVAL_SETS = [TEST_SET, *EXTERNAL, *TRIALS]
 # AS-norm of the trial lists' scores: the top-K cohort scores per side, or None (raw cosine).
 ASNORM_TOP_K = config["evaluate"]["asnorm"]["top_k"] if config["evaluate"]["asnorm"]["enabled"] else None
-SYSTEMS = systems(SCHEDULES)  # every evaluated system, in table order (ge2e.systems)
+# Every evaluated system, in table order (ge2e.systems): each variant's checkpoints; the untrained
+# encoder of each variant that starts from weights of its own, the MFCC baseline of each with features
+# of its own.
+SYSTEMS = systems(SCHEDULES, GRID.variants, GRID.own_inits(), GRID.own_features())
 # The TI-SV corpus's layout (corpus.tisv_format, ge2e.corpus.formats): TIMIT (corpus.timit_root, the
 # built-in corpus's layout) is converted to wav by rule convert_timit; any other is read where it lies
 # by rule convert_tisv, configured by its own section (corpus.librispeech, corpus.vctk, ...).
@@ -67,11 +101,18 @@ BUILTIN_SIZE = {task: builtin.corpus_size(spec) for task, spec in BUILTIN_SPEC.i
 config["_builtin_size"] = {task: dataclasses.asdict(size) for task, size in BUILTIN_SIZE.items()}
 
 
+def one_of(names):
+    """A wildcard constraint matching exactly ``names``, and nothing at all when there are none."""
+    return "|".join(re.escape(name) for name in names) if names else "(?!)"
+
+
 wildcard_constraints:
     task="|".join(TASKS),
     split="|".join(SPLITS),
     shard=r"\d+",
     schedule="|".join(SCHEDULES),
+    # The folder mirroring results/ of one variant and seed (ge2e.experiments.root); each rule narrows it.
+    root=one_of(GRID.all_roots()),
     checkpoint="|".join([*TRAINED_CHECKPOINTS, UNTRAINED]),
     corpus="|".join(name for _, name in CORPUS_OF_TASK.values()),
     evalset="|".join(EVAL_SETS),
@@ -115,7 +156,7 @@ def corpus_root(task):
 
 
 # Start-up check: a wrong corpus path (or speaker list) fails here, before any job runs.
-for _task in TASKS:
+for _task in RUN_TASKS:
     if _task == "tisv" and TISV_LISTED:
         try:
             check_paths(tisv_spec().paths())
@@ -165,11 +206,6 @@ for _name in TRIALS:
         raise WorkflowError(str(_exc)) from None
 
 
-def one_of(names):
-    """A wildcard constraint matching exactly ``names``, and nothing at all when there are none."""
-    return "|".join(names) if names else "(?!)"
-
-
 def timit_val_list():
     """The file naming TIMIT's validation speakers: the built-in generator's own, or the configured one."""
     if is_builtin("tisv"):
@@ -183,16 +219,29 @@ def corpus_input(wildcards):
 
 
 def task_seed(*parts):
+    """A stage's seed from the run's seed: every stage but training keeps it whatever the experiment seed."""
     return derive(config["seed"], *parts)
 
 
-def feature_shards(task, split):
-    return expand("results/{task}/features/{split}/{shard}.npz", task=task, split=split, shard=SHARDS)
+def config_at(root):
+    """The config of the variant whose files are under ``root`` (ge2e.experiments.Grid.at)."""
+    return VARIANT_CONFIG[GRID.at(root)[0]]
+
+
+def feature_shards(task, split, root=RESULTS):
+    """The feature shards of a task's split made under ``root`` (a features root of the grid)."""
+    shards = range(config_at(root)["features"]["shards"])
+    return expand("{root}/{task}/features/{split}/{shard}.npz", root=root, task=task, split=split, shard=shards)
+
+
+def features_root(wildcards):
+    """The features root of the variant at ``wildcards.root``: where its test, validation and external features are."""
+    return GRID.features_root(GRID.at(wildcards.root)[0])
 
 
 def read_policy():
     """How every rule that reads audio reads it (ge2e.audio.ReadPolicy), as the plain dict a rule's
-    params carry: the one place its four config keys are read."""
+    params carry: the one place its four config keys are read (no variant changes them)."""
     policy = ReadPolicy(
         sample_rate=config["features"]["params"]["sample_rate"],
         resample=config["corpus"]["resample"],
@@ -202,21 +251,40 @@ def read_policy():
     return canonical(dataclasses.asdict(policy))
 
 
-def augment_params(task):
-    """The task's augmentation settings (ge2e.augment.AugmentParams)."""
-    return AugmentParams(**config["augment"][task])
+def augment_params(task, cfg=config):
+    """The task's augmentation settings (ge2e.augment.AugmentParams) in ``cfg`` (a variant's config)."""
+    return AugmentParams(**cfg["augment"][task])
+
+
+def grid_run(wildcards):
+    """The training run (ge2e.experiments.Run) whose files are at root/task/schedule."""
+    try:
+        return GRID.run_at(wildcards.root, wildcards.task, wildcards.schedule)
+    except InputError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+def run_config(wildcards):
+    return VARIANT_CONFIG[grid_run(wildcards).variant]
 
 
 def train_shards(wildcards):
-    # A task with any augmentation switched on trains on its augmented set.
-    split = "train_aug" if augment_params(wildcards.task).enabled else "train"
-    return feature_shards(wildcards.task, split)
+    """A run's training shards: its variant's augmented set where augmentation is on, else the train split."""
+    run = grid_run(wildcards)
+    split = "train_aug" if GRID.augments(run.task, run.variant) else "train"
+    return feature_shards(run.task, split, GRID.data_root(run.task, run.variant))
+
+
+def val_shards(wildcards):
+    return feature_shards(wildcards.task, "val", features_root(wildcards))
 
 
 def train_params(wildcards):
     """Plain dict for ge2e.train.TrainParams (the model's size goes to training apart, as config ``model``)."""
-    task_cfg = config["train"][wildcards.task]
-    schedule = config["lr_schedules"][wildcards.schedule]
+    run = grid_run(wildcards)
+    cfg = VARIANT_CONFIG[run.variant]
+    task_cfg = cfg["train"][run.task]
+    schedule = cfg["lr_schedules"][run.schedule]
     return canonical(
         {
             "n_speakers": task_cfg["n_speakers"],
@@ -228,27 +296,30 @@ def train_params(wildcards):
             # The schema requires step_epochs of a step schedule only, and gives gamma its default.
             "step_epochs": schedule.get("step_epochs"),
             "gamma": schedule["gamma"],
-            "momentum": config["train"]["momentum"],
-            "loss_method": config["train"]["loss"],
-            "validate_every": config["train"]["validate_every"],
-            "checkpoint_every": config["train"]["checkpoint_every"],
-            "average_window": config["train"]["average_window"],
-            "seed": task_seed("train", wildcards.task),
-            "device": config["train"]["device"],
+            "momentum": cfg["train"]["momentum"],
+            "loss_method": cfg["train"]["loss"],
+            "validate_every": cfg["train"]["validate_every"],
+            "checkpoint_every": cfg["train"]["checkpoint_every"],
+            "average_window": cfg["train"]["average_window"],
+            # The experiment seed: the run's seed for the default experiment, so its weights are as ever.
+            "seed": derive(run.seed, "train", run.task),
+            "device": cfg["train"]["device"],
         }
     )
 
 
-def train_gpus():
-    """GPUs a training job asks the scheduler for: one when the config says cuda."""
-    return 1 if config["train"]["device"] == "cuda" else 0
+def train_gpus(wildcards):
+    """GPUs a training job asks the scheduler for: one when its config says cuda."""
+    return 1 if run_config(wildcards)["train"]["device"] == "cuda" else 0
 
 
 def eval_features(wildcards):
-    """Feature shards of an evaluation set: the task's test split, or an external folder's one shard."""
+    """Feature shards of an evaluation set: the task's test split, or an external folder's one shard, as made
+    with the features settings of the variant at ``wildcards.root``."""
+    where = features_root(wildcards)
     if wildcards.evalset == TEST_SET:
-        return feature_shards(wildcards.task, "test")
-    return f"results/external/{wildcards.evalset}/features.npz"
+        return feature_shards(wildcards.task, "test", where)
+    return f"{where}/external/{wildcards.evalset}/features.npz"
 
 
 def eval_protocol(wildcards):
@@ -275,36 +346,39 @@ def trial_files(wildcards):
 def cohort_features(wildcards):
     """AS-norm's cohort for a trial list: the task's training split (one mean d-vector per speaker)."""
     if wildcards.evalset in TRIALS and ASNORM_TOP_K:
-        return feature_shards(wildcards.task, "train")
+        return feature_shards(wildcards.task, "train", features_root(wildcards))
     return []
 
 
 def eval_seed(wildcards):
-    """Every system of a task is scored on identical trials of a set: one seed per task and set."""
+    """Every system of a task is scored on identical trials of a set: one seed per task and set, whatever
+    the variant or experiment seed."""
     if wildcards.evalset == TEST_SET:
         return task_seed("evaluate", wildcards.task)
     return task_seed("evaluate", wildcards.task, wildcards.evalset)
 
 
-def capacity(task):
-    """What the batches need from a corpus (checked by the convert rules)."""
+def capacity(task, cfg=config):
+    """What the batches of ``cfg`` (a variant's config) need from a corpus (checked by the convert rules)."""
     return {
-        "train_n": config["train"][task]["n_speakers"],
-        "train_m": config["train"][task]["n_utterances"],
-        "eval_n": config["evaluate"][task]["n_speakers"],
-        "copies": augment_params(task).copies,
+        "train_n": cfg["train"][task]["n_speakers"],
+        "train_m": cfg["train"][task]["n_utterances"],
+        "eval_n": cfg["evaluate"][task]["n_speakers"],
+        "copies": augment_params(task, cfg).copies,
     }
 
 
 def check_builtin_capacity():
-    """Start-up check: the built-in corpus's size is known from config, so N x M is checked before any job,
-    by the check the convert rules run on a manifest."""
-    for task in TASKS:
-        if is_builtin(task):
-            try:
-                check_sizes(BUILTIN_SIZE[task].counts(), task, **capacity(task), builtin=BUILTIN_SECTION[task])
-            except InputError as exc:
-                raise WorkflowError(str(exc)) from None
+    """Start-up check: the built-in corpus's size is known from config, so N x M of every variant is checked
+    before any job, by the check the convert rules run on a manifest."""
+    for name, cfg in VARIANT_CONFIG.items():
+        for task in RUN_TASKS:
+            if is_builtin(task):
+                try:
+                    check_sizes(BUILTIN_SIZE[task].counts(), task, **capacity(task, cfg), builtin=BUILTIN_SECTION[task])
+                except InputError as exc:
+                    where = "" if name == DEFAULT else f"experiments.variants.{name}: "
+                    raise WorkflowError(f"{where}{exc}") from None
 
 
 check_builtin_capacity()
@@ -317,7 +391,18 @@ def task_category(wildcards):
 
 
 def schedule_subcategory(wildcards):
-    return f"{wildcards.schedule} lr schedule"
+    variant = GRID.at(wildcards.root)[0]
+    return f"{wildcards.schedule} lr schedule" + ("" if variant == DEFAULT else f", variant {variant}")
+
+
+def grid_labels(root, seeded=True):
+    """Report labels naming the variant and seed of ``root`` where the experiment has more than one of either
+    (``seeded`` False: a result of no one training seed, such as the MFCC baseline or a figure)."""
+    variant, seed = GRID.at(root)
+    labels = {"variant": variant} if len(GRID.variants) > 1 else {}
+    if len(SEEDS) > 1:
+        labels["seed"] = str(seed if seed is not None else config["seed"]) if seeded else "none"
+    return labels
 
 
 def run_summary_tasks():
@@ -329,7 +414,7 @@ def run_summary_tasks():
                 "train": config["train"][task],
                 "copies": capacity(task)["copies"],
             }
-            for task in TASKS
+            for task in RUN_TASKS
         }
     )
 
@@ -342,34 +427,124 @@ def corpus_where(task):
 
 
 def final_targets():
-    """What a whole run produces: the table (Markdown and HTML), the run summary and every figure."""
-    return ["results/eer_table.md", "results/eer_table.html", "results/run_summary.html"] + plots()
+    """What a whole run produces: the table (Markdown, HTML, per seed), the ablation when there are variants,
+    the run summary and every figure."""
+    tables = ["results/eer_table.md", "results/eer_table.html", "results/eer_per_seed.tsv"]
+    if len(GRID.variants) > 1:
+        tables += ["results/ablation.md", "results/ablation.html"]
+    return tables + ["results/run_summary.html"] + plots()
+
+
+def plotted(task, variant):
+    """True where a variant has figures of its own for a task: the default always, another where it trains
+    some schedule of the task itself."""
+    return variant == DEFAULT or any(GRID.owns(task, variant, schedule) for schedule in SCHEDULES)
 
 
 def plots():
-    """Every figure of a run."""
-    return (
-        expand("results/plots/loss_{task}_{schedule}.png", task=TASKS, schedule=SCHEDULES)
-        + expand("results/plots/{kind}_{task}_{evalset}.png", kind=["det", "scores"], task=TASKS, evalset=EVAL_SETS)
-        + expand("results/plots/embeddings_{task}.png", task=TASKS)
-    )
+    """Every figure of a run: loss curves (every seed) per variant, task and schedule trained, DET curves and
+    score histograms per variant, task and set, embedding maps per task."""
+    loss = [
+        f"{GRID.root(v)}/plots/loss_{task}_{schedule}.png"
+        for v in GRID.variants
+        for task in RUN_TASKS
+        for schedule in SCHEDULES
+        if GRID.owns(task, v, schedule)
+    ]
+    scores = [
+        f"{GRID.root(v)}/plots/{kind}_{task}_{evalset}.png"
+        for v in GRID.variants
+        for task in RUN_TASKS
+        if plotted(task, v)
+        for kind in ("det", "scores")
+        for evalset in EVAL_SETS
+    ]
+    return loss + scores + expand("results/plots/embeddings_{task}.png", task=RUN_TASKS)
 
 
-def eval_result(task, schedule, checkpoint, evalset, suffix=".json"):
-    """Where one system's evaluation on one set is written (``schedule`` None: the MFCC baseline)."""
-    if schedule is None:
-        return f"results/{task}/baselines/{evalset}/mfcc{suffix}"
-    return f"results/{task}/{schedule}/eval/{evalset}/{checkpoint}{suffix}"
+def system_results(system, task, evalset, suffix=".json"):
+    """Where one system's evaluation of a task on one set is written: one path per experiment seed (the
+    MFCC baseline, which has no seed: one path)."""
+    if system.schedule is None:
+        return [f"{GRID.features_root(system.variant)}/{task}/baselines/{evalset}/mfcc{suffix}"]
+    roots = [
+        (
+            GRID.init_root(task, system.variant, seed)
+            if system.checkpoint == UNTRAINED
+            else GRID.run_root(task, system.variant, system.schedule, seed)
+        )
+        for seed in SEEDS
+    ]
+    return [f"{root}/{task}/{system.schedule}/eval/{evalset}/{system.checkpoint}{suffix}" for root in roots]
 
 
-def score_files(task, evalset):
-    """Full-trial scores TSV of every system of a task on one set, in ``systems`` order."""
-    return [eval_result(task, s.schedule, s.checkpoint, evalset, "_scores.tsv") for s in SYSTEMS]
+def variant_systems(task, variant):
+    """The systems of one variant's figures: its trained checkpoints, the untrained encoder it starts from
+    and the MFCC baseline of its features."""
+    start = GRID.init_owner(task, variant)
+    return [
+        s
+        for s in SYSTEMS
+        if (s.variant == variant and not s.baseline)
+        or (s.checkpoint == UNTRAINED and s.variant == start)
+        or (s.schedule is None and s.variant == GRID.features_owner(variant))
+    ]
+
+
+def loss_files(wildcards):
+    """The loss logs of every seed of the variant at ``wildcards.root`` for one task and schedule."""
+    variant = GRID.at(wildcards.root)[0]
+    task, schedule = wildcards.task, wildcards.schedule
+    return [f"{GRID.run_root(task, variant, schedule, seed)}/{task}/{schedule}/loss.tsv" for seed in SEEDS]
+
+
+def loss_title(wildcards):
+    variant = GRID.at(wildcards.root)[0]
+    named = "" if variant == DEFAULT else f", variant {variant}"
+    return f"{TASK_NAMES[wildcards.task]}{named}, {wildcards.schedule} learning rate"
+
+
+def plot_systems(wildcards):
+    """(system, its scores TSV of every seed) of the figures of the variant at ``wildcards.root`` on one set."""
+    variant = GRID.at(wildcards.root)[0]
+    return [
+        (s, system_results(s, wildcards.task, wildcards.evalset, "_scores.tsv"))
+        for s in variant_systems(wildcards.task, variant)
+    ]
 
 
 def table_rows(evalset=TEST_SET):
-    """(label, {task: eval JSON}) for each system on one set, in table order."""
-    return [(s.label, {t: eval_result(t, s.schedule, s.checkpoint, evalset) for t in TASKS}) for s in SYSTEMS]
+    """Each system's results on one set, in table order: dicts of label, variant, schedule, checkpoint, and
+    per task [seed, result JSON, scores TSV] of each seed (seed None: the MFCC baseline)."""
+    return [
+        {
+            "label": s.label,
+            "variant": s.variant,
+            "schedule": s.schedule,
+            "checkpoint": s.checkpoint or "mfcc",
+            "tasks": {
+                task: [
+                    [seed, json, scores]
+                    for seed, json, scores in zip(
+                        SEEDS if s.schedule else [None],
+                        system_results(s, task, evalset),
+                        system_results(s, task, evalset, "_scores.tsv"),
+                    )
+                ]
+                for task in RUN_TASKS
+            },
+        }
+        for s in SYSTEMS
+    ]
+
+
+def table_inputs(rows):
+    """The files a table of ``rows`` reads: every result JSON, and with several seeds the scores their
+    intervals are bootstrapped from."""
+    files = [json for row in rows for seeds in row["tasks"].values() for _, json, _ in seeds]
+    if len(SEEDS) > 1:
+        files += [scores for row in rows for seeds in row["tasks"].values() if len(seeds) > 1 for _, _, scores in seeds]
+    return files
 
 
 def external_tables():
@@ -389,6 +564,11 @@ def trial_tables():
     ]
 
 
+def all_table_rows():
+    """The rows of every table section: the test split, then each external set and trial list."""
+    return table_rows() + [row for _, _, rows in external_tables() + trial_tables() for row in rows]
+
+
 def corpus_note():
     names = [
         (
@@ -400,10 +580,10 @@ def corpus_note():
                 else f"{CORPUS_NAMES[task]} at {corpus_root(task)}"
             )
         )
-        for task in TASKS
+        for task in RUN_TASKS
     ]
-    note = ", ".join(f"{TASK_NAMES[task]} on {name}" for task, name in zip(TASKS, names))
-    if any(is_builtin(task) for task in TASKS):
+    note = ", ".join(f"{TASK_NAMES[task]} on {name}" for task, name in zip(RUN_TASKS, names))
+    if any(is_builtin(task) for task in RUN_TASKS):
         note += (
             " (built-in: test speakers speak in base voices, TTS voices or recorded persons, that no training "
             "or validation speaker has, so the test measures voices the encoder never heard)"

@@ -1,18 +1,19 @@
 # EER of each checkpoint, the untrained encoder and the MFCC baseline on each evaluation set:
 # the test speakers of the task's corpus, every external folder (evaluate.external) and every
 # trial list (evaluate.trials; with its AS-norm cohort, the task's training split, when on).
-# Every system of a task is scored on identical trials of a set (one seed per task and set).
+# Every system of a task is scored on identical trials of a set (one seed per task and set, whatever the
+# variant or experiment seed), with the features of the checkpoint's variant.
 
 
 rule evaluate:
     input:
-        checkpoint="results/{task}/{schedule}/{checkpoint}.pt",
+        checkpoint="{root}/{task}/{schedule}/{checkpoint}.pt",
         test=eval_features,
         trials=trial_files,
         cohort=cohort_features,
     output:
         json=report(
-            "results/{task}/{schedule}/eval/{evalset}/{checkpoint}.json",
+            "{root}/{task}/{schedule}/eval/{evalset}/{checkpoint}.json",
             caption="../report/metrics.rst",
             category=task_category,
             subcategory=schedule_subcategory,
@@ -20,13 +21,16 @@ rule evaluate:
                 "result": "metrics (JSON)",
                 "set": wc.evalset,
                 "checkpoint": CHECKPOINT_TITLES[wc.checkpoint],
-            },
+            }
+            | grid_labels(wc.root),
         ),
-        scores="results/{task}/{schedule}/eval/{evalset}/{checkpoint}_scores.tsv",
+        scores="{root}/{task}/{schedule}/eval/{evalset}/{checkpoint}_scores.tsv",
     log:
-        "results/logs/evaluate/{task}_{schedule}_{evalset}_{checkpoint}.log",
+        "{root}/logs/evaluate/{task}_{schedule}_{evalset}_{checkpoint}.log",
     benchmark:
-        "results/benchmarks/evaluate/{task}_{schedule}_{evalset}_{checkpoint}.tsv"
+        "{root}/benchmarks/evaluate/{task}_{schedule}_{evalset}_{checkpoint}.tsv"
+    wildcard_constraints:
+        root=one_of(GRID.roots_of("train")),
     conda:
         "../../envs/train.yaml"
     threads: 1
@@ -40,6 +44,7 @@ rule evaluate:
         "../scripts/evaluate.py"
 
 
+# The MFCC baseline of each features setting (the run's, and each variant's that changes features).
 rule evaluate_mfcc:
     input:
         test=eval_features,
@@ -47,7 +52,7 @@ rule evaluate_mfcc:
         cohort=cohort_features,
     output:
         json=report(
-            "results/{task}/baselines/{evalset}/mfcc.json",
+            "{root}/{task}/baselines/{evalset}/mfcc.json",
             caption="../report/metrics.rst",
             category=task_category,
             subcategory="baselines",
@@ -55,13 +60,16 @@ rule evaluate_mfcc:
                 "result": "metrics (JSON)",
                 "set": wc.evalset,
                 "checkpoint": "MFCC mean+std (no model)",
-            },
+            }
+            | grid_labels(wc.root, seeded=False),
         ),
-        scores="results/{task}/baselines/{evalset}/mfcc_scores.tsv",
+        scores="{root}/{task}/baselines/{evalset}/mfcc_scores.tsv",
     log:
-        "results/logs/evaluate_mfcc/{task}_{evalset}.log",
+        "{root}/logs/evaluate_mfcc/{task}_{evalset}.log",
     benchmark:
-        "results/benchmarks/evaluate_mfcc/{task}_{evalset}.tsv"
+        "{root}/benchmarks/evaluate_mfcc/{task}_{evalset}.tsv"
+    wildcard_constraints:
+        root=one_of(GRID.roots_of("features")),
     conda:
         "../../envs/train.yaml"
     threads: 1

@@ -1,15 +1,19 @@
 # VAD + log-mel per shard (no per-utterance jobs), and training-set augmentation per task.
 
 
+# Under each root that owns features settings (ge2e.experiments.Grid): results/ for the run's own, results/
+# variants/<name>/ for a variant that changes features.
 rule features:
     input:
         manifest="results/{task}/manifest.tsv",
     output:
-        "results/{task}/features/{split}/{shard}.npz",
+        "{root}/{task}/features/{split}/{shard}.npz",
     log:
-        "results/logs/features/{task}_{split}_{shard}.log",
+        "{root}/logs/features/{task}_{split}_{shard}.log",
     benchmark:
-        "results/benchmarks/features/{task}_{split}_{shard}.tsv"
+        "{root}/benchmarks/features/{task}_{split}_{shard}.tsv"
+    wildcard_constraints:
+        root=one_of(GRID.roots_of("features")),
     conda:
         "../../envs/features.yaml"
     threads: 1
@@ -17,10 +21,10 @@ rule features:
         mem_mb=4000,
         runtime=60,
     params:
-        features=canonical(config["features"]["params"]),
+        features=lambda wc: canonical(config_at(wc.root)["features"]["params"]),
         split=lambda wc: wc.split,
         shard=lambda wc: int(wc.shard),
-        shards=len(SHARDS),
+        shards=lambda wc: config_at(wc.root)["features"]["shards"],
         read_policy=read_policy(),
     script:
         "../scripts/features.py"
@@ -31,11 +35,13 @@ rule features_external:
     input:
         manifest="results/external/{evalset}/manifest.tsv",
     output:
-        "results/external/{evalset}/features.npz",
+        "{root}/external/{evalset}/features.npz",
     log:
-        "results/logs/features/external_{evalset}.log",
+        "{root}/logs/features/external_{evalset}.log",
     benchmark:
-        "results/benchmarks/features/external_{evalset}.tsv"
+        "{root}/benchmarks/features/external_{evalset}.tsv"
+    wildcard_constraints:
+        root=one_of(GRID.roots_of("features")),
     conda:
         "../../envs/features.yaml"
     threads: 1
@@ -43,7 +49,7 @@ rule features_external:
         mem_mb=4000,
         runtime=60,
     params:
-        features=canonical(config["features"]["params"]),
+        features=lambda wc: canonical(config_at(wc.root)["features"]["params"]),
         split="test",
         shard=0,
         shards=1,
@@ -56,11 +62,13 @@ rule augment:
     input:
         manifest="results/{task}/manifest.tsv",
     output:
-        "results/{task}/features/train_aug/{shard}.npz",
+        "{root}/{task}/features/train_aug/{shard}.npz",
     log:
-        "results/logs/augment/{task}_{shard}.log",
+        "{root}/logs/augment/{task}_{shard}.log",
     benchmark:
-        "results/benchmarks/augment/{task}_{shard}.tsv"
+        "{root}/benchmarks/augment/{task}_{shard}.tsv"
+    wildcard_constraints:
+        root=one_of(GRID.roots_of("augment")),
     conda:
         "../../envs/features.yaml"
     threads: 1
@@ -68,9 +76,9 @@ rule augment:
         mem_mb=4000,
         runtime=60,
     params:
-        features=canonical(config["features"]["params"]),
-        augment=lambda wc: canonical(config["augment"][wc.task]),
-        shards=len(SHARDS),
+        features=lambda wc: canonical(config_at(wc.root)["features"]["params"]),
+        augment=lambda wc: canonical(config_at(wc.root)["augment"][wc.task]),
+        shards=lambda wc: config_at(wc.root)["features"]["shards"],
         read_policy=read_policy(),
         seed=lambda wc: task_seed("augment", wc.task),
     script:

@@ -4,8 +4,7 @@
 
 rule eer_table:
     input:
-        [path for _, paths in table_rows() for path in paths.values()],
-        [path for _, _, rows in external_tables() + trial_tables() for _, paths in rows for path in paths.values()],
+        table_inputs(all_table_rows()),
     output:
         md="results/eer_table.md",
         html=report(
@@ -14,6 +13,7 @@ rule eer_table:
             category=SUMMARY,
             labels={"result": "EER and minDCF table"},
         ),
+        per_seed="results/eer_per_seed.tsv",
     log:
         "results/logs/eer_table.log",
     benchmark:
@@ -22,20 +22,59 @@ rule eer_table:
         "../../envs/report.yaml"
     threads: 1
     resources:
-        mem_mb=500,
-        runtime=5,
+        mem_mb=2000,
+        runtime=30,
     params:
         rows=table_rows(),
         external=external_tables(),
         trial_lists=trial_tables(),
         corpus_note=corpus_note(),
+        tasks=RUN_TASKS,
+        seeds=SEEDS,
+        bootstrap=config["evaluate"]["bootstrap"],
+        seed=task_seed("seeds"),
     script:
         "../scripts/eer_table.py"
 
 
+# Each variant against default, paired by seed (only where the experiment has variants).
+rule ablation:
+    input:
+        table_inputs(all_table_rows()),
+        [scores for row in all_table_rows() for seeds in row["tasks"].values() for _, _, scores in seeds],
+    output:
+        md="results/ablation.md",
+        html=report(
+            "results/ablation.html",
+            caption="../report/ablation.rst",
+            category=SUMMARY,
+            labels={"result": "ablation: variants against default"},
+        ),
+    log:
+        "results/logs/ablation.log",
+    benchmark:
+        "results/benchmarks/ablation.tsv"
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        sections=[("test", None, table_rows())]
+        + [(name, root, rows) for name, root, rows in external_tables()]
+        + [(name, about["trials"], rows) for name, about, rows in trial_tables()],
+        tasks=RUN_TASKS,
+        seeds=SEEDS,
+        bootstrap=config["evaluate"]["bootstrap"],
+        seed=task_seed("ablation"),
+    script:
+        "../scripts/ablation.py"
+
+
 rule run_summary:
     input:
-        **{task: f"results/{task}/manifest.tsv" for task in TASKS},
+        **{task: f"results/{task}/manifest.tsv" for task in RUN_TASKS},
     output:
         report(
             "results/run_summary.html",
@@ -61,53 +100,25 @@ rule run_summary:
         "../scripts/run_summary.py"
 
 
+# The loss curves of every seed of one variant's schedule in one figure, under the variant's root.
 rule plot_loss:
     input:
-        "results/{task}/{schedule}/loss.tsv",
+        loss_files,
     output:
         report(
-            "results/plots/loss_{task}_{schedule}.png",
+            "{root}/plots/loss_{task}_{schedule}.png",
             caption="../report/loss.rst",
             category=task_category,
             subcategory=schedule_subcategory,
-            labels=lambda wc: {"result": "training loss", "checkpoint": "every step"},
+            labels=lambda wc: {"result": "training loss", "checkpoint": "every step"}
+            | grid_labels(wc.root, seeded=False),
         ),
     log:
-        "results/logs/plot_loss/{task}_{schedule}.log",
+        "{root}/logs/plot_loss/{task}_{schedule}.log",
     benchmark:
-        "results/benchmarks/plot_loss/{task}_{schedule}.tsv"
-    conda:
-        "../../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    script:
-        "../scripts/plot_loss.py"
-
-
-rule plot_scores:
-    input:
-        lambda wc: score_files(wc.task, wc.evalset),
-    output:
-        det=report(
-            "results/plots/det_{task}_{evalset}.png",
-            caption="../report/det.rst",
-            category=task_category,
-            subcategory=ALL_SYSTEMS,
-            labels=lambda wc: {"result": "DET curves", "set": wc.evalset},
-        ),
-        hist=report(
-            "results/plots/scores_{task}_{evalset}.png",
-            caption="../report/scores.rst",
-            category=task_category,
-            subcategory=ALL_SYSTEMS,
-            labels=lambda wc: {"result": "score histograms", "set": wc.evalset},
-        ),
-    log:
-        "results/logs/plot_scores/{task}_{evalset}.log",
-    benchmark:
-        "results/benchmarks/plot_scores/{task}_{evalset}.tsv"
+        "{root}/benchmarks/plot_loss/{task}_{schedule}.tsv"
+    wildcard_constraints:
+        root=one_of(GRID.variant_roots()),
     conda:
         "../../envs/report.yaml"
     threads: 1
@@ -115,16 +126,54 @@ rule plot_scores:
         mem_mb=1000,
         runtime=5,
     params:
-        labels=[s.plot_label for s in SYSTEMS],
-        baselines=[s.baseline for s in SYSTEMS],
+        title=loss_title,
+        seeds=lambda wc: SEEDS if len(SEEDS) > 1 else [],
+    script:
+        "../scripts/plot_loss.py"
+
+
+# DET curves and score histograms of one variant's systems (every seed) on one set, under the variant's root.
+rule plot_scores:
+    input:
+        lambda wc: [path for _, paths in plot_systems(wc) for path in paths],
+    output:
+        det=report(
+            "{root}/plots/det_{task}_{evalset}.png",
+            caption="../report/det.rst",
+            category=task_category,
+            subcategory=ALL_SYSTEMS,
+            labels=lambda wc: {"result": "DET curves", "set": wc.evalset} | grid_labels(wc.root, seeded=False),
+        ),
+        hist=report(
+            "{root}/plots/scores_{task}_{evalset}.png",
+            caption="../report/scores.rst",
+            category=task_category,
+            subcategory=ALL_SYSTEMS,
+            labels=lambda wc: {"result": "score histograms", "set": wc.evalset} | grid_labels(wc.root, seeded=False),
+        ),
+    log:
+        "{root}/logs/plot_scores/{task}_{evalset}.log",
+    benchmark:
+        "{root}/benchmarks/plot_scores/{task}_{evalset}.tsv"
+    wildcard_constraints:
+        root=one_of(GRID.variant_roots()),
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        systems=lambda wc: [(s.plot_label, len(paths), s.baseline) for s, paths in plot_systems(wc)],
+        variant=lambda wc: GRID.at(wc.root)[0],
     script:
         "../scripts/plot_scores.py"
 
 
 rule embedding_map:
     input:
-        untrained=f"results/{{task}}/{SCHEDULES[0]}/init.pt",
-        trained=f"results/{{task}}/{SCHEDULES[0]}/final.pt",
+        untrained=lambda wc: f"{GRID.init_root(wc.task, DEFAULT, SEEDS[0])}/{wc.task}/{SCHEDULES[0]}/init.pt",
+        trained=lambda wc: f"{GRID.run_root(wc.task, DEFAULT, SCHEDULES[0], SEEDS[0])}/{wc.task}/{SCHEDULES[0]}/final.pt",
         test=lambda wc: feature_shards(wc.task, "test"),
     output:
         report(
@@ -132,7 +181,7 @@ rule embedding_map:
             caption="../report/embeddings.rst",
             category=task_category,
             subcategory=ALL_SYSTEMS,
-            labels={"result": "embedding map (t-SNE)"},
+            labels=lambda wc: {"result": "embedding map (t-SNE)"} | grid_labels(RESULTS, seeded=False),
         ),
     log:
         "results/logs/embedding_map/{task}.log",
@@ -145,7 +194,9 @@ rule embedding_map:
         mem_mb=2000,
         runtime=15,
     params:
-        trained_label=f"trained ({SCHEDULES[0]} lr, final checkpoint)",
+        trained_label=f"trained ({SCHEDULES[0]} lr, final checkpoint"
+        + ("" if SEEDS[0] == config["seed"] else f", seed {SEEDS[0]}")
+        + ")",
         frames=lambda wc: config["evaluate"][wc.task]["frames"],
         seed=lambda wc: task_seed("embedding_map", wc.task),
     script:

@@ -1,29 +1,32 @@
-# GE2E training per task and learning-rate schedule.
+# GE2E training per task, learning-rate schedule, variant and seed: one job per run of the experiment grid
+# (ge2e.experiments), under the root of its variant and seed (results/ for the default run).
 
 
 rule train:
     input:
         train=train_shards,
-        val=lambda wc: feature_shards(wc.task, "val"),
+        val=val_shards,
     output:
-        init="results/{task}/{schedule}/init.pt",
-        final="results/{task}/{schedule}/final.pt",
-        best="results/{task}/{schedule}/best.pt",
-        loss="results/{task}/{schedule}/loss.tsv",
+        init="{root}/{task}/{schedule}/init.pt",
+        final="{root}/{task}/{schedule}/final.pt",
+        best="{root}/{task}/{schedule}/best.pt",
+        loss="{root}/{task}/{schedule}/loss.tsv",
     log:
-        "results/logs/train/{task}_{schedule}.log",
+        "{root}/logs/train/{task}_{schedule}.log",
     benchmark:
-        "results/benchmarks/train/{task}_{schedule}.tsv"
+        "{root}/benchmarks/train/{task}_{schedule}.tsv"
+    wildcard_constraints:
+        root=one_of(GRID.roots_of("train")),
     conda:
         "../../envs/train.yaml"
-    threads: config["train"]["threads"]
+    threads: lambda wc: run_config(wc)["train"]["threads"]
     resources:
-        mem_mb=config["train"]["mem_mb"],
-        runtime=config["train"]["runtime"],
-        gpu=train_gpus(),
+        mem_mb=lambda wc: run_config(wc)["train"]["mem_mb"],
+        runtime=lambda wc: run_config(wc)["train"]["runtime"],
+        gpu=train_gpus,
     params:
         train=train_params,
-        model=canonical(config["model"]),
-        features=canonical(config["features"]["params"]),
+        model=lambda wc: canonical(run_config(wc)["model"]),
+        features=lambda wc: canonical(run_config(wc)["features"]["params"]),
     script:
         "../scripts/train.py"

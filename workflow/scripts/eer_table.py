@@ -1,21 +1,27 @@
-"""Rule eer_table: every evaluation JSON -> ``results/eer_table.md`` and its HTML twin for the report."""
+"""Rule eer_table: every evaluation JSON (and, over several seeds, the scores) -> ``results/eer_table.md``,
+its HTML twin for the report, and the per-seed companion TSV."""
 
-from ge2e import table
+from ge2e import seedstats, table
 from ge2e.atomic import write_text
 from ge2e.rule import run
 
 
-def load_rows(rows):
-    """(label, {task: eval JSON path}) -> (label, {task: result dict})."""
-    return [(label, {task: table.load(path) for task, path in paths.items()}) for label, paths in rows]
-
-
 def main(smk):
-    rows = load_rows(smk.params.rows)
-    external = [(name, root, load_rows(rows)) for name, root, rows in smk.params.external]
-    trial_lists = [(name, about, load_rows(rows)) for name, about, rows in smk.params.trial_lists]
-    write_text(smk.output.md, table.render(rows, smk.params.corpus_note, external, trial_lists))
-    write_text(smk.output.html, table.render_html(rows, smk.params.corpus_note, external, trial_lists))
+    p = smk.params
+
+    def cells(rows, evalset):
+        results, seeds = seedstats.table_cells(rows, evalset, p.seed, p.bootstrap)
+        records.extend(seeds)
+        return results
+
+    records = []
+    test = cells(p.rows, "test")
+    external = [(name, root, cells(listed, name)) for name, root, listed in p.external]
+    trial_lists = [(name, about, cells(listed, name)) for name, about, listed in p.trial_lists]
+    args = (test, p.corpus_note, external, trial_lists, p.tasks, p.seeds)
+    write_text(smk.output.md, table.render(*args))
+    write_text(smk.output.html, table.render_html(*args))
+    write_text(smk.output.per_seed, table.render_per_seed(records))
 
 
 run(main, snakemake)  # noqa: F821

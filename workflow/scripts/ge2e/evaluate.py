@@ -282,13 +282,21 @@ def as_norm(scores, enrol, test, enrol_index, test_index, cohort, top_k):
     return 0.5 * ((scores - mu_e) / sd_e + (scores - mu_t) / sd_t)
 
 
-def write_trial_scores(path, enrol, test, scores, labels, raw=None):
-    """A trial list's scores as TSV (enrol_model, test_utterance, score, label[, raw_score]), in list order."""
+def write_trial_scores(path, enrol, test, scores, labels, speakers, raw=None):
+    """A trial list's scores as TSV (enrol_model, test_utterance, score, label[, raw_score], enrol_speaker,
+    test_speaker), in list order. The speakers of both sides (a model's is that of its first enrolment
+    utterance) are the units of the speaker bootstrap, here and over seeds (``ge2e.seedstats``).
+
+    Args:
+        speakers: ((K,) enrolment side, (K,) test side) speaker ids.
+    """
     columns = [enrol, test, [f"{x:.6f}" for x in scores], labels.tolist()]
     header = "enrol_model\ttest_utterance\tscore\tlabel"
     if raw is not None:
         columns.append([f"{x:.6f}" for x in raw])
         header += "\traw_score"
+    columns += [speakers[0].tolist(), speakers[1].tolist()]
+    header += "\tenrol_speaker\ttest_speaker"
     lines = ["\t".join(map(str, row)) for row in zip(*columns, strict=True)]
     write_text(path, header + "\n" + "\n".join(lines) + "\n")
 
@@ -342,7 +350,11 @@ def evaluate_trials(embedder, feature_set, trial_list, protocol, rng, scores_pat
     if scores_path:
         kept = t["kept"]
         raw_column = raw if protocol.asnorm_top_k else None
-        write_trial_scores(scores_path, trial_list.enrol[kept], trial_list.test[kept], scores, labels, raw_column)
+        named = speakers[numbers]
+        sides = (named[: len(labels)], named[len(labels) :])
+        write_trial_scores(
+            scores_path, trial_list.enrol[kept], trial_list.test[kept], scores, labels, sides, raw_column
+        )
     return {
         "eer_avg": None,
         "eer_avg_std": None,

@@ -20,29 +20,76 @@ UNTRAINED = "init"  # the seeded start weights every schedule of a task shares
 CHECKPOINT_TITLES = {"final": "final", "best": "best (validation EER)", UNTRAINED: "untrained (init)"}
 
 
+DEFAULT = "default"  # the variant that is the base config itself (ge2e.experiments)
+
+
 @dataclasses.dataclass(frozen=True)
 class System:
-    """One evaluated system of a task: a checkpoint of a schedule, or the MFCC baseline."""
+    """One evaluated system of a task: a checkpoint of a variant's schedule, or the MFCC baseline of a
+    variant's features."""
 
     label: str  # table row
     plot_label: str  # legend and histogram title
     schedule: str | None  # None: the MFCC baseline, which has no model
     checkpoint: str | None
     baseline: bool  # drawn dashed: a reference point, not a trained encoder
+    variant: str = DEFAULT
 
 
-def systems(schedules):
-    """Every evaluated system in table order: each schedule's trained checkpoints, then the baselines.
+def _ours(variant):
+    """'Ours' for the default variant (the labels of a run without experiments), 'Ours, <variant>' for another."""
+    return "Ours" if variant == DEFAULT else f"Ours, {variant}"
 
-    Every schedule starts from the same seeded weights, so the first schedule's ``init`` is
-    the untrained encoder of them all.
+
+def _short(variant, text):
+    return text if variant == DEFAULT else f"{variant}: {text}"
+
+
+def systems(schedules, variants=(DEFAULT,), untrained=(DEFAULT,), mfcc=(DEFAULT,)):
+    """Every evaluated system in table order: each variant's trained checkpoints, then the baselines.
+
+    Every schedule of a variant starts from the same seeded weights, so the first schedule's
+    ``init`` is the untrained encoder of them all.
+
+    Args:
+        variants: the experiment's variants, ``default`` first.
+        untrained: the variants with an untrained encoder of their own (another model size or
+            training data); the others start from one of these.
+        mfcc: the variants with features of their own, each with its MFCC baseline.
     """
     trained = [
-        System(f"Ours: {schedule} lr, {ckpt} checkpoint", f"{schedule} lr, {ckpt}", schedule, ckpt, False)
+        System(
+            f"{_ours(v)}: {schedule} lr, {ckpt} checkpoint",
+            _short(v, f"{schedule} lr, {ckpt}"),
+            schedule,
+            ckpt,
+            False,
+            v,
+        )
+        for v in variants
         for schedule in schedules
         for ckpt in TRAINED_CHECKPOINTS
     ]
-    return trained + [
-        System("Ours: untrained encoder", "baseline: untrained encoder", schedules[0], UNTRAINED, True),
-        System("MFCC mean+std cosine baseline (no training)", "baseline: MFCC mean+std", None, None, True),
+    start = [
+        System(
+            f"{_ours(v)}: untrained encoder",
+            "baseline: untrained encoder" + ("" if v == DEFAULT else f" ({v})"),
+            schedules[0],
+            UNTRAINED,
+            True,
+            v,
+        )
+        for v in untrained
     ]
+    features = [
+        System(
+            "MFCC mean+std cosine baseline (no training)" + ("" if v == DEFAULT else f", {v}'s features"),
+            "baseline: MFCC mean+std" + ("" if v == DEFAULT else f" ({v}'s features)"),
+            None,
+            None,
+            True,
+            v,
+        )
+        for v in mfcc
+    ]
+    return trained + start + features

@@ -6,19 +6,24 @@ quotes and the page the Snakemake report shows cannot disagree.
 
 import html
 import json
+import re
 
 from ge2e.htmlpage import html_page, html_table
 from ge2e.metrics import P_TARGETS, dcf_key
 from ge2e.systems import TASK_NAMES, TASKS
 
-# Published EERs (text-dependent, text-independent); None = not reported.
+# Published EERs per task; None = not reported.
 REFERENCES = [
-    ("Paper (Wan et al. 2018, GE2E)", 0.031, 0.0406),
-    ("Earlier PyTorch reproduction, Const_lr (1500 epochs)", 0.02408, 0.04112),
-    ("Earlier PyTorch reproduction, Step_lr (halved every 800 epochs, 2000 epochs)", 0.02425, 0.03979),
-    ("Earlier TI-only PyTorch port", None, 0.05742),
+    ("Paper (Wan et al. 2018, GE2E)", {"tdsv": 0.031, "tisv": 0.0406}),
+    ("Earlier PyTorch reproduction, Const_lr (1500 epochs)", {"tdsv": 0.02408, "tisv": 0.04112}),
+    (
+        "Earlier PyTorch reproduction, Step_lr (halved every 800 epochs, 2000 epochs)",
+        {"tdsv": 0.02425, "tisv": 0.03979},
+    ),
+    ("Earlier TI-only PyTorch port", {"tdsv": None, "tisv": 0.05742}),
 ]
 TITLE = "GE2E speaker verification: EER"
+PER_SEED = "results/eer_per_seed.tsv"  # the companion of a table over several seeds (render_per_seed)
 
 
 def _cell(value, published=False):
@@ -36,43 +41,55 @@ def _full_cell(result):
     return f"{result['eer_full']:.4f} [{low:.3f}, {high:.3f}]"
 
 
-def intro(corpus_note):
-    """The paragraph above the tables: what was measured on what."""
-    return [
+def intro(corpus_note, seeds=(None,)):
+    """The paragraph above the tables: what was measured on what, and over how many training seeds."""
+    lines = [
         f"Ours: {corpus_note}. References are the published figures on the real corpora",
         "(their protocol's single EER is shown under *avg*; n/r = not reported).",
         "*avg* = seed-compatible average EER over batches of N test speakers x M utterances;",
         "*full* = full-trial EER, every test utterance against every enrolled test speaker,",
-        "with its 95 % interval from a speaker bootstrap in brackets.",
+    ]
+    if len(seeds) == 1:
+        return lines + ["with its 95 % interval from a speaker bootstrap in brackets."]
+    return lines + [
+        f"with its 95 % interval in brackets. Each of our cells is the mean over {len(seeds)} seeds",
+        f"({', '.join(map(str, seeds))}) of training: a seed changes the encoder's initial weights, batch sampling",
+        "and crops, while corpus, features and trials are the same for every seed. The interval counts both",
+        "the seed-to-seed spread and the trial sampling: a two-level bootstrap draws the seeds with",
+        "replacement and, for each draw, the test speakers with replacement, and averages the drawn seeds'",
+        "EERs. The MFCC baseline has no training seed: its interval is the speaker bootstrap alone.",
+        f"Each seed's figures are in `{PER_SEED}`.",
     ]
 
 
-def _dcf_header():
+def _dcf_header(tasks):
     """minDCF columns: every task at every reported prior (``ge2e.metrics.P_TARGETS``)."""
-    return [f"{TASK_NAMES[t]} minDCF (p={p})" for t in TASKS for p in P_TARGETS]
+    return [f"{TASK_NAMES[t]} minDCF (p={p})" for t in tasks for p in P_TARGETS]
 
 
-def _dcf_cells(by_task):
-    return [_cell(by_task.get(t) and by_task[t][dcf_key(p)]) for t in TASKS for p in P_TARGETS]
+def _dcf_cells(by_task, tasks):
+    return [_cell(by_task.get(t) and by_task[t][dcf_key(p)]) for t in tasks for p in P_TARGETS]
 
 
-def _full_trial_section(caption, results, eer_header="EER (full)"):
+def _full_trial_section(caption, results, tasks, eer_header="EER (full)"):
     """A section of one set scored by full trials or a trial list: EER with interval, then minDCF per task."""
-    header = ["System"] + [f"{TASK_NAMES[t]} {eer_header}" for t in TASKS] + _dcf_header()
-    rows = [[label] + [_full_cell(by_task.get(t)) for t in TASKS] + _dcf_cells(by_task) for label, by_task in results]
+    header = ["System"] + [f"{TASK_NAMES[t]} {eer_header}" for t in tasks] + _dcf_header(tasks)
+    rows = [
+        [label] + [_full_cell(by_task.get(t)) for t in tasks] + _dcf_cells(by_task, tasks) for label, by_task in results
+    ]
     return caption, header, rows
 
 
-def external_table(name, root, results):
+def external_table(name, root, results, tasks=TASKS):
     """One external set's section as (caption, header, rows); ``results`` as in :func:`tables`."""
     caption = (
         f"External set '{name}' ({root}): real speech never used in training or checkpoint selection; "
         "full trials only (each speaker enrols on the first half of its files, sorted):"
     )
-    return _full_trial_section(caption, results)
+    return _full_trial_section(caption, results, tasks)
 
 
-def trial_list_table(name, about, results):
+def trial_list_table(name, about, results, tasks=TASKS):
     """One trial list's section as (caption, header, rows).
 
     Args:
@@ -96,59 +113,92 @@ def trial_list_table(name, about, results):
         f"{counts}every listed trial scored as published, whole-utterance d-vectors, {norm}; never used in training "
         "or checkpoint selection:"
     )
-    return _full_trial_section(caption, results, eer_header="EER")
+    return _full_trial_section(caption, results, tasks, eer_header="EER")
 
 
-def tables(results, external=(), trial_lists=()):
+def tables(results, external=(), trial_lists=(), tasks=TASKS):
     """The tables as data.
 
     Args:
         results: list of (label, {task: eval-result dict}) for our systems on the test speakers, in row order.
         external: list of (set name, folder, results) of the external sets, each its own table.
         trial_lists: list of (list name, about, results) of the trial lists (:func:`trial_list_table`).
+        tasks: the tasks the run evaluated, one column group each.
     Returns:
         list of (caption, header, rows); caption is None for the main table, rows are lists of cell strings.
     """
-    eer_rows = [[label, _cell(td, True), "n/r", _cell(ti, True), "n/r"] for label, td, ti in REFERENCES]
+    eer_rows = [[label] + [c for t in tasks for c in (_cell(ref[t], True), "n/r")] for label, ref in REFERENCES]
     dcf_rows = []
     for label, by_task in results:
         eer_cells = [label]
-        for task in TASKS:
+        for task in tasks:
             r = by_task.get(task)
             eer_cells += [_cell(r and r["eer_avg"]), _full_cell(r)]
         eer_rows.append(eer_cells)
-        dcf_rows.append([label] + _dcf_cells(by_task))
+        dcf_rows.append([label] + _dcf_cells(by_task, tasks))
+    eer_header = [f"{TASK_NAMES[t]} EER ({kind})" for t in tasks for kind in ("avg", "full")]
     main = [
-        (None, ["System", "TD-SV EER (avg)", "TD-SV EER (full)", "TI-SV EER (avg)", "TI-SV EER (full)"], eer_rows),
+        (None, ["System", *eer_header], eer_rows),
         (
             "Minimum normalised detection cost of the full trials (C_miss = C_fa = 1):",
-            ["System"] + _dcf_header(),
+            ["System"] + _dcf_header(tasks),
             dcf_rows,
         ),
     ]
-    sections = [external_table(*section) for section in external]
-    return main + sections + [trial_list_table(*section) for section in trial_lists]
+    sections = [external_table(*section, tasks=tasks) for section in external]
+    return main + sections + [trial_list_table(*section, tasks=tasks) for section in trial_lists]
 
 
-def render(results, corpus_note, external=(), trial_lists=()):
-    """Markdown text of the table (``results/eer_table.md``); arguments as :func:`tables`."""
-    lines = [f"# {TITLE}", "", *intro(corpus_note)]
-    for caption, header, rows in tables(results, external, trial_lists):
+def render(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,)):
+    """Markdown text of the table (``results/eer_table.md``); arguments as :func:`tables` and :func:`intro`."""
+    lines = [f"# {TITLE}", "", *intro(corpus_note, seeds)]
+    for caption, header, rows in tables(results, external, trial_lists, tasks):
         lines += [""] + ([caption, ""] if caption else [])
-        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        lines += markdown_table(header, rows)
     return "\n".join(lines) + "\n"
 
 
-def render_html(results, corpus_note, external=(), trial_lists=()):
+def markdown_table(header, rows):
+    """Lines of a Markdown table."""
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def render_html(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,)):
     """A standalone HTML page of the same tables (``results/eer_table.html``, shown in the report)."""
-    text = html.escape(" ".join(intro(corpus_note)))
-    body = ["<p>" + text.replace("*avg*", "<em>avg</em>").replace("*full*", "<em>full</em>") + "</p>"]
-    for caption, header, rows in tables(results, external, trial_lists):
+    body = [paragraph(" ".join(intro(corpus_note, seeds)))]
+    for caption, header, rows in tables(results, external, trial_lists, tasks):
         if caption:
             body.append(f"<p>{html.escape(caption)}</p>")
         body.append(html_table(header, rows))
     return html_page(TITLE, body)
+
+
+def paragraph(text):
+    """One paragraph of Markdown-ish text as HTML: *x* in italics, `x` as code."""
+    text = html.escape(text)
+    text = re.sub(r"\*([^*]+)\*", r"<em>\1</em>", text)
+    return "<p>" + re.sub(r"`([^`]+)`", r"<code>\1</code>", text) + "</p>"
+
+
+PER_SEED_COLUMNS = ("set", "task", "variant", "schedule", "checkpoint", "seed", "eer_avg", "eer_full", "eer_full_ci95")
+
+
+def render_per_seed(records):
+    """The per-seed companion TSV (``results/eer_per_seed.tsv``): one line per set, task, system and seed.
+
+    Args:
+        records: dicts with the keys of ``PER_SEED_COLUMNS`` but the interval, and ``result`` (the seed's
+            evaluation dict); seed None (the MFCC baseline) is written as ``-``.
+    """
+    dcf = [dcf_key(p) for p in P_TARGETS]
+    header = [*PER_SEED_COLUMNS[:-1], "eer_full_ci95_low", "eer_full_ci95_high", *dcf]
+    lines = ["\t".join(header)]
+    for rec in records:
+        r = rec["result"]
+        fixed = [rec[k] if rec[k] is not None else "-" for k in PER_SEED_COLUMNS[:6]]
+        numbers = [r["eer_avg"], r["eer_full"], *r["eer_full_ci95"], *(r[k] for k in dcf)]
+        lines.append("\t".join([*map(str, fixed), *("" if x is None else f"{x:.6f}" for x in numbers)]))
+    return "\n".join(lines) + "\n"
 
 
 def load(path):
