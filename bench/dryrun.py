@@ -6,7 +6,9 @@ files): TIMIT (630 speakers x 10 utterances) + Snips (1,200 workers, 7,200 files
 among them); LibriSpeech train-clean-100 (251 speakers, 28,539 flac) + test-clean (40, 2,620) with
 SPEAKERS.TXT and ``.trans.txt``. Each TI-SV layout gets a config pointing ``corpus.tisv_format`` at
 it (VoxCeleb on config/voxceleb.yaml, the paper-size one; LibriSpeech as the README shows it), TD-SV
-on the placeholder Snips, and `snakemake -n` is timed (median of several runs). Wall time is the
+on the placeholder Snips, and `snakemake -n` is timed (median of several runs). TIMIT + Snips is also
+planned as an experiment grid (``experiments``): 20 variants beside default, each changing train keys
+only, x 5 seeds, i.e. 420 training jobs. Wall time is the
 figure here: the dry run is what a user waits for. The start-up checks of a corpus read where it
 lies only test that its folders exist, so the dry run does not grow with the corpus.
 
@@ -29,7 +31,8 @@ from ge2e.audio import ReadPolicy
 from ge2e.corpus import formats, placeholder
 
 TARGET = 5.0  # TIMIT + Snips (the earlier target)
-TARGET_LISTED = 10.0  # a TI-SV corpus read where it lies (VoxCeleb1, LibriSpeech)
+TARGET_LISTED = 10.0  # a TI-SV corpus read where it lies (VoxCeleb1, LibriSpeech), or an experiment grid
+GRID_VARIANTS, GRID_SEEDS = 20, 5
 POLICY = ReadPolicy(sample_rate=16000, resample=True, channel=None, on_bad_file="fail")
 
 
@@ -66,12 +69,27 @@ def write_layouts(tmp, quick):
     def wavs(*roots):
         return sum(1 for root in roots for p in Path(root).rglob("*") if p.suffix.lower() in (".wav", ".flac"))
 
+    # An experiment grid on TIMIT + Snips: GRID_VARIANTS variants beside default, each changing train keys only
+    # (so all share the default's data stages), every task and schedule trained at GRID_SEEDS seeds.
+    variants = "".join(
+        f"    v{k:02d}: {{train: {{momentum: {k / 40:.3f}, tisv: {{epochs: {50 + k}}}}}}}\n"
+        for k in range(GRID_VARIANTS)
+    )
+    grid = f"experiments:\n  seeds: {list(range(1, GRID_SEEDS + 1))}\n  variants:\n{variants}"
+
     return {
         "TIMIT + Snips": (
             f"corpus:\n  timit_root: {timit}\n  snips_root: {snips}\n",
             [],
             None,
             TARGET,
+            wavs(timit, snips),
+        ),
+        f"TIMIT + Snips, a grid of {GRID_VARIANTS} variants (train keys) x {GRID_SEEDS} seeds": (
+            f"corpus:\n  timit_root: {timit}\n  snips_root: {snips}\n{grid}",
+            [],
+            None,
+            TARGET_LISTED,
             wavs(timit, snips),
         ),
         "VoxCeleb1 (config/voxceleb.yaml) + Snips": (

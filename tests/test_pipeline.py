@@ -108,6 +108,19 @@ def test_rerun_has_nothing_to_do(run_dir):
             "config key corpus.librispeech.root: '/no/such/LibriSpeech' is not a folder",
         ),
         ("corpus: {tisv_format: voxceleb}", "config key corpus.voxceleb.train_roots: '' is not a folder"),
+        (
+            "experiments: {variants: {quick: {evaluate: {repeats: 2}}}}",
+            "config key experiments.variants.quick.evaluate: a variant may change only train, model, lr_schedules, "
+            "augment, features",
+        ),
+        (
+            "experiments: {variants: {fast: {train: {momentum: high}}}}",
+            "config key experiments.variants.fast: the merged config is invalid",
+        ),
+        (
+            "experiments: {variants: {big: {train: {tisv: {n_speakers: 90}}}}}",
+            "experiments.variants.big: tisv: train.tisv.n_speakers=90 x n_utterances=5 needs 90 training speakers",
+        ),
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, config, message):
@@ -157,7 +170,11 @@ def test_bad_file_in_a_real_layout_through_the_rule(tmp_path, policy):
         assert len(rows) == 1 + 34 * 10 - 1
 
 
-KILL_CONFIG = "train: {checkpoint_every: 2, tisv: {n_speakers: 4, n_utterances: 4, frames: [60, 80], epochs: 40}}\n"
+# A second seed of the experiment grid (results/seed8/), longer: killed, it resumes as a run without experiments does.
+KILL_CONFIG = (
+    "train: {checkpoint_every: 2, tisv: {n_speakers: 4, n_utterances: 4, frames: [60, 80], epochs: 40}}\n"
+    "experiments: {seeds: [7, 8]}\n"
+)
 
 
 def _train_until(work, target, kill_when=None):
@@ -180,8 +197,9 @@ def _train_until(work, target, kill_when=None):
 
 
 def test_killed_training_resumes_bit_identical(run_dir, tmp_path):
-    """Killed after several resume writes and after the best epoch so far, then rerun: every checkpoint and the
-    loss log have the checksums of an uninterrupted run (init.pt still the untrained weights, best.pt the best)."""
+    """One seed's training, killed after several resume writes and after the best epoch so far, then rerun: every
+    checkpoint and the loss log have the checksums of an uninterrupted run (init.pt still the untrained weights,
+    best.pt the best)."""
     import hashlib
     import re as regex
 
@@ -192,10 +210,10 @@ def test_killed_training_resumes_bit_identical(run_dir, tmp_path):
         copies[name] = tmp_path / name
         shutil.copytree(run_dir, copies[name], ignore=shutil.ignore_patterns("logs", "benchmarks"))
         (copies[name] / "config" / "kill.yaml").write_text(KILL_CONFIG)
-    target = "results/tisv/const/final.pt"
+    target = "results/seed8/tisv/const/final.pt"
     _train_until(copies["straight"], target)
-    resume = copies["killed"] / "results/tisv/const/resume.pt"
-    log = copies["killed"] / "results/logs/train/tisv_const.log"
+    resume = copies["killed"] / "results/seed8/tisv/const/resume.pt"
+    log = copies["killed"] / "results/seed8/logs/train/tisv_const.log"
 
     def after_epoch_7():  # resume written at epochs 2, 4 and 6; validation (and best.pt) every epoch
         return resume.exists() and log.exists() and regex.search(r"epoch 7 step", log.read_text()) is not None
@@ -217,11 +235,15 @@ def test_killed_training_resumes_bit_identical(run_dir, tmp_path):
     assert "resuming from" in log.read_text()
     assert not resume.exists()
     for name in ("init.pt", "best.pt", "final.pt", "loss.tsv"):
-        sums = [hashlib.sha256((copies[c] / "results/tisv/const" / name).read_bytes()).hexdigest() for c in copies]
+        sums = [
+            hashlib.sha256((copies[c] / "results/seed8/tisv/const" / name).read_bytes()).hexdigest() for c in copies
+        ]
         assert sums[0] == sums[1], name
-    # Both schedules start from the same seeded weights (the step schedule's init.pt is the tiny run's).
-    inits = [torch.load(copies["killed"] / f"results/tisv/{s}/init.pt", weights_only=True) for s in ("const", "step")]
-    assert all(torch.equal(inits[0]["model"][k], inits[1]["model"][k]) for k in inits[0]["model"])
+    # Both schedules start from the same seeded weights; another experiment seed starts from others.
+    inits = [torch.load(run_dir / f"results/tisv/{s}/init.pt", weights_only=True)["model"] for s in ("const", "step")]
+    assert all(torch.equal(inits[0][k], inits[1][k]) for k in inits[0])
+    seed8 = torch.load(copies["killed"] / "results/seed8/tisv/const/init.pt", weights_only=True)["model"]
+    assert not all(torch.equal(inits[0][k], seed8[k]) for k in inits[0])
 
 
 def ge2e_cli(*args):

@@ -40,7 +40,9 @@ def cluster(tmp_path_factory):
 
 
 def test_tiny_config_through_the_slurm_profile(cluster, tmp_path):
+    """The tiny config with a second experiment seed, so that runs under results/seed8/ go through sbatch too."""
     work = copy_workflow(tmp_path)
+    (work / "config" / "seeds.yaml").write_text("experiments: {seeds: [7, 8]}\n")
     log = tmp_path / "snakemake.log"
     cmd = [
         *("timeout", "--kill-after=30", str(TIMEOUT)),
@@ -51,7 +53,7 @@ def test_tiny_config_through_the_slurm_profile(cluster, tmp_path):
         "--slurm-keep-successful-logs",
         *("--slurm-init-seconds-before-status-checks", "2", "--seconds-between-status-checks", "2"),
         *("--max-threads", str(cluster.cpus)),
-        *("--configfile", "config/tiny.yaml"),
+        *("--configfile", "config/tiny.yaml", "config/seeds.yaml"),
     ]
     env = {**cluster.env, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{cluster.env['PATH']}"}
     start = time.monotonic()
@@ -77,4 +79,7 @@ def test_tiny_config_through_the_slurm_profile(cluster, tmp_path):
     for rule in RULES:
         logs = list((slurm_logs / f"rule_{rule}").rglob("*.log"))
         assert logs and all(p.stem in job_ids for p in logs), (rule, logs)
+    # One SLURM job per training: two tasks x two schedules x two seeds.
+    assert len(list((slurm_logs / "rule_train").rglob("*.log"))) == 8
+    assert (work / "results/seed8/tisv/step/final.pt").exists() and "mean over 2 seeds" in table
     assert len(list(slurm_logs.rglob("*.log"))) == len(job_ids)

@@ -6,9 +6,12 @@ config from the schema before any rule sees it. Tests and benchmarks, which buil
 dataclasses without a config, ask this module for the same values.
 """
 
+import functools
 from pathlib import Path
 
 import yaml
+
+from ge2e.errors import InputError
 
 SCHEMA = Path(__file__).resolve().parents[3] / "config" / "schema.yaml"
 
@@ -44,3 +47,25 @@ def _defaults(schema, node):
         elif "default" in child:
             out[key] = child["default"]
     return out
+
+
+@functools.cache
+def _validator(schema_path=SCHEMA):
+    import jsonschema
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return jsonschema.Draft202012Validator(yaml.load(Path(schema_path).read_text(), Loader=loader))
+
+
+def check(config, where, schema_path=SCHEMA):
+    """Raise InputError (``where``: the config key to name) when ``config`` breaks the schema.
+
+    For configs built from one Snakemake has already validated and filled with defaults (an experiment
+    variant's): the schema is read once, however many configs are checked, and nothing is filled in.
+    """
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator(schema_path).iter_errors(config))
+    if error is not None:
+        at = ".".join(map(str, error.absolute_path)) or "the top level"
+        raise InputError(f"{where}: the merged config is invalid at {at}: {error.message}")
