@@ -15,6 +15,7 @@ or training are those of an earlier variant reads that variant's files instead o
 
 import copy
 import dataclasses
+import json
 
 from ge2e.augment import AugmentParams
 from ge2e.errors import InputError
@@ -148,8 +149,8 @@ class Grid:
                 )
         first = {}
 
-        def owner(key, variant):  # the first variant whose stage had these settings
-            return first.setdefault(repr(key), variant)
+        def owner(key, variant):  # the first variant whose stage had these settings (key order aside)
+            return first.setdefault(json.dumps(key, sort_keys=True), variant)
 
         pairs = [(task, v) for task in self.tasks for v in self.variants]
         self._features = {v: owner(("features", cfg["features"]), v) for v, cfg in configs.items()}
