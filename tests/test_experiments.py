@@ -146,4 +146,3 @@ def test_the_sweep_config_is_a_grid_of_training_variants(tmp_path):
     g = experiments.Grid(cfg, experiments.variants(cfg))
     assert len(g.variants) > 10 and g.tasks == ["tisv"]
     assert g.roots_of("features") == ["results"]  # no variant of the sweep changes the features
-
