@@ -533,13 +533,14 @@ def table_rows(evalset=TEST_SET):
     ]
 
 
-def table_inputs(rows):
-    """The files a table of ``rows`` reads: every result JSON, and with several seeds the scores their
-    intervals are bootstrapped from."""
-    files = [json for row in rows for seeds in row["tasks"].values() for _, json, _ in seeds]
-    if len(SEEDS) > 1:
-        files += [scores for row in rows for seeds in row["tasks"].values() if len(seeds) > 1 for _, _, scores in seeds]
-    return files
+def table_inputs(rows, every_score=False):
+    """The files the tables of ``rows`` read: every result JSON and the scores that intervals over seeds are
+    bootstrapped from (``every_score``: every scores file, as the ablation's paired intervals need)."""
+    entries = [entry for row in rows for seeds in row["tasks"].values() for entry in seeds]
+    scores = [
+        s for row in rows for seeds in row["tasks"].values() if every_score or len(seeds) > 1 for _, _, s in seeds
+    ]
+    return [json for _, json, _ in entries] + scores
 
 
 def external_tables():

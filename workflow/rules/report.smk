@@ -40,8 +40,7 @@ rule eer_table:
 # Each variant against default, paired by seed (only where the experiment has variants).
 rule ablation:
     input:
-        table_inputs(all_table_rows()),
-        [scores for row in all_table_rows() for seeds in row["tasks"].values() for _, _, scores in seeds],
+        table_inputs(all_table_rows(), every_score=True),
     output:
         md="results/ablation.md",
         html=report(

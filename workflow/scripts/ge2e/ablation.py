@@ -94,12 +94,12 @@ def intro(seeds, resamples):
     """The paragraph above the sections."""
     over = f"{len(seeds)} seed{'s' if len(seeds) > 1 else ''} ({', '.join(map(str, seeds))})"
     return [
-        f"Each row: the mean over {over} of the",
-        "variant's full-trial EER minus the default's, each seed's pair trained from the same initial weights",
-        "and batches where the settings allow, and scored on the same trials; negative = the variant is better.",
-        f"The 95 % interval is a paired two-level bootstrap ({resamples} draws): seeds, then test speakers, drawn",
-        "with replacement, the same for both systems. *better in* counts the seeds where the variant's EER is lower.",
-        "An interval that holds 0 says the seeds and speakers at hand cannot tell the two apart.",
+        f"Each row: the mean over {over} of the variant's full-trial EER minus the default's. At each seed",
+        "both start from the same initial weights and batches where their settings allow, and both are scored",
+        "on the same trials; negative = the variant is better. The 95 % interval is a paired two-level bootstrap",
+        f"({resamples} draws): seeds, then test speakers, drawn with replacement, the same for both systems.",
+        "*better in* counts the seeds where the variant's EER is lower. An interval that holds 0 says that the",
+        "seeds and speakers at hand cannot tell the two apart.",
     ]
 
 
