@@ -18,11 +18,12 @@ def tone(k, rate=16000, seconds=0.1):
     return (0.3 * np.sin(2 * np.pi * (150 + 10 * (k % 40)) * t)).astype(np.float32)
 
 
-def write_librispeech(root, subsets=None, chapters=2, per_chapter=3, speech=False):
+def write_librispeech(root, subsets=None, chapters=2, per_chapter=3, speech=False, transcripts=True):
     """``root/<subset>/<speaker>/<chapter>/<speaker>-<chapter>-<nnnn>.flac`` + ``.trans.txt`` + SPEAKERS.TXT.
 
     ``subsets``: subset name -> speakers (default train-clean-100: 6, test-clean: 3); speaker ids
     count up from 100 across subsets. ``speech``: integer-made speech (about a second) instead of 0.1 s tones.
+    ``transcripts``: False leaves out every ``.trans.txt`` (copies cut down to the audio).
     """
     root = Path(root)
     subsets = subsets or {"train-clean-100": 6, "test-clean": 3}
@@ -45,7 +46,8 @@ def write_librispeech(root, subsets=None, chapters=2, per_chapter=3, speech=Fals
                     else:
                         sf.write(folder / f"{uid}.flac", tone(k + n), 16000, subtype="PCM_16")
                     trans.append(f"{uid} SOME WORDS {n}")
-                (folder / f"{speaker}-{chapter}.trans.txt").write_text("\n".join(trans) + "\n")
+                if transcripts:
+                    (folder / f"{speaker}-{chapter}.trans.txt").write_text("\n".join(trans) + "\n")
             k += 1
     (root / "SPEAKERS.TXT").write_text("\n".join(lines) + "\n")
     return root
