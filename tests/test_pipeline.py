@@ -108,6 +108,7 @@ def test_rerun_has_nothing_to_do(run_dir):
             "config key corpus.librispeech.root: '/no/such/LibriSpeech' is not a folder",
         ),
         ("corpus: {tisv_format: voxceleb}", "config key corpus.voxceleb.train_roots: '' is not a folder"),
+        ("corpus: {tdsv_format: speech_commands}", "config key corpus.speech_commands.root: '' is not a folder"),
         (
             "experiments: {variants: {quick: {evaluate: {repeats: 2}}}}",
             "config key experiments.variants.quick.evaluate: a variant may change only train, model, lr_schedules, "
@@ -590,3 +591,60 @@ def test_every_real_layout_runs_convert_to_evaluation(tmp_path, tisv_format, lay
     assert counts == [5, 2, 3], counts
     result = json.loads((work / target).read_text())
     assert result["speakers"] == 3 and 0 <= result["eer_full"] <= 1
+
+
+def _speech_commands(root, layout):
+    """A Speech Commands corpus of ``layout`` (google: list files in the root; csv: the Arabic set's CSVs beside
+    dataset/) and the config section reading its keyword ok."""
+    from layouts import write_speech_commands
+
+    folder = write_speech_commands(root, layout)
+    if layout == "google":
+        return folder, f"speech_commands: {{root: {folder}, keyword: ok}}"
+    csv = ", ".join(f"{split}: {root / split}.csv" for split in ("train", "val", "test"))
+    return folder, f"speech_commands: {{root: {folder}, keyword: ok, csv: {{{csv}}}}}"
+
+
+@pytest.mark.parametrize("layout", ["google", "csv"])
+def test_speech_commands_layouts_run_convert_to_evaluation(tmp_path, layout):
+    """corpus.tdsv_format: speech_commands, in Google's layout (validation_list.txt, testing_list.txt) and in the
+    Arabic set's (train/val/test.csv beside dataset/): convert_tdsv writes a TD-SV manifest of the keyword's original
+    files (no other keyword's), and features, augmentation, training and evaluation run on it (TD-SV only, one
+    schedule; 10 speakers: 5 train, 2 validate, 3 test)."""
+    from workflow_run import job_counts
+
+    from ge2e import manifest
+
+    folder, section = _speech_commands(tmp_path / layout, layout)
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    (work / "config" / "tdsv.yaml").write_text(f"corpus: {{tdsv_format: speech_commands, {section}}}\n")
+    configs = ["config/tiny.yaml", "config/tdsv.yaml"]
+    target = "results/tdsv/const/eval/test/final.json"
+    proc = snakemake(work, target, config=configs)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    jobs = job_counts(proc.stdout + proc.stderr)
+    assert jobs["convert_tdsv"] == 1 and "convert_snips" not in jobs and "builtin_corpus" not in jobs, jobs
+    rows = manifest.read(work / "results/tdsv/manifest.tsv")
+    assert len(rows) == 50 and all(r["path"].startswith(f"{folder}/ok/") and r["path"].endswith(".wav") for r in rows)
+    counts = [len({r["speaker"] for r in rows if r["split"] == split}) for split in ("train", "val", "test")]
+    assert counts == [5, 2, 3], counts
+    log = (work / "results/logs/convert/tdsv.log").read_text()
+    assert "Speech Commands 'ok': 10 speakers, 50 files listed" in log and "test: 3 speakers, 15 utterances" in log
+    result = json.loads((work / target).read_text())
+    assert result["speakers"] == 3 and 0 <= result["eer_full"] <= 1
+
+
+def test_a_speech_commands_speaker_in_two_splits_stops_the_convert_rule_with_one_line(tmp_path):
+    folder, section = _speech_commands(tmp_path / "csv", "csv")
+    with open(tmp_path / "csv" / "val.csv", "a") as fh:
+        fh.write("dataset/ok/00000001_NO_02.wav,ok\n")  # a training speaker's file
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    (work / "config" / "tdsv.yaml").write_text(f"corpus: {{tdsv_format: speech_commands, {section}}}\n")
+    proc = snakemake(work, "results/tdsv/manifest.tsv", config=["config/tiny.yaml", "config/tdsv.yaml"])
+    assert proc.returncode != 0
+    errors = [line for line in (work / "results/logs/convert/tdsv.log").read_text().splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and "convert_tdsv: speaker 00000001 is in both the train split (" in errors[0], errors
+    assert f"and the val split ({folder}/ok/00000001_NO_02.wav: in {tmp_path}/csv/val.csv)" in errors[0]
+    assert "Traceback" not in proc.stderr and not (work / "results/tdsv/manifest.tsv").exists()

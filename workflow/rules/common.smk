@@ -83,6 +83,12 @@ SYSTEMS = systems(SCHEDULES, GRID.variants, GRID.own_inits(), GRID.own_features(
 # by rule convert_tisv, configured by its own section (corpus.librispeech, corpus.vctk, ...).
 TISV_FORMAT = config["corpus"]["tisv_format"]
 TISV_LISTED = TISV_FORMAT != formats.TIMIT
+# The same for TD-SV (corpus.tdsv_format): Snips (corpus.snips_root, the built-in keyword corpus's layout)
+# by rule convert_snips, any other (corpus.speech_commands) read where it lies by rule convert_tdsv.
+TDSV_FORMAT = config["corpus"]["tdsv_format"]
+TDSV_LISTED = TDSV_FORMAT != formats.SNIPS
+# Per task: the format of a corpus read where it lies, None where the task reads its default layout.
+LISTED_FORMAT = {"tisv": TISV_FORMAT if TISV_LISTED else None, "tdsv": TDSV_FORMAT if TDSV_LISTED else None}
 # Each task's built-in corpus: its config section (builtin.timit, builtin.snips) and what it will hold
 # (ge2e.corpus.builtin.CorpusSize), for the start-up check and the report. A task on a real corpus
 # has both too (the section has defaults), unused.
@@ -124,24 +130,25 @@ def canonical(value):
 
 
 def is_builtin(task):
-    if task == "tisv" and TISV_LISTED:
+    if LISTED_FORMAT[task]:
         return False
     return config["corpus"][CORPUS_OF_TASK[task][0]] == "builtin"
 
 
-def tisv_section():
-    """The config section of the TI-SV corpus's format (e.g. corpus.librispeech); empty for TIMIT."""
-    return canonical(config["corpus"][TISV_FORMAT]) if TISV_LISTED else {}
+def listed_section(task):
+    """The config section of the format of a task's corpus read where it lies (e.g. corpus.librispeech,
+    corpus.speech_commands); empty for TIMIT and Snips."""
+    return canonical(config["corpus"][LISTED_FORMAT[task]]) if LISTED_FORMAT[task] else {}
 
 
-def tisv_spec():
-    """The reader's Spec of a TI-SV corpus read where it lies (ge2e.corpus.formats)."""
-    return formats.spec(TISV_FORMAT, tisv_section())
+def listed_spec(task):
+    """The reader's Spec of a task's corpus read where it lies (ge2e.corpus.formats)."""
+    return formats.spec(LISTED_FORMAT[task], listed_section(task))
 
 
-def listed_corpus_name():
-    """How the table, the run summary and the report name a TI-SV corpus read where it lies."""
-    return f"{formats.NAMES[TISV_FORMAT]} at {tisv_spec().where()}"
+def listed_corpus_name(task):
+    """How the table, the run summary and the report name a task's corpus read where it lies."""
+    return f"{formats.NAMES[LISTED_FORMAT[task]]} at {listed_spec(task).where()}"
 
 
 def corpus_root(task):
@@ -150,11 +157,14 @@ def corpus_root(task):
     return f"{BUILTIN_ROOT}/{name}" if is_builtin(task) else config["corpus"][key]
 
 
-# Start-up check: a wrong corpus path (or speaker list) fails here, before any job runs.
+# Start-up check: a wrong corpus path (or speaker list, keyword, split file) fails here, before any job runs.
 for _task in RUN_TASKS:
-    if _task == "tisv" and TISV_LISTED:
+    if LISTED_FORMAT[_task]:
         try:
-            check_paths(tisv_spec().paths())
+            _spec = listed_spec(_task)
+            check_paths(_spec.paths())
+            if hasattr(_spec, "check"):  # what a reader checks beyond paths (ge2e.corpus.speech_commands)
+                _spec.check()
         except InputError as exc:
             raise WorkflowError(str(exc)) from None
     elif not is_builtin(_task) and not Path(corpus_root(_task)).is_dir():
@@ -163,9 +173,10 @@ for _task in RUN_TASKS:
             f"config key corpus.{_key}: {corpus_root(_task)!r} is not a folder; point it at "
             "your corpus copy or set it to 'builtin'"
         )
-# The report's front page names a listed TI-SV corpus from the config alone (like _builtin_size).
-if TISV_LISTED:
-    config["_tisv_corpus"] = listed_corpus_name()
+# The report's front page names a corpus read where it lies from the config alone (like _builtin_size).
+for _task in TASKS:
+    if LISTED_FORMAT[_task]:
+        config[f"_{_task}_corpus"] = listed_corpus_name(_task)
 for _name, _root in EXTERNAL.items():
     if not Path(_root).is_dir():
         raise WorkflowError(
@@ -380,8 +391,8 @@ check_builtin_capacity()
 
 
 def task_category(wildcards):
-    if wildcards.task == "tisv" and TISV_LISTED:
-        return f"{TASK_NAMES['tisv']} ({formats.NAMES[TISV_FORMAT]})"
+    if LISTED_FORMAT[wildcards.task]:
+        return f"{TASK_NAMES[wildcards.task]} ({formats.NAMES[LISTED_FORMAT[wildcards.task]]})"
     return TASK_TITLES[wildcards.task]
 
 
@@ -418,7 +429,7 @@ def corpus_where(task):
     """The run summary's corpus of a task: built-in, a real corpus's folder, or a listed corpus's name and folders."""
     if is_builtin(task):
         return "built-in synthetic"
-    return listed_corpus_name() if task == "tisv" and TISV_LISTED else corpus_root(task)
+    return listed_corpus_name(task) if LISTED_FORMAT[task] else corpus_root(task)
 
 
 def final_targets():
@@ -569,11 +580,7 @@ def corpus_note():
         (
             f"built-in synthetic {CORPUS_NAMES[task]} look-alike"
             if is_builtin(task)
-            else (
-                listed_corpus_name()
-                if task == "tisv" and TISV_LISTED
-                else f"{CORPUS_NAMES[task]} at {corpus_root(task)}"
-            )
+            else (listed_corpus_name(task) if LISTED_FORMAT[task] else f"{CORPUS_NAMES[task]} at {corpus_root(task)}")
         )
         for task in RUN_TASKS
     ]

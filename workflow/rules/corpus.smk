@@ -13,6 +13,16 @@ else:
     ruleorder: convert_timit > convert_tisv
 
 
+# corpus.tdsv_format likewise: convert_snips reads the Snips layout, convert_tdsv any other where it lies.
+if TDSV_LISTED:
+
+    ruleorder: convert_tdsv > convert_snips
+
+else:
+
+    ruleorder: convert_snips > convert_tdsv
+
+
 rule builtin_corpus:
     output:
         directory(f"{BUILTIN_ROOT}/{{corpus}}"),
@@ -80,7 +90,7 @@ rule convert_tisv:
         runtime=120,
     params:
         format=TISV_FORMAT,
-        spec=tisv_section(),
+        spec=listed_section("tisv"),
         read_policy=read_policy(),
         capacity=lambda wc: capacity(wc.task),
         seed=lambda wc: task_seed("split", wc.task),
@@ -111,6 +121,31 @@ rule convert_snips:
         capacity=lambda wc: capacity(wc.task),
     script:
         "../scripts/convert_snips.py"
+
+
+rule convert_tdsv:
+    output:
+        manifest="results/{task}/manifest.tsv",
+    log:
+        "results/logs/convert/{task}.log",
+    benchmark:
+        "results/benchmarks/convert/{task}.tsv"
+    wildcard_constraints:
+        task="tdsv",
+    conda:
+        "../../envs/corpus.yaml"
+    threads: MAX_THREADS
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        format=TDSV_FORMAT,
+        spec=listed_section("tdsv"),
+        read_policy=read_policy(),
+        capacity=lambda wc: capacity(wc.task),
+        seed=lambda wc: task_seed("split", wc.task),
+    script:
+        "../scripts/convert_tdsv.py"
 
 
 rule convert_external:
