@@ -29,6 +29,9 @@ def test_formats_are_the_schemas_and_every_reader_has_the_interface():
         assert sorted(f.name for f in dataclasses.fields(reader.Spec)) == sorted(section), name
         assert all("default" in node for node in section.values()), f"{name}: the schema holds every default"
         assert reader.Spec(**schema.defaults(f"corpus.{name}")).paths()[0][0].startswith(reader.KEY)
+    for name, reader in formats.READERS.items():  # as an extra training corpus (ge2e.corpus.extra)
+        assert list(inspect.signature(reader.training_rows).parameters) == ["spec", "policy", "threads"], name
+        assert set(reader.SPLIT_KEYS) < {f.name for f in dataclasses.fields(reader.Spec)}, name
 
 
 def test_manifest_rows_dispatch_to_the_reader(tmp_path):

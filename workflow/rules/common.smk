@@ -11,7 +11,7 @@ from snakemake.utils import validate
 from ge2e import experiments, schema
 from ge2e.audio import ReadPolicy
 from ge2e.augment import AugmentParams
-from ge2e.corpus import builtin, formats
+from ge2e.corpus import builtin, extra, formats
 from ge2e.corpus.rows import check_paths
 from ge2e.errors import InputError
 from ge2e.manifest import SPLITS, check_sizes
@@ -151,6 +151,37 @@ def listed_corpus_name(task):
     return f"{formats.NAMES[LISTED_FORMAT[task]]} at {listed_spec(task).where()}"
 
 
+def extra_train_sections():
+    """{name: (format, the reader's config section)} of the extra TI-SV training corpora (ge2e.corpus.extra)."""
+    try:
+        return {
+            name: extra.section(name, entry, is_builtin("tisv"))
+            for name, entry in config["corpus"]["tisv_extra_train"].items()
+        }
+    except InputError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+# More TI-SV training corpora (corpus.tisv_extra_train): each one's manifest is written by rule convert_extra and
+# merged into the TI-SV manifest by the main corpus's convert rule; none by default.
+EXTRA_TRAIN = extra_train_sections()
+
+
+def extra_manifests(wildcards):
+    """The extra training corpora's manifests, which the TI-SV convert rule merges into its manifest."""
+    return [f"results/tisv/extra/{name}/manifest.tsv" for name in EXTRA_TRAIN] if wildcards.task == "tisv" else []
+
+
+def extra_builtin_input(wildcards):
+    """The built-in TIMIT look-alike when an extra training corpus is it (a rule output), else nothing."""
+    return [f"{BUILTIN_ROOT}/{CORPUS_OF_TASK['tisv'][1]}"] if EXTRA_TRAIN[wildcards.extra][0] == extra.BUILTIN else []
+
+
+def extra_train_names():
+    """How the table, the run summary and the report name the extra training corpora."""
+    return ", ".join(f"{name} ({extra.where(fmt, section)})" for name, (fmt, section) in EXTRA_TRAIN.items())
+
+
 def corpus_root(task):
     """The corpus folder of a task: the built-in one, or the configured real copy."""
     key, name = CORPUS_OF_TASK[task]
@@ -173,10 +204,18 @@ for _task in RUN_TASKS:
             f"config key corpus.{_key}: {corpus_root(_task)!r} is not a folder; point it at "
             "your corpus copy or set it to 'builtin'"
         )
+if "tisv" in RUN_TASKS:
+    for _name, (_format, _section) in EXTRA_TRAIN.items():
+        try:
+            check_paths(extra.paths(_name, _format, _section))
+        except InputError as exc:
+            raise WorkflowError(str(exc)) from None
 # The report's front page names a corpus read where it lies from the config alone (like _builtin_size).
 for _task in TASKS:
     if LISTED_FORMAT[_task]:
         config[f"_{_task}_corpus"] = listed_corpus_name(_task)
+if EXTRA_TRAIN:
+    config["_tisv_extra_train"] = extra_train_names()
 for _name, _root in EXTERNAL.items():
     if not Path(_root).is_dir():
         raise WorkflowError(
@@ -426,10 +465,15 @@ def run_summary_tasks():
 
 
 def corpus_where(task):
-    """The run summary's corpus of a task: built-in, a real corpus's folder, or a listed corpus's name and folders."""
+    """The run summary's corpus of a task: built-in, a real corpus's folder, or a listed corpus's name and folders;
+    then the extra training corpora of TI-SV."""
     if is_builtin(task):
-        return "built-in synthetic"
-    return listed_corpus_name(task) if LISTED_FORMAT[task] else corpus_root(task)
+        where = "built-in synthetic"
+    else:
+        where = listed_corpus_name(task) if LISTED_FORMAT[task] else corpus_root(task)
+    if task == "tisv" and EXTRA_TRAIN:
+        return f"{where} + training speakers of {extra_train_names()}"
+    return where
 
 
 def final_targets():
@@ -584,6 +628,9 @@ def corpus_note():
         )
         for task in RUN_TASKS
     ]
+    if EXTRA_TRAIN and "tisv" in RUN_TASKS:
+        at = RUN_TASKS.index("tisv")
+        names[at] += f" (+ training speakers of {extra_train_names()})"
     note = ", ".join(f"{TASK_NAMES[task]} on {name}" for task, name in zip(RUN_TASKS, names))
     if any(is_builtin(task) for task in RUN_TASKS):
         note += (

@@ -46,6 +46,7 @@ rule builtin_corpus:
 rule convert_timit:
     input:
         corpus_input,
+        extra=extra_manifests,
     output:
         manifest="results/{task}/manifest.tsv",
         wav=directory("results/{task}/wav"),
@@ -74,6 +75,8 @@ rule convert_timit:
 
 
 rule convert_tisv:
+    input:
+        extra=extra_manifests,
     output:
         manifest="results/{task}/manifest.tsv",
     log:
@@ -96,6 +99,34 @@ rule convert_tisv:
         seed=lambda wc: task_seed("split", wc.task),
     script:
         "../scripts/convert_tisv.py"
+
+
+# An extra TI-SV training corpus (corpus.tisv_extra_train): its manifest, every speaker training, read where it
+# lies (the built-in one from rule builtin_corpus's folder); the TI-SV convert rule merges it into its manifest.
+rule convert_extra:
+    input:
+        builtin=extra_builtin_input,
+    output:
+        manifest="results/tisv/extra/{extra}/manifest.tsv",
+    log:
+        "results/logs/convert/tisv_extra_{extra}.log",
+    benchmark:
+        "results/benchmarks/convert/tisv_extra_{extra}.tsv"
+    wildcard_constraints:
+        extra=one_of(EXTRA_TRAIN),
+    conda:
+        "../../envs/corpus.yaml"
+    threads: MAX_THREADS
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    params:
+        name=lambda wc: wc.extra,
+        format=lambda wc: EXTRA_TRAIN[wc.extra][0],
+        spec=lambda wc: canonical(EXTRA_TRAIN[wc.extra][1]),
+        read_policy=read_policy(),
+    script:
+        "../scripts/convert_extra.py"
 
 
 rule convert_snips:

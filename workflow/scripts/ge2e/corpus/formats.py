@@ -7,7 +7,10 @@ the built-in keyword corpus's layout, by ``convert_snips`` (``ge2e.corpus.snips`
 format is listed where it lies, by rule ``convert_tisv`` or ``convert_tdsv``, through the reader
 named here: each reader module has a ``Spec`` (its config section ``corpus.<format>``, every field
 required: the schema holds the defaults), ``NAME``, ``KEY``, and ``manifest_rows(spec, policy,
-seed, threads)`` (policy: a ``ge2e.audio.ReadPolicy``).
+seed, threads)`` (policy: a ``ge2e.audio.ReadPolicy``). A TI-SV reader also has
+``training_rows(spec, policy, threads)``, every speaker of its training part with nothing held out
+(for an extra training corpus, ``ge2e.corpus.extra``), and ``SPLIT_KEYS``, the keys that rows of
+that kind do not use.
 """
 
 from ge2e.corpus import folder, librispeech, speech_commands, vctk, voxceleb
@@ -37,3 +40,8 @@ def spec(name, section):
 def manifest_rows(name, section, policy, seed, threads=1):
     """Manifest rows (speaker, utterance, path, split, duration) of a corpus in format ``name``."""
     return _reader(name).manifest_rows(spec(name, section), policy, seed, threads)
+
+
+def training_rows(name, section, policy, threads=1):
+    """Rows of every speaker of the training part of a TI-SV corpus in format ``name``, all split train."""
+    return READERS[name].training_rows(spec(name, section), policy, threads)

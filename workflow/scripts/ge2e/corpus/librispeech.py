@@ -25,6 +25,7 @@ KEY = "corpus.librispeech"
 NAME = "LibriSpeech"
 SPEAKERS_FILE = "SPEAKERS.TXT"
 PARTS = {"train": "train_subsets", "test": "test_subsets"}  # part -> the config key naming its subsets
+SPLIT_KEYS = ("test_subsets", "val_fraction", "val_speakers")  # the keys of the split, unused by training_rows
 _ID = re.compile(r"^\d+$")
 _UTTERANCE = re.compile(r"^(\d+)-(\d+)-(\d+)$")
 log = logging.getLogger("ge2e")
@@ -142,18 +143,21 @@ def scan(root, train_subsets, test_subsets, bad_files):
     utterances, and a listed utterance whose flac is missing goes to ``bad_files`` (a
     ``ge2e.badfiles.BadFiles``); a chapter without one contributes its flac files (one warning
     for the corpus, with the count). A subset that is missing or holds no utterances, a subset named twice, or a speaker
-    in both a training and a test subset is an error naming the config key.
+    in both a training and a test subset is an error naming the config key. ``test_subsets`` None: a corpus
+    without a test part (an extra training corpus's).
     """
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"LibriSpeech root {root} does not exist or is not a folder (config key {KEY}.root)")
     speakers = read_speakers_table(root / SPEAKERS_FILE)
+    parts = PARTS if test_subsets is not None else {"train": PARTS["train"]}
+    test_subsets = test_subsets or []
     named = [*train_subsets, *test_subsets]
     twice = sorted({s for s in named if named.count(s) > 1})
     if twice:
         raise InputError(f"{KEY}.train_subsets and test_subsets name {twice} more than once; a subset is one or other")
     rows, part_of, untranscribed = [], {}, []
-    for part, key in PARTS.items():
+    for part, key in parts.items():
         subsets = train_subsets if part == "train" else test_subsets
         if not subsets:
             raise InputError(f"{KEY}.{key} is empty: name at least one subset folder under {root}")
@@ -188,3 +192,12 @@ def manifest_rows(spec, policy, seed, threads=1):
     corpus_rows.log_layout(NAME, listed)
     val = corpus_rows.held_out(corpus_rows.speakers_of(listed, "train"), spec, "val", KEY, seed)
     return corpus_rows.assign(corpus_rows.probe(listed, policy, NAME, bad_files, threads), val)
+
+
+def training_rows(spec, policy, threads=1):
+    """The training subsets' rows (split train), nothing held out and no test subset read: LibriSpeech as an extra
+    training corpus (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.ReadPolicy``."""
+    bad_files = policy.bad_files("convert")
+    listed = scan(spec.root, list(spec.train_subsets), None, bad_files)
+    corpus_rows.log_layout(NAME, listed)
+    return corpus_rows.assign(corpus_rows.probe(listed, policy, NAME, bad_files, threads), set())
