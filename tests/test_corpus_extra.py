@@ -1,6 +1,6 @@
-"""Extra TI-SV training corpora (ge2e.corpus.extra): each entry's section from the schema, every speaker of its
-training part training under prefixed ids (the built-in corpus and each reader format), keys named as the user wrote
-them, and the merge into the main corpus's manifest refusing a file or speaker in two corpora."""
+"""Extra TI-SV training corpora (ge2e.corpus.extra): every speaker of the training part training under prefixed ids
+(the built-in corpus and each reader format), keys named as the user wrote them, and the merge into the main corpus's
+manifest refusing a file or speaker in two corpora."""
 
 import pytest
 from audio_files import read_policy
@@ -8,41 +8,10 @@ from integer_corpus import write_timit
 from layouts import write_folder, write_librispeech, write_vctk, write_voxceleb
 
 from ge2e import manifest
-from ge2e.corpus import extra
+from ge2e.corpus import extra, extra_config
 from ge2e.errors import InputError
-from ge2e.schema import defaults
 
 KEY = "corpus.tisv_extra_train"
-
-
-def test_an_entry_gets_its_formats_defaults_and_is_checked_against_its_section():
-    fmt, section = extra.section("vox", {"format": "voxceleb", "train_roots": ["/v2"]}, main_builtin=True)
-    assert fmt == "voxceleb" and section == {**defaults("corpus.voxceleb"), "train_roots": ["/v2"]}
-    assert extra.section("synth", {"format": "builtin"}, main_builtin=False) == ("builtin", {})
-    errors = [
-        ({"format": "timit"}, rf"config key {KEY}\.x\.format is 'timit'; use one of builtin, librispeech, vctk"),
-        ({"format": "folder", "rot": "/a"}, rf"config key {KEY}\.x: Additional properties are not allowed \('rot'"),
-        ({"format": "vctk", "mic": "mic3"}, rf"config key {KEY}\.x\.mic: 'mic3' is not one of \['mic1', 'mic2'\]"),
-        ({"format": "librispeech", "test_subsets": ["test-clean"]}, rf"{KEY}\.x\.test_subsets: an extra training"),
-        ({"format": "voxceleb", "test_root": "/v1"}, rf"{KEY}\.x\.test_root: an extra training corpus holds out no"),
-        ({"format": "folder", "val_fraction": 0.1}, rf"{KEY}\.x\.val_fraction: .*validation and test speakers come"),
-        ({"format": "builtin", "root": "/b"}, rf"config key {KEY}\.x: format builtin takes no other key \(got root\)"),
-    ]
-    for entry, message in errors:
-        with pytest.raises(InputError, match=message):
-            extra.section("x", entry, main_builtin=False)
-    with pytest.raises(InputError, match=rf"{KEY}\.x: the main TI-SV corpus is the built-in one already"):
-        extra.section("x", {"format": "builtin"}, main_builtin=True)
-
-
-def test_start_up_paths_and_names_are_the_entrys():
-    _, section = extra.section("more", {"format": "folder", "root": "/data/real"}, main_builtin=True)
-    assert extra.paths("more", "folder", section)[0] == (f"{KEY}.more.root", "/data/real", "folder")
-    assert extra.paths("synth", "builtin", {}) == []
-    assert extra.where("folder", section) == "speaker folders at /data/real"
-    assert extra.where("builtin", {}) == "built-in synthetic TIMIT look-alike"
-    _, section = extra.section("lib", {"format": "librispeech", "root": "/LS"}, main_builtin=True)
-    assert extra.where("librispeech", section) == "LibriSpeech at /LS (train-clean-100 + train-clean-360)"
 
 
 def _folder(root):
@@ -68,7 +37,7 @@ def _vctk(root):
 @pytest.mark.parametrize("layout", [_folder, _librispeech, _voxceleb, _vctk])
 def test_every_speaker_of_a_readers_training_part_trains_under_prefixed_ids(tmp_path, layout):
     entry, speakers = layout(tmp_path / "corpus")
-    fmt, section = extra.section("more", entry, main_builtin=True)
+    fmt, section = extra_config.section("more", entry, main_builtin=True)
     rows = extra.manifest_rows("more", fmt, section, read_policy())
     assert {r["speaker"] for r in rows} == {f"more/{s}" for s in speakers}
     assert {r["split"] for r in rows} == {"train"} and all(r["utterance"].startswith("more/") for r in rows)
@@ -85,7 +54,7 @@ def test_the_built_in_corpus_as_an_extra_is_read_where_it_lies_every_speaker_tra
 def test_a_readers_errors_name_the_entrys_keys(tmp_path):
     entry, _ = _librispeech(tmp_path / "LS")
     (tmp_path / "LS" / "SPEAKERS.TXT").unlink()
-    fmt, section = extra.section("lib", entry, main_builtin=True)
+    fmt, section = extra_config.section("lib", entry, main_builtin=True)
     with pytest.raises(InputError, match=rf"SPEAKERS\.TXT is missing: is {KEY}\.lib\.root the LibriSpeech folder"):
         extra.manifest_rows("lib", fmt, section, read_policy())
 

@@ -11,7 +11,7 @@ from snakemake.utils import validate
 from ge2e import experiments, schema
 from ge2e.audio import ReadPolicy
 from ge2e.augment import AugmentParams
-from ge2e.corpus import builtin, extra, formats
+from ge2e.corpus import builtin, extra, extra_config, formats
 from ge2e.corpus.rows import check_paths
 from ge2e.errors import InputError
 from ge2e.manifest import SPLITS, check_sizes
@@ -152,10 +152,10 @@ def listed_corpus_name(task):
 
 
 def extra_train_sections():
-    """{name: (format, the reader's config section)} of the extra TI-SV training corpora (ge2e.corpus.extra)."""
+    """{name: (format, the reader's config section)} of the extra TI-SV training corpora (ge2e.corpus.extra_config)."""
     try:
         return {
-            name: extra.section(name, entry, is_builtin("tisv"))
+            name: extra_config.section(name, entry, is_builtin("tisv"))
             for name, entry in config["corpus"]["tisv_extra_train"].items()
         }
     except InputError as exc:
@@ -179,7 +179,7 @@ def extra_builtin_input(wildcards):
 
 def extra_train_names():
     """How the table, the run summary and the report name the extra training corpora."""
-    return ", ".join(f"{name} ({extra.where(fmt, section)})" for name, (fmt, section) in EXTRA_TRAIN.items())
+    return ", ".join(f"{name} ({extra_config.where(fmt, section)})" for name, (fmt, section) in EXTRA_TRAIN.items())
 
 
 def corpus_root(task):
@@ -207,7 +207,7 @@ for _task in RUN_TASKS:
 if "tisv" in RUN_TASKS:
     for _name, (_format, _section) in EXTRA_TRAIN.items():
         try:
-            check_paths(extra.paths(_name, _format, _section))
+            check_paths(extra_config.paths(_name, _format, _section))
         except InputError as exc:
             raise WorkflowError(str(exc)) from None
 # The report's front page names a corpus read where it lies from the config alone (like _builtin_size).

@@ -15,13 +15,15 @@ read where they lie, as every reader of ``formats`` reads them: paths are writte
 ``results/``), and the ``features`` rule, run in that folder too, reads them from there. The main corpus's
 convert rule (``convert_timit`` or ``convert_tisv``) then merges them into ``results/tisv/manifest.tsv``
 (:func:`merge`) before its N x M check, so features, training and evaluation read the one manifest as ever.
+An entry's config is turned into its reader's section by ``ge2e.corpus.extra_config``, in the Snakemake
+process: this module is what the rules' jobs import, and it needs no schema.
 """
 
 import logging
 import os
 from pathlib import Path
 
-from ge2e import manifest, schema
+from ge2e import manifest
 from ge2e.corpus import formats, timit
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
@@ -29,68 +31,14 @@ from ge2e.errors import InputError
 KEY = "corpus.tisv_extra_train"
 BUILTIN = "builtin"
 FORMATS = (BUILTIN, *formats.READERS)
-BUILTIN_NAME = "built-in synthetic TIMIT look-alike"
 MAIN = "the main TI-SV corpus"
 log = logging.getLogger("ge2e")
 
 
-def section(name, entry, main_builtin):
-    """(format, the reader's config section) of extra corpus ``name``, from ``entry`` (its config: ``format`` and
-    that format's keys), with the schema's defaults of ``corpus.<format>`` filled in and checked against it.
-
-    ``main_builtin``: whether the main TI-SV corpus is the built-in one, which cannot train twice. InputError
-    names the key under ``corpus.tisv_extra_train.<name>``.
-    """
-    where = f"{KEY}.{name}"
-    fmt = entry.get("format")
-    if fmt not in FORMATS:
-        raise InputError(f"config key {where}.format is {fmt!r}; use one of {', '.join(FORMATS)}")
-    keys = {key: value for key, value in entry.items() if key != "format"}
-    if fmt != BUILTIN:
-        split = sorted(set(keys) & set(formats.READERS[fmt].SPLIT_KEYS))
-        if split:
-            raise InputError(
-                f"config key {where}.{split[0]}: an extra training corpus holds out no speakers (all of its "
-                "training part train; validation and test speakers come from the main corpus): remove the key"
-            )
-        filled = {**schema.defaults(f"corpus.{fmt}"), **keys}
-        schema.check_section(filled, f"corpus.{fmt}", where)
-        return fmt, filled
-    if keys:
-        raise InputError(
-            f"config key {where}: format builtin takes no other key (got {', '.join(sorted(keys))}); its size is "
-            "builtin.timit's"
-        )
-    if main_builtin:
-        raise InputError(
-            f"config key {where}: the main TI-SV corpus is the built-in one already (corpus.timit_root: builtin); "
-            "remove the entry or point the main corpus at real speech"
-        )
-    return fmt, {}
-
-
-def _renamed(text, name, fmt):
+def renamed(text, name, fmt):
     """``text`` with the reader's keys (``corpus.<format>.<key>``) named as this entry's
     (``corpus.tisv_extra_train.<name>.<key>``), where a user wrote them."""
     return text if fmt == BUILTIN else text.replace(f"{formats.READERS[fmt].KEY}.", f"{KEY}.{name}.")
-
-
-def paths(name, fmt, section):
-    """(config key, path, kind) of what must exist before any job runs (``ge2e.corpus.rows.check_paths``); none
-    for the built-in corpus, which the workflow writes."""
-    if fmt == BUILTIN:
-        return []
-    return [(_renamed(key, name, fmt), path, kind) for key, path, kind in formats.spec(fmt, section).paths()]
-
-
-def where(fmt, section):
-    """How the table, the run summary and the report name the corpus: its format and the folders it is read from
-    (the reader's ``where`` would describe a split that an extra corpus does not have)."""
-    if fmt == BUILTIN:
-        return BUILTIN_NAME
-    folders = [path for _, path, kind in formats.spec(fmt, section).paths() if kind == "folder" and path]
-    subsets = f" ({' + '.join(section['train_subsets'])})" if "train_subsets" in section else ""
-    return f"{formats.NAMES[fmt]} at {' + '.join(folders)}{subsets}"
 
 
 def join(name, rows):
@@ -117,7 +65,7 @@ def manifest_rows(name, fmt, section, policy, threads=1, builtin_root=None):
         rows = formats.training_rows(fmt, section, policy, threads)
     except InputError as exc:
         # The readers name their own section's keys (corpus.voxceleb.root); the user wrote this entry's.
-        raise InputError(_renamed(str(exc), name, fmt)) from None
+        raise InputError(renamed(str(exc), name, fmt)) from None
     return join(name, rows)
 
 
