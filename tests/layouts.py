@@ -18,11 +18,12 @@ def tone(k, rate=16000, seconds=0.1):
     return (0.3 * np.sin(2 * np.pi * (150 + 10 * (k % 40)) * t)).astype(np.float32)
 
 
-def write_librispeech(root, subsets=None, chapters=2, per_chapter=3, speech=False):
+def write_librispeech(root, subsets=None, chapters=2, per_chapter=3, speech=False, transcripts=True):
     """``root/<subset>/<speaker>/<chapter>/<speaker>-<chapter>-<nnnn>.flac`` + ``.trans.txt`` + SPEAKERS.TXT.
 
     ``subsets``: subset name -> speakers (default train-clean-100: 6, test-clean: 3); speaker ids
     count up from 100 across subsets. ``speech``: integer-made speech (about a second) instead of 0.1 s tones.
+    ``transcripts``: False leaves out every ``.trans.txt`` (copies cut down to the audio).
     """
     root = Path(root)
     subsets = subsets or {"train-clean-100": 6, "test-clean": 3}
@@ -45,7 +46,8 @@ def write_librispeech(root, subsets=None, chapters=2, per_chapter=3, speech=Fals
                     else:
                         sf.write(folder / f"{uid}.flac", tone(k + n), 16000, subtype="PCM_16")
                     trans.append(f"{uid} SOME WORDS {n}")
-                (folder / f"{speaker}-{chapter}.trans.txt").write_text("\n".join(trans) + "\n")
+                if transcripts:
+                    (folder / f"{speaker}-{chapter}.trans.txt").write_text("\n".join(trans) + "\n")
             k += 1
     (root / "SPEAKERS.TXT").write_text("\n".join(lines) + "\n")
     return root
@@ -102,3 +104,46 @@ def write_folder(root, speakers=6, per_speaker=3, speech=False):
         for n in range(per_speaker):
             sf.write(folder / f"{n}.wav", sound(k, n, speech=speech), 16000, subtype="PCM_16")
     return root
+
+
+def _speech_commands_ids(layout, speakers):
+    """Speaker ids as each layout spells them: Google's 8 hex digits, the Arabic set's 8 decimal digits."""
+    if layout == "google":
+        return [f"{0xB0000000 + 7919 * k:08x}" for k in range(speakers)]
+    return [f"{k + 1:08d}" for k in range(speakers)]
+
+
+def write_speech_commands(root, layout="google", speakers=10, per_speaker=5, keywords=("ok", "yes"), val=2, test=3):
+    """A keyword corpus in the Speech Commands layout, the last ``test`` speakers testing and the ``val`` before
+    them validating; integer-made speech (about a second) at 16 kHz. Returns the folder holding the keyword
+    folders (``root`` for Google's, ``root/dataset`` for the CSV one).
+
+    ``layout``: ``google`` writes ``root/<word>/<speaker>_nohash_<n>.wav`` with ``validation_list.txt`` and
+    ``testing_list.txt`` (paths relative to root) and a ``_background_noise_`` folder; ``csv`` writes the Arabic
+    set's ``root/dataset/<word>/<speaker>_NO_<nn>.wav`` with ``train.csv``, ``val.csv`` and ``test.csv`` (a
+    ``file,class`` table, paths relative to root) beside ``dataset/``.
+    """
+    root = Path(root)
+    ids = _speech_commands_ids(layout, speakers)
+    split_of = (
+        {s: "train" for s in ids} | {s: "val" for s in ids[-val - test : -test]} | {s: "test" for s in ids[-test:]}
+    )
+    folder = root if layout == "google" else root / "dataset"
+    listed = {"train": [], "val": [], "test": []}
+    for w, word in enumerate(keywords):
+        (folder / word).mkdir(parents=True)
+        for k, speaker in enumerate(ids):
+            for n in range(per_speaker):
+                name = f"{speaker}_nohash_{n}.wav" if layout == "google" else f"{speaker}_NO_{n + 1:02d}.wav"
+                sf.write(folder / word / name, utterance(k, 100 * w + n), 16000, subtype="PCM_16")
+                listed[split_of[speaker]].append(f"{word}/{name}")
+    if layout == "google":
+        (root / "_background_noise_").mkdir()
+        sf.write(root / "_background_noise_" / "white_noise.wav", tone(1, seconds=1.0), 16000, subtype="PCM_16")
+        (root / "validation_list.txt").write_text("\n".join(listed["val"]) + "\n")
+        (root / "testing_list.txt").write_text("\n".join(listed["test"]) + "\n")
+        return root
+    for split, name in (("train", "train.csv"), ("val", "val.csv"), ("test", "test.csv")):
+        lines = [f"dataset/{path},{path.split('/')[0]}" for path in listed[split]]
+        (root / name).write_text("\n".join(["file,class", *lines]) + "\n")
+    return folder

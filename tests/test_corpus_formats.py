@@ -1,5 +1,6 @@
-"""The TI-SV corpus formats (ge2e.corpus.formats): one reader per non-TIMIT format, each with the interface
-rule convert_tisv calls, and a Spec whose fields are exactly its config section's keys in the schema."""
+"""The corpus formats (ge2e.corpus.formats): one reader per format read where it lies (TI-SV: all but TIMIT; TD-SV:
+all but Snips), each with the interface rules convert_tisv and convert_tdsv call, and a Spec whose fields are exactly
+its config section's keys in the schema."""
 
 import dataclasses
 import inspect
@@ -18,7 +19,9 @@ SCHEMA = Path(__file__).resolve().parents[1] / "config" / "schema.yaml"
 def test_formats_are_the_schemas_and_every_reader_has_the_interface():
     corpus = yaml.safe_load(SCHEMA.read_text())["properties"]["corpus"]["properties"]
     assert tuple(corpus["tisv_format"]["enum"]) == formats.FORMATS and formats.FORMATS[0] == formats.TIMIT
-    for name, reader in formats.READERS.items():
+    assert tuple(corpus["tdsv_format"]["enum"]) == formats.TDSV_FORMATS and formats.TDSV_FORMATS[0] == formats.SNIPS
+    assert corpus["tisv_format"]["default"] == formats.TIMIT and corpus["tdsv_format"]["default"] == formats.SNIPS
+    for name, reader in {**formats.READERS, **formats.TDSV_READERS}.items():
         assert isinstance(reader.NAME, str) and reader.KEY == f"corpus.{name}"
         params = list(inspect.signature(reader.manifest_rows).parameters)
         assert params == ["spec", "policy", "seed", "threads"], name
@@ -26,6 +29,9 @@ def test_formats_are_the_schemas_and_every_reader_has_the_interface():
         assert sorted(f.name for f in dataclasses.fields(reader.Spec)) == sorted(section), name
         assert all("default" in node for node in section.values()), f"{name}: the schema holds every default"
         assert reader.Spec(**schema.defaults(f"corpus.{name}")).paths()[0][0].startswith(reader.KEY)
+    for name, reader in formats.READERS.items():  # as an extra training corpus (ge2e.corpus.extra)
+        assert list(inspect.signature(reader.training_rows).parameters) == ["spec", "policy", "threads"], name
+        assert set(reader.SPLIT_KEYS) < {f.name for f in dataclasses.fields(reader.Spec)}, name
 
 
 def test_manifest_rows_dispatch_to_the_reader(tmp_path):
@@ -35,3 +41,4 @@ def test_manifest_rows_dispatch_to_the_reader(tmp_path):
     rows = formats.manifest_rows("folder", section, read_policy(), seed=4)
     assert sorted({r["speaker"]: r["split"] for r in rows}.values()) == ["test", "train", "train", "train", "val"]
     assert formats.NAMES["timit"] == "TIMIT" and formats.NAMES["librispeech"] == "LibriSpeech"
+    assert formats.NAMES["snips"] == "Snips" and formats.NAMES["speech_commands"] == "Speech Commands"

@@ -6,6 +6,7 @@ import logging
 import pytest
 from audio_files import read_policy
 from layouts import write_librispeech
+from workflow_run import REAL_SPEECH, require_real_speech
 
 from ge2e.corpus import librispeech
 from ge2e.errors import InputError
@@ -57,12 +58,53 @@ def test_manifest_rows_hold_out_validation_speakers_seeded(tmp_path):
         librispeech.manifest_rows(spec(root, val_speakers=str(listed)), read_policy(), seed=3)
 
 
+def test_chapters_without_transcripts_contribute_their_flac_files_with_one_warning(tmp_path, caplog):
+    root = write_librispeech(tmp_path / "LS", transcripts=False)
+    with caplog.at_level(logging.WARNING):
+        rows = librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)
+    assert [r["utterance"] for r in rows[:3]] == ["100-2000-0000", "100-2000-0001", "100-2000-0002"]
+    assert len(rows) == 9 * 2 * 3 and {r["part"] for r in rows if r["speaker"] == "107"} == {"test"}
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith("LibriSpeech: 18 chapter folder(s) have no .trans.txt (e.g. ")
+    assert "their 54 .flac files are read as the chapters' utterances" in warnings[0]
+    # Chapters with and without transcripts mix; one with its transcript still says what its utterances are.
+    mixed = write_librispeech(tmp_path / "LS2", {"train-clean-100": 2, "test-clean": 1})
+    chapter = mixed / "train-clean-100/100/2000"
+    (chapter / "100-2000-0000.flac").rename(chapter / "100-2000-0007.flac")
+    (chapter / "100-2000.trans.txt").unlink()
+    (mixed / "train-clean-100/101/2010/101-2010-0009.flac").write_bytes(b"")  # not in its chapter's transcript
+    rows = librispeech.scan(mixed, ["train-clean-100"], ["test-clean"], FAIL)
+    found = {r["utterance"] for r in rows}
+    assert {"100-2000-0001", "100-2000-0002", "100-2000-0007"} <= found and "100-2000-0000" not in found
+    assert "101-2010-0009" not in found and len(rows) == 3 * 2 * 3
+
+
+def test_a_flac_of_another_speaker_or_chapter_without_transcript_names_the_file(tmp_path):
+    root = write_librispeech(tmp_path / "LS", transcripts=False)
+    stray = root / "train-clean-100/101/2010/100-2000-0005.flac"
+    stray.write_bytes(b"")
+    with pytest.raises(InputError, match=rf"{stray}: in a chapter folder without .trans.txt each .flac must be named "):
+        librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)
+    stray.unlink()
+    (root / "train-clean-100/101/2010/notes.flac").write_bytes(b"")
+    with pytest.raises(InputError, match=r"notes\.flac: .* must be named 101-2010-<nnnn>\.flac; rename or remove it"):
+        librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)
+
+
+def test_the_real_librispeech_copy_without_transcripts_reads(caplog):
+    """../shared/real-speech/LibriSpeech: no .trans.txt at all, one utterance per training reader."""
+    root = require_real_speech(REAL_SPEECH / "LibriSpeech")
+    s = spec(root, train_subsets=["train-clean-100"], test_subsets=["test-other"], val_fraction=0.2)
+    with caplog.at_level(logging.WARNING):
+        rows = librispeech.manifest_rows(s, read_policy(), seed=1, threads=2)
+    counts = {split: len({r["speaker"] for r in rows if r["split"] == split}) for split in ("train", "val", "test")}
+    assert counts == {"train": 201, "val": 50, "test": 10}
+    assert len(rows) == 251 + 100 and "no .trans.txt" in caplog.text
+
+
 def test_missing_metadata_names_the_file(tmp_path):
     root = write_librispeech(tmp_path / "LS")
-    trans = root / "train-clean-100/102/2020/102-2020.trans.txt"
-    trans.unlink()
-    with pytest.raises(InputError, match=rf"{trans} is missing: each LibriSpeech chapter folder lists its utterances"):
-        librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)
     (root / "SPEAKERS.TXT").unlink()
     with pytest.raises(InputError, match=r"SPEAKERS\.TXT is missing: is corpus\.librispeech\.root the LibriSpeech"):
         librispeech.scan(root, ["train-clean-100"], ["test-clean"], FAIL)

@@ -108,6 +108,15 @@ def test_rerun_has_nothing_to_do(run_dir):
             "config key corpus.librispeech.root: '/no/such/LibriSpeech' is not a folder",
         ),
         ("corpus: {tisv_format: voxceleb}", "config key corpus.voxceleb.train_roots: '' is not a folder"),
+        ("corpus: {tdsv_format: speech_commands}", "config key corpus.speech_commands.root: '' is not a folder"),
+        (
+            "corpus: {tisv_extra_train: {synth: {format: builtin}}}",
+            "config key corpus.tisv_extra_train.synth: the main TI-SV corpus is the built-in one already",
+        ),
+        (
+            "corpus: {tisv_extra_train: {more: {format: folder, root: /no/such/speakers}}}",
+            "config key corpus.tisv_extra_train.more.root: '/no/such/speakers' is not a folder",
+        ),
         (
             "experiments: {variants: {quick: {evaluate: {repeats: 2}}}}",
             "config key experiments.variants.quick.evaluate: a variant may change only train, model, lr_schedules, "
@@ -590,3 +599,143 @@ def test_every_real_layout_runs_convert_to_evaluation(tmp_path, tisv_format, lay
     assert counts == [5, 2, 3], counts
     result = json.loads((work / target).read_text())
     assert result["speakers"] == 3 and 0 <= result["eer_full"] <= 1
+
+
+def _speech_commands(root, layout):
+    """A Speech Commands corpus of ``layout`` (google: list files in the root; csv: the Arabic set's CSVs beside
+    dataset/) and the config section reading its keyword ok."""
+    from layouts import write_speech_commands
+
+    folder = write_speech_commands(root, layout)
+    if layout == "google":
+        return folder, f"speech_commands: {{root: {folder}, keyword: ok}}"
+    csv = ", ".join(f"{split}: {root / split}.csv" for split in ("train", "val", "test"))
+    return folder, f"speech_commands: {{root: {folder}, keyword: ok, csv: {{{csv}}}}}"
+
+
+@pytest.mark.parametrize("layout", ["google", "csv"])
+def test_speech_commands_layouts_run_convert_to_evaluation(tmp_path, layout):
+    """corpus.tdsv_format: speech_commands, in Google's layout (validation_list.txt, testing_list.txt) and in the
+    Arabic set's (train/val/test.csv beside dataset/): convert_tdsv writes a TD-SV manifest of the keyword's original
+    files (no other keyword's), and features, augmentation, training and evaluation run on it (TD-SV only, one
+    schedule; 10 speakers: 5 train, 2 validate, 3 test)."""
+    from workflow_run import job_counts
+
+    from ge2e import manifest
+
+    folder, section = _speech_commands(tmp_path / layout, layout)
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    (work / "config" / "tdsv.yaml").write_text(f"corpus: {{tdsv_format: speech_commands, {section}}}\n")
+    configs = ["config/tiny.yaml", "config/tdsv.yaml"]
+    target = "results/tdsv/const/eval/test/final.json"
+    proc = snakemake(work, target, config=configs)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    jobs = job_counts(proc.stdout + proc.stderr)
+    assert jobs["convert_tdsv"] == 1 and "convert_snips" not in jobs and "builtin_corpus" not in jobs, jobs
+    rows = manifest.read(work / "results/tdsv/manifest.tsv")
+    assert len(rows) == 50 and all(r["path"].startswith(f"{folder}/ok/") and r["path"].endswith(".wav") for r in rows)
+    counts = [len({r["speaker"] for r in rows if r["split"] == split}) for split in ("train", "val", "test")]
+    assert counts == [5, 2, 3], counts
+    log = (work / "results/logs/convert/tdsv.log").read_text()
+    assert "Speech Commands 'ok': 10 speakers, 50 files listed" in log and "test: 3 speakers, 15 utterances" in log
+    result = json.loads((work / target).read_text())
+    assert result["speakers"] == 3 and 0 <= result["eer_full"] <= 1
+
+
+def test_a_speech_commands_speaker_in_two_splits_stops_the_convert_rule_with_one_line(tmp_path):
+    folder, section = _speech_commands(tmp_path / "csv", "csv")
+    with open(tmp_path / "csv" / "val.csv", "a") as fh:
+        fh.write("dataset/ok/00000001_NO_02.wav,ok\n")  # a training speaker's file
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    (work / "config" / "tdsv.yaml").write_text(f"corpus: {{tdsv_format: speech_commands, {section}}}\n")
+    proc = snakemake(work, "results/tdsv/manifest.tsv", config=["config/tiny.yaml", "config/tdsv.yaml"])
+    assert proc.returncode != 0
+    errors = [line for line in (work / "results/logs/convert/tdsv.log").read_text().splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and "convert_tdsv: speaker 00000001 is in both the train split (" in errors[0], errors
+    assert f"and the val split ({folder}/ok/00000001_NO_02.wav: in {tmp_path}/csv/val.csv)" in errors[0]
+    assert "Traceback" not in proc.stderr and not (work / "results/tdsv/manifest.tsv").exists()
+
+
+def _speakers(rows, split):
+    return {r["speaker"] for r in rows if r["split"] == split}
+
+
+def test_extra_training_corpora_join_the_training_speakers_and_never_the_test_ones(tmp_path):
+    """corpus.tisv_extra_train on LibriSpeech: a VoxCeleb tree (without VoxCeleb1's test speakers) and a folder of
+    speakers. Each is converted by convert_extra where it lies; convert_tisv merges them into the one TI-SV manifest,
+    where all their speakers train under prefixed ids, and validation and test speakers are LibriSpeech's alone;
+    features, training and evaluation run on it."""
+    from layouts import write_folder, write_librispeech, write_voxceleb
+    from workflow_run import job_counts
+
+    from ge2e import manifest
+
+    root = write_librispeech(tmp_path / "LibriSpeech", {"train-clean-100": 7, "test-clean": 3}, speech=True)
+    vox = write_voxceleb(tmp_path / "vox", ["id20001", "id20002"], videos=2, per_video=2, speech=True, first=20)
+    more = write_folder(tmp_path / "more", speakers=3, per_speaker=4, speech=True)
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    (work / "config" / "extra.yaml").write_text(
+        f"corpus: {{tisv_format: librispeech, librispeech: {{root: {root}, train_subsets: [train-clean-100], "
+        f"val_fraction: 0.3}}, tisv_extra_train: {{vox: {{format: voxceleb, train_roots: [{vox}]}}, "
+        f"more: {{format: folder, root: {more}}}}}}}\n"
+    )
+    configs = ["config/tiny.yaml", "config/extra.yaml"]
+    target = "results/tisv/const/eval/test/final.json"
+    proc = snakemake(work, target, config=configs)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    jobs = job_counts(proc.stdout + proc.stderr)
+    assert jobs["convert_extra"] == 2 and jobs["convert_tisv"] == 1 and "builtin_corpus" not in jobs, jobs
+    rows = manifest.read(work / "results/tisv/manifest.tsv")
+    extras = {name: manifest.read(work / f"results/tisv/extra/{name}/manifest.tsv") for name in ("vox", "more")}
+    assert _speakers(extras["vox"], "train") == {"vox/id20001", "vox/id20002"}
+    assert _speakers(extras["more"], "train") == {"more/spk00", "more/spk01", "more/spk02"}
+    joined = set().union(*(_speakers(e, "train") for e in extras.values()))
+    assert joined < _speakers(rows, "train") and len(_speakers(rows, "train")) == 5 + 5
+    assert _speakers(rows, "test") == {"107", "108", "109"} and len(_speakers(rows, "val")) == 2
+    assert not joined & (_speakers(rows, "val") | _speakers(rows, "test"))
+    assert all(r["path"].startswith((f"{vox}/", f"{more}/")) for r in rows if r["speaker"] in joined)
+    log = (work / "results/logs/convert/tisv.log").read_text()
+    assert "extra training corpus vox (corpus.tisv_extra_train.vox): 2 speakers, 8 utterances join" in log
+    assert "train: 10 speakers" in log
+    result = json.loads((work / target).read_text())
+    assert result["speakers"] == 3 and 0 <= result["eer_full"] <= 1
+
+
+def test_extra_training_corpora_merge_into_a_converted_timit_and_the_built_in_one_comes_from_its_rule(tmp_path):
+    """A real TIMIT tree (convert_timit) with a folder of speakers as an extra: its manifest keeps TIMIT's splits and
+    adds the folder's speakers to training. The built-in corpus as an extra beside a folder corpus: rule
+    builtin_corpus writes it (planned, not run: that needs the speech tools) and convert_extra reads it."""
+    from integer_corpus import write_timit
+    from layouts import write_folder
+    from workflow_run import job_counts
+
+    from ge2e import manifest
+
+    timit = write_timit(tmp_path / "TIMIT", train_speakers=8, test_speakers=4, utterances=5)
+    more = write_folder(tmp_path / "more", speakers=2, per_speaker=4, speech=True)
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    (work / "config" / "extra.yaml").write_text(
+        f"corpus: {{timit_root: {timit}, tisv_extra_train: {{more: {{format: folder, root: {more}}}}}}}\n"
+    )
+    proc = snakemake(work, "results/tisv/manifest.tsv", config=["config/tiny.yaml", "config/extra.yaml"])
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert job_counts(proc.stdout + proc.stderr) == {"convert_extra": 1, "convert_timit": 1}
+    rows = manifest.read(work / "results/tisv/manifest.tsv")
+    assert _speakers(rows, "train") >= {"more/spk00", "more/spk01"} and len(_speakers(rows, "train")) == 6 + 2
+    assert len(_speakers(rows, "test")) == 4 and not any(s.startswith("more/") for s in _speakers(rows, "test"))
+    speakers = write_folder(tmp_path / "speakers", speakers=6, per_speaker=3)
+    (work / "config" / "synth.yaml").write_text(
+        f"corpus: {{tisv_format: folder, folder: {{root: {speakers}}}, "
+        "tisv_extra_train: {synth: {format: builtin}}}\n"
+    )
+    plan = snakemake(
+        work, "results/tisv/manifest.tsv", "-n", "--forceall", config=["config/tiny.yaml", "config/synth.yaml"]
+    )
+    assert plan.returncode == 0, plan.stderr[-4000:]
+    jobs = job_counts(plan.stdout + plan.stderr)
+    assert jobs == {"builtin_corpus": 1, "convert_extra": 1, "convert_tisv": 1}, jobs
+    assert "results/builtin_corpus/TIMIT" in plan.stdout + plan.stderr

@@ -41,3 +41,13 @@ def test_the_dataclasses_built_from_config_have_no_defaults_of_their_own():
 def test_unknown_section_is_a_key_error():
     with pytest.raises(KeyError):
         schema.defaults("features.nope")
+
+
+def test_a_sections_keys_written_elsewhere_are_checked_against_that_section():
+    where = "corpus.tisv_extra_train.lib"
+    values = {**schema.defaults("corpus.librispeech"), "root": "/LS"}
+    schema.check_section(values, "corpus.librispeech", where)
+    with pytest.raises(schema.InputError, match=rf"^config key {where}\.val_fraction: 1\.5 is greater than or equal"):
+        schema.check_section({**values, "val_fraction": 1.5}, "corpus.librispeech", where)
+    with pytest.raises(schema.InputError, match=rf"^config key {where}\.train_subsets: \[\] should be non-empty"):
+        schema.check_section({**values, "train_subsets": []}, "corpus.librispeech", where)

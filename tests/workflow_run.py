@@ -37,15 +37,17 @@ def copy_workflow(dest):
 
 
 REAL_SPEECH_DEV = ROOT.parent / "shared" / "real-speech-dev" / "librispeech-test-other"
+REAL_SPEECH = ROOT.parent / "shared" / "real-speech"  # real corpora in their published layouts
 
 
-def require_real_speech():
-    """The team's real-speech dev set beside the repository: skip without it (a user's clone), fail in CI."""
-    if not REAL_SPEECH_DEV.is_dir():
+def require_real_speech(path=REAL_SPEECH_DEV):
+    """The team's real speech at ``path`` (default: the dev set) beside the repository: skip without it (a user's
+    clone), fail in CI."""
+    if not path.is_dir():
         if os.environ.get("CI"):
-            pytest.fail(f"{REAL_SPEECH_DEV} missing in CI (CI runs with shared/ beside the clone)")
-        pytest.skip(f"{REAL_SPEECH_DEV} missing: a clone outside the team's workspace has no shared/ real speech")
-    return REAL_SPEECH_DEV
+            pytest.fail(f"{path} missing in CI (CI runs with shared/ beside the clone)")
+        pytest.skip(f"{path} missing: a clone outside the team's workspace has no shared/ real speech")
+    return path
 
 
 def require_speech_tools():

@@ -11,7 +11,7 @@ from snakemake.utils import validate
 from ge2e import experiments, schema
 from ge2e.audio import ReadPolicy
 from ge2e.augment import AugmentParams
-from ge2e.corpus import builtin, formats
+from ge2e.corpus import builtin, extra, extra_config, formats
 from ge2e.corpus.rows import check_paths
 from ge2e.errors import InputError
 from ge2e.manifest import SPLITS, check_sizes
@@ -83,6 +83,12 @@ SYSTEMS = systems(SCHEDULES, GRID.variants, GRID.own_inits(), GRID.own_features(
 # by rule convert_tisv, configured by its own section (corpus.librispeech, corpus.vctk, ...).
 TISV_FORMAT = config["corpus"]["tisv_format"]
 TISV_LISTED = TISV_FORMAT != formats.TIMIT
+# The same for TD-SV (corpus.tdsv_format): Snips (corpus.snips_root, the built-in keyword corpus's layout)
+# by rule convert_snips, any other (corpus.speech_commands) read where it lies by rule convert_tdsv.
+TDSV_FORMAT = config["corpus"]["tdsv_format"]
+TDSV_LISTED = TDSV_FORMAT != formats.SNIPS
+# Per task: the format of a corpus read where it lies, None where the task reads its default layout.
+LISTED_FORMAT = {"tisv": TISV_FORMAT if TISV_LISTED else None, "tdsv": TDSV_FORMAT if TDSV_LISTED else None}
 # Each task's built-in corpus: its config section (builtin.timit, builtin.snips) and what it will hold
 # (ge2e.corpus.builtin.CorpusSize), for the start-up check and the report. A task on a real corpus
 # has both too (the section has defaults), unused.
@@ -124,24 +130,56 @@ def canonical(value):
 
 
 def is_builtin(task):
-    if task == "tisv" and TISV_LISTED:
+    if LISTED_FORMAT[task]:
         return False
     return config["corpus"][CORPUS_OF_TASK[task][0]] == "builtin"
 
 
-def tisv_section():
-    """The config section of the TI-SV corpus's format (e.g. corpus.librispeech); empty for TIMIT."""
-    return canonical(config["corpus"][TISV_FORMAT]) if TISV_LISTED else {}
+def listed_section(task):
+    """The config section of the format of a task's corpus read where it lies (e.g. corpus.librispeech,
+    corpus.speech_commands); empty for TIMIT and Snips."""
+    return canonical(config["corpus"][LISTED_FORMAT[task]]) if LISTED_FORMAT[task] else {}
 
 
-def tisv_spec():
-    """The reader's Spec of a TI-SV corpus read where it lies (ge2e.corpus.formats)."""
-    return formats.spec(TISV_FORMAT, tisv_section())
+def listed_spec(task):
+    """The reader's Spec of a task's corpus read where it lies (ge2e.corpus.formats)."""
+    return formats.spec(LISTED_FORMAT[task], listed_section(task))
 
 
-def listed_corpus_name():
-    """How the table, the run summary and the report name a TI-SV corpus read where it lies."""
-    return f"{formats.NAMES[TISV_FORMAT]} at {tisv_spec().where()}"
+def listed_corpus_name(task):
+    """How the table, the run summary and the report name a task's corpus read where it lies."""
+    return f"{formats.NAMES[LISTED_FORMAT[task]]} at {listed_spec(task).where()}"
+
+
+def extra_train_sections():
+    """{name: (format, the reader's config section)} of the extra TI-SV training corpora (ge2e.corpus.extra_config)."""
+    try:
+        return {
+            name: extra_config.section(name, entry, is_builtin("tisv"))
+            for name, entry in config["corpus"]["tisv_extra_train"].items()
+        }
+    except InputError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+# More TI-SV training corpora (corpus.tisv_extra_train): each one's manifest is written by rule convert_extra and
+# merged into the TI-SV manifest by the main corpus's convert rule; none by default.
+EXTRA_TRAIN = extra_train_sections()
+
+
+def extra_manifests(wildcards):
+    """The extra training corpora's manifests, which the TI-SV convert rule merges into its manifest."""
+    return [f"results/tisv/extra/{name}/manifest.tsv" for name in EXTRA_TRAIN] if wildcards.task == "tisv" else []
+
+
+def extra_builtin_input(wildcards):
+    """The built-in TIMIT look-alike when an extra training corpus is it (a rule output), else nothing."""
+    return [f"{BUILTIN_ROOT}/{CORPUS_OF_TASK['tisv'][1]}"] if EXTRA_TRAIN[wildcards.extra][0] == extra.BUILTIN else []
+
+
+def extra_train_names():
+    """How the table, the run summary and the report name the extra training corpora."""
+    return ", ".join(f"{name} ({extra_config.where(fmt, section)})" for name, (fmt, section) in EXTRA_TRAIN.items())
 
 
 def corpus_root(task):
@@ -150,11 +188,14 @@ def corpus_root(task):
     return f"{BUILTIN_ROOT}/{name}" if is_builtin(task) else config["corpus"][key]
 
 
-# Start-up check: a wrong corpus path (or speaker list) fails here, before any job runs.
+# Start-up check: a wrong corpus path (or speaker list, keyword, split file) fails here, before any job runs.
 for _task in RUN_TASKS:
-    if _task == "tisv" and TISV_LISTED:
+    if LISTED_FORMAT[_task]:
         try:
-            check_paths(tisv_spec().paths())
+            _spec = listed_spec(_task)
+            check_paths(_spec.paths())
+            if hasattr(_spec, "check"):  # what a reader checks beyond paths (ge2e.corpus.speech_commands)
+                _spec.check()
         except InputError as exc:
             raise WorkflowError(str(exc)) from None
     elif not is_builtin(_task) and not Path(corpus_root(_task)).is_dir():
@@ -163,9 +204,18 @@ for _task in RUN_TASKS:
             f"config key corpus.{_key}: {corpus_root(_task)!r} is not a folder; point it at "
             "your corpus copy or set it to 'builtin'"
         )
-# The report's front page names a listed TI-SV corpus from the config alone (like _builtin_size).
-if TISV_LISTED:
-    config["_tisv_corpus"] = listed_corpus_name()
+if "tisv" in RUN_TASKS:
+    for _name, (_format, _section) in EXTRA_TRAIN.items():
+        try:
+            check_paths(extra_config.paths(_name, _format, _section))
+        except InputError as exc:
+            raise WorkflowError(str(exc)) from None
+# The report's front page names a corpus read where it lies from the config alone (like _builtin_size).
+for _task in TASKS:
+    if LISTED_FORMAT[_task]:
+        config[f"_{_task}_corpus"] = listed_corpus_name(_task)
+if EXTRA_TRAIN:
+    config["_tisv_extra_train"] = extra_train_names()
 for _name, _root in EXTERNAL.items():
     if not Path(_root).is_dir():
         raise WorkflowError(
@@ -380,8 +430,8 @@ check_builtin_capacity()
 
 
 def task_category(wildcards):
-    if wildcards.task == "tisv" and TISV_LISTED:
-        return f"{TASK_NAMES['tisv']} ({formats.NAMES[TISV_FORMAT]})"
+    if LISTED_FORMAT[wildcards.task]:
+        return f"{TASK_NAMES[wildcards.task]} ({formats.NAMES[LISTED_FORMAT[wildcards.task]]})"
     return TASK_TITLES[wildcards.task]
 
 
@@ -415,10 +465,15 @@ def run_summary_tasks():
 
 
 def corpus_where(task):
-    """The run summary's corpus of a task: built-in, a real corpus's folder, or a listed corpus's name and folders."""
+    """The run summary's corpus of a task: built-in, a real corpus's folder, or a listed corpus's name and folders;
+    then the extra training corpora of TI-SV."""
     if is_builtin(task):
-        return "built-in synthetic"
-    return listed_corpus_name() if task == "tisv" and TISV_LISTED else corpus_root(task)
+        where = "built-in synthetic"
+    else:
+        where = listed_corpus_name(task) if LISTED_FORMAT[task] else corpus_root(task)
+    if task == "tisv" and EXTRA_TRAIN:
+        return f"{where} + training speakers of {extra_train_names()}"
+    return where
 
 
 def final_targets():
@@ -570,14 +625,13 @@ def corpus_note():
         (
             f"built-in synthetic {CORPUS_NAMES[task]} look-alike"
             if is_builtin(task)
-            else (
-                listed_corpus_name()
-                if task == "tisv" and TISV_LISTED
-                else f"{CORPUS_NAMES[task]} at {corpus_root(task)}"
-            )
+            else (listed_corpus_name(task) if LISTED_FORMAT[task] else f"{CORPUS_NAMES[task]} at {corpus_root(task)}")
         )
         for task in RUN_TASKS
     ]
+    if EXTRA_TRAIN and "tisv" in RUN_TASKS:
+        at = RUN_TASKS.index("tisv")
+        names[at] += f" (+ training speakers of {extra_train_names()})"
     note = ", ".join(f"{TASK_NAMES[task]} on {name}" for task, name in zip(RUN_TASKS, names))
     if any(is_builtin(task) for task in RUN_TASKS):
         note += (

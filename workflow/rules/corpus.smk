@@ -13,6 +13,16 @@ else:
     ruleorder: convert_timit > convert_tisv
 
 
+# corpus.tdsv_format likewise: convert_snips reads the Snips layout, convert_tdsv any other where it lies.
+if TDSV_LISTED:
+
+    ruleorder: convert_tdsv > convert_snips
+
+else:
+
+    ruleorder: convert_snips > convert_tdsv
+
+
 rule builtin_corpus:
     output:
         directory(f"{BUILTIN_ROOT}/{{corpus}}"),
@@ -36,6 +46,7 @@ rule builtin_corpus:
 rule convert_timit:
     input:
         corpus_input,
+        extra=extra_manifests,
     output:
         manifest="results/{task}/manifest.tsv",
         wav=directory("results/{task}/wav"),
@@ -64,6 +75,8 @@ rule convert_timit:
 
 
 rule convert_tisv:
+    input:
+        extra=extra_manifests,
     output:
         manifest="results/{task}/manifest.tsv",
     log:
@@ -80,12 +93,40 @@ rule convert_tisv:
         runtime=120,
     params:
         format=TISV_FORMAT,
-        spec=tisv_section(),
+        spec=listed_section("tisv"),
         read_policy=read_policy(),
         capacity=lambda wc: capacity(wc.task),
         seed=lambda wc: task_seed("split", wc.task),
     script:
         "../scripts/convert_tisv.py"
+
+
+# An extra TI-SV training corpus (corpus.tisv_extra_train): its manifest, every speaker training, read where it
+# lies (the built-in one from rule builtin_corpus's folder); the TI-SV convert rule merges it into its manifest.
+rule convert_extra:
+    input:
+        builtin=extra_builtin_input,
+    output:
+        manifest="results/tisv/extra/{extra}/manifest.tsv",
+    log:
+        "results/logs/convert/tisv_extra_{extra}.log",
+    benchmark:
+        "results/benchmarks/convert/tisv_extra_{extra}.tsv"
+    wildcard_constraints:
+        extra=one_of(EXTRA_TRAIN),
+    conda:
+        "../../envs/corpus.yaml"
+    threads: MAX_THREADS
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    params:
+        name=lambda wc: wc.extra,
+        format=lambda wc: EXTRA_TRAIN[wc.extra][0],
+        spec=lambda wc: canonical(EXTRA_TRAIN[wc.extra][1]),
+        read_policy=read_policy(),
+    script:
+        "../scripts/convert_extra.py"
 
 
 rule convert_snips:
@@ -111,6 +152,31 @@ rule convert_snips:
         capacity=lambda wc: capacity(wc.task),
     script:
         "../scripts/convert_snips.py"
+
+
+rule convert_tdsv:
+    output:
+        manifest="results/{task}/manifest.tsv",
+    log:
+        "results/logs/convert/{task}.log",
+    benchmark:
+        "results/benchmarks/convert/{task}.tsv"
+    wildcard_constraints:
+        task="tdsv",
+    conda:
+        "../../envs/corpus.yaml"
+    threads: MAX_THREADS
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        format=TDSV_FORMAT,
+        spec=listed_section("tdsv"),
+        read_policy=read_policy(),
+        capacity=lambda wc: capacity(wc.task),
+        seed=lambda wc: task_seed("split", wc.task),
+    script:
+        "../scripts/convert_tdsv.py"
 
 
 rule convert_external:

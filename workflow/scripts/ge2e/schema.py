@@ -69,3 +69,27 @@ def check(config, where, schema_path=SCHEMA):
     if error is not None:
         at = ".".join(map(str, error.absolute_path)) or "the top level"
         raise InputError(f"{where}: the merged config is invalid at {at}: {error.message}")
+
+
+@functools.cache
+def _section_validator(section, schema_path=SCHEMA):
+    import jsonschema
+
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    node = schema
+    for key in section.split("."):
+        node = _resolve(schema, node)["properties"][key]
+    # The section's own schema, with the definitions its $refs point at.
+    return jsonschema.Draft202012Validator({**_resolve(schema, node), "definitions": schema["definitions"]})
+
+
+def check_section(values, section, where, schema_path=SCHEMA):
+    """Raise InputError when ``values`` (a dict) breaks the schema of the config section at dotted ``section``
+    (e.g. ``corpus.voxceleb``): for a section's keys written elsewhere in a config (an extra training corpus's),
+    named from ``where`` (the config key that holds them). Nothing is filled in."""
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_section_validator(section, schema_path).iter_errors(values))
+    if error is not None:
+        at = "".join(f".{part}" for part in error.absolute_path)
+        raise InputError(f"config key {where}{at}: {error.message}")

@@ -17,6 +17,7 @@ from ge2e.errors import InputError
 AUDIO_SUFFIXES = (".wav", ".flac", ".sph")  # compared case-insensitively
 KEY = "corpus.folder"
 NAME = "speaker folders"
+SPLIT_KEYS = corpus_rows.HELD_OUT_KEYS  # the keys of the hold-outs, unused by training_rows
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,6 +88,16 @@ def manifest_rows(spec, policy, seed, threads=1):
     val = corpus_rows.held_out(speakers - test, spec, "val", KEY, seed)
     rows = corpus_rows.probe(listed, policy, spec.root, threads=threads)
     return corpus_rows.assign(rows, val, test)
+
+
+def training_rows(spec, policy, threads=1):
+    """Every speaker's rows (split train), nothing held out: the folder as an extra training corpus
+    (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.ReadPolicy``."""
+    listed = list_files(spec.root, "train", f"{KEY}.root")
+    if not listed:
+        raise _no_files(spec.root, f"{KEY}.root")
+    corpus_rows.log_layout(spec.root, listed)
+    return corpus_rows.probe(listed, policy, spec.root, threads=threads)
 
 
 def check_trials(rows, root, key="evaluate.external"):

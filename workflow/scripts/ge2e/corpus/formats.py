@@ -1,25 +1,47 @@
-"""The TI-SV corpus formats (config key ``corpus.tisv_format``): each one's reader and name.
+"""The corpus formats of each task (config keys ``corpus.tisv_format``, ``corpus.tdsv_format``): each one's
+reader and name.
 
-TIMIT, the default and the layout the built-in corpus is written in, is converted to wav by
-its own rule (``convert_timit``, ``ge2e.corpus.timit``). Every other format is listed where it
-lies by rule ``convert_tisv`` through the reader named here: each reader module has a ``Spec``
-(its config section ``corpus.<format>``, every field required: the schema holds the defaults),
-``NAME``, and ``manifest_rows(spec, policy, seed, threads)`` (policy: a ``ge2e.audio.ReadPolicy``).
+TIMIT, the default TI-SV format and the layout the built-in corpus is written in, is converted to
+wav by its own rule (``convert_timit``, ``ge2e.corpus.timit``); Snips, the default TD-SV format and
+the built-in keyword corpus's layout, by ``convert_snips`` (``ge2e.corpus.snips``). Every other
+format is listed where it lies, by rule ``convert_tisv`` or ``convert_tdsv``, through the reader
+named here: each reader module has a ``Spec`` (its config section ``corpus.<format>``, every field
+required: the schema holds the defaults), ``NAME``, ``KEY``, and ``manifest_rows(spec, policy,
+seed, threads)`` (policy: a ``ge2e.audio.ReadPolicy``). A TI-SV reader also has
+``training_rows(spec, policy, threads)``, every speaker of its training part with nothing held out
+(for an extra training corpus, ``ge2e.corpus.extra``), and ``SPLIT_KEYS``, the keys that rows of
+that kind do not use.
 """
 
-from ge2e.corpus import folder, librispeech, vctk, voxceleb
+from ge2e.corpus import folder, librispeech, speech_commands, vctk, voxceleb
 
 TIMIT = "timit"
 READERS = {"librispeech": librispeech, "vctk": vctk, "voxceleb": voxceleb, "folder": folder}
 FORMATS = (TIMIT, *READERS)
-NAMES = {TIMIT: "TIMIT", **{name: reader.NAME for name, reader in READERS.items()}}
+SNIPS = "snips"
+TDSV_READERS = {"speech_commands": speech_commands}
+TDSV_FORMATS = (SNIPS, *TDSV_READERS)
+NAMES = {
+    TIMIT: "TIMIT",
+    SNIPS: "Snips",
+    **{name: reader.NAME for name, reader in {**READERS, **TDSV_READERS}.items()},
+}
+
+
+def _reader(name):
+    return READERS[name] if name in READERS else TDSV_READERS[name]
 
 
 def spec(name, section):
-    """The ``Spec`` of format ``name`` from its config section (a dict)."""
-    return READERS[name].Spec(**section)
+    """The ``Spec`` of format ``name`` (of either task) from its config section (a dict)."""
+    return _reader(name).Spec(**section)
 
 
 def manifest_rows(name, section, policy, seed, threads=1):
     """Manifest rows (speaker, utterance, path, split, duration) of a corpus in format ``name``."""
-    return READERS[name].manifest_rows(spec(name, section), policy, seed, threads)
+    return _reader(name).manifest_rows(spec(name, section), policy, seed, threads)
+
+
+def training_rows(name, section, policy, threads=1):
+    """Rows of every speaker of the training part of a TI-SV corpus in format ``name``, all split train."""
+    return READERS[name].training_rows(spec(name, section), policy, threads)

@@ -4,7 +4,9 @@ The layout as openslr.org ships it (``LibriSpeech/`` after unpacking any number 
 into one folder): ``SPEAKERS.TXT`` at the root lists every reader (``;`` starts a comment
 line; ``ID | SEX | SUBSET | MINUTES | NAME``, the name may itself hold ``|``), and each chapter
 folder has ``<speaker>-<chapter>.trans.txt``, one utterance per line (its id, then the
-transcript), which says what the chapter's utterances are.
+transcript), which says what the chapter's utterances are. Speaker verification needs no text, so
+a chapter folder without one (copies cut down to the audio) contributes its
+``<speaker>-<chapter>-<nnnn>.flac`` files instead, with one warning per corpus.
 
 The training subsets (e.g. train-clean-100 and train-clean-360) and the test subsets (e.g.
 test-clean) come from config; the validation speakers are held out of the training speakers
@@ -23,6 +25,7 @@ KEY = "corpus.librispeech"
 NAME = "LibriSpeech"
 SPEAKERS_FILE = "SPEAKERS.TXT"
 PARTS = {"train": "train_subsets", "test": "test_subsets"}  # part -> the config key naming its subsets
+SPLIT_KEYS = ("test_subsets", "val_fraction", "val_speakers")  # the keys of the split, unused by training_rows
 _ID = re.compile(r"^\d+$")
 _UTTERANCE = re.compile(r"^(\d+)-(\d+)-(\d+)$")
 log = logging.getLogger("ge2e")
@@ -77,10 +80,29 @@ def read_transcripts(path):
     return ids
 
 
-def _chapter_rows(speaker, chapter_dir, part, bad_files):
+def _untranscribed_rows(speaker, chapter_dir, part):
+    """Rows of the ``.flac`` files of a chapter folder without ``.trans.txt``; a flac named as another speaker's
+    or chapter's, or not as an utterance at all, is an error naming it (the folder's name is the only label)."""
+    rows = []
+    for path in sorted(chapter_dir.glob("*.flac")):
+        match = _UTTERANCE.match(path.stem)
+        if not match or match.groups()[:2] != (speaker, chapter_dir.name):
+            raise InputError(
+                f"{path}: in a chapter folder without .trans.txt each .flac must be named "
+                f"{speaker}-{chapter_dir.name}-<nnnn>.flac; rename or remove it"
+            )
+        rows.append({"speaker": speaker, "utterance": path.stem, "path": str(path), "part": part})
+    return rows
+
+
+def _chapter_rows(speaker, chapter_dir, part, bad_files, untranscribed):
+    """Rows of one chapter folder: what its ``.trans.txt`` lists or, without one, its flac files (the folder and
+    their count are then appended to ``untranscribed``, for the reader's one warning)."""
     trans = chapter_dir / f"{speaker}-{chapter_dir.name}.trans.txt"
     if not trans.is_file():
-        raise InputError(f"{trans} is missing: each LibriSpeech chapter folder lists its utterances in one")
+        rows = _untranscribed_rows(speaker, chapter_dir, part)
+        untranscribed.append((chapter_dir, len(rows)))
+        return rows
     rows = []
     for utterance in read_transcripts(trans):
         spk, chapter, _ = _UTTERANCE.match(utterance).groups()
@@ -94,7 +116,7 @@ def _chapter_rows(speaker, chapter_dir, part, bad_files):
     return rows
 
 
-def _subset_rows(root, subset, part, speakers, part_of, bad_files):
+def _subset_rows(root, subset, part, speakers, part_of, bad_files, untranscribed):
     """Rows of one subset folder; ``part_of`` (speaker -> part) catches a speaker in both parts."""
     folder = root / subset
     if not folder.is_dir():
@@ -110,39 +132,52 @@ def _subset_rows(root, subset, part, speakers, part_of, bad_files):
         if part_of.setdefault(speaker, part) != part:
             raise InputError(f"{speaker_dir}: speaker {speaker} is in both a training and a test subset")
         for chapter_dir in sorted((p for p in speaker_dir.iterdir() if p.is_dir()), key=lambda p: p.name):
-            rows += _chapter_rows(speaker, chapter_dir, part, bad_files)
+            rows += _chapter_rows(speaker, chapter_dir, part, bad_files, untranscribed)
     return rows
 
 
 def scan(root, train_subsets, test_subsets, bad_files):
     """Rows (speaker, utterance, path, part: train | test) of the chosen subsets, not yet probed.
 
-    Every speaker folder must be listed in SPEAKERS.TXT and every chapter must have its
-    ``.trans.txt``; a listed utterance whose flac is missing goes to ``bad_files`` (a
-    ``ge2e.badfiles.BadFiles``). A subset that is missing or holds no utterances, a subset named twice, or a speaker
-    in both a training and a test subset is an error naming the config key.
+    Every speaker folder must be listed in SPEAKERS.TXT. A chapter's ``.trans.txt`` lists its
+    utterances, and a listed utterance whose flac is missing goes to ``bad_files`` (a
+    ``ge2e.badfiles.BadFiles``); a chapter without one contributes its flac files (one warning
+    for the corpus, with the count). A subset that is missing or holds no utterances, a subset named twice, or a speaker
+    in both a training and a test subset is an error naming the config key. ``test_subsets`` None: a corpus
+    without a test part (an extra training corpus's).
     """
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"LibriSpeech root {root} does not exist or is not a folder (config key {KEY}.root)")
     speakers = read_speakers_table(root / SPEAKERS_FILE)
+    parts = PARTS if test_subsets is not None else {"train": PARTS["train"]}
+    test_subsets = test_subsets or []
     named = [*train_subsets, *test_subsets]
     twice = sorted({s for s in named if named.count(s) > 1})
     if twice:
         raise InputError(f"{KEY}.train_subsets and test_subsets name {twice} more than once; a subset is one or other")
-    rows, part_of = [], {}
-    for part, key in PARTS.items():
+    rows, part_of, untranscribed = [], {}, []
+    for part, key in parts.items():
         subsets = train_subsets if part == "train" else test_subsets
         if not subsets:
             raise InputError(f"{KEY}.{key} is empty: name at least one subset folder under {root}")
         for subset in subsets:
-            found = _subset_rows(root, subset, part, speakers, part_of, bad_files)
+            found = _subset_rows(root, subset, part, speakers, part_of, bad_files, untranscribed)
             if not found:
                 raise InputError(
                     f"{root / subset} holds no <speaker>/<chapter>/<speaker>-<chapter>-<nnnn>.flac utterances "
                     f"(config key {KEY}.{key})"
                 )
             rows += found
+    if untranscribed:
+        log.warning(
+            "%s: %d chapter folder(s) have no .trans.txt (e.g. %s); their %d .flac files are read as the chapters' "
+            "utterances",
+            NAME,
+            len(untranscribed),
+            untranscribed[0][0],
+            sum(n for _, n in untranscribed),
+        )
     return rows
 
 
@@ -157,3 +192,12 @@ def manifest_rows(spec, policy, seed, threads=1):
     corpus_rows.log_layout(NAME, listed)
     val = corpus_rows.held_out(corpus_rows.speakers_of(listed, "train"), spec, "val", KEY, seed)
     return corpus_rows.assign(corpus_rows.probe(listed, policy, NAME, bad_files, threads), val)
+
+
+def training_rows(spec, policy, threads=1):
+    """The training subsets' rows (split train), nothing held out and no test subset read: LibriSpeech as an extra
+    training corpus (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.ReadPolicy``."""
+    bad_files = policy.bad_files("convert")
+    listed = scan(spec.root, list(spec.train_subsets), None, bad_files)
+    corpus_rows.log_layout(NAME, listed)
+    return corpus_rows.assign(corpus_rows.probe(listed, policy, NAME, bad_files, threads), set())

@@ -92,6 +92,10 @@ class HeldOutSpeakers:
     val_speakers: str  # ... or a file listing them
 
 
+# The config keys of HeldOutSpeakers: what an extra training corpus, which holds out no one, has no use for.
+HELD_OUT_KEYS = tuple(field.name for field in dataclasses.fields(HeldOutSpeakers))
+
+
 def held_out(speakers, spec, split, key, seed):
     """Speakers of ``speakers`` to hold out for ``split`` (val or test): those the file
     ``spec.<split>_speakers`` names, or else a seeded ``spec.<split>_fraction`` of them.

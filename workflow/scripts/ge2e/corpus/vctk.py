@@ -23,6 +23,7 @@ NAME = "VCTK"
 AUDIO_DIR = "wav48_silence_trimmed"
 SPEAKER_INFO = "speaker-info.txt"
 MICS = ("mic1", "mic2")
+SPLIT_KEYS = corpus_rows.HELD_OUT_KEYS  # the keys of the hold-outs, unused by training_rows
 _FILE = re.compile(r"^(?P<speaker>[^_]+)_(?P<number>\d+)_(?P<mic>mic[12])\.flac$", re.IGNORECASE)
 log = logging.getLogger("ge2e")
 
@@ -102,3 +103,11 @@ def manifest_rows(spec, policy, seed, threads=1):
     val = corpus_rows.held_out(speakers - test, spec, "val", KEY, seed)
     rows = corpus_rows.probe(listed, policy, NAME, threads=threads)
     return corpus_rows.assign(rows, val, test)
+
+
+def training_rows(spec, policy, threads=1):
+    """Every speaker's rows of one microphone (split train), nothing held out: VCTK as an extra training corpus
+    (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.ReadPolicy``."""
+    listed = scan(spec.root, spec.mic)
+    corpus_rows.log_layout(NAME, listed)
+    return corpus_rows.assign(corpus_rows.probe(listed, policy, NAME, threads=threads), set())

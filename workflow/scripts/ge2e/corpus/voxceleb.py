@@ -23,6 +23,7 @@ from ge2e.errors import InputError
 KEY = "corpus.voxceleb"
 NAME = "VoxCeleb"
 AUDIO_SUFFIXES = (".wav", ".m4a")  # compared case-insensitively
+SPLIT_KEYS = ("test_root", "test_speakers", "val_fraction", "val_speakers")  # the split's keys, unused by training_rows
 VOX1_TEST = frozenset(f"id{n}" for n in range(10270, 10310))  # VoxCeleb1's test speakers (VoxCeleb1-O)
 _SPEAKER = re.compile(r"^id\d+$")
 
@@ -85,16 +86,8 @@ def scan_root(root, part, key):
     return rows
 
 
-def scan(train_roots, test_root="", test_speakers=None):
-    """Rows (speaker, utterance, path, part: train | test) of the training roots and the test speakers.
-
-    Args:
-        train_roots: folders of speakers to train on (a speaker in two of them is an error).
-        test_root: a folder whose speakers are the test set (none may also be under a training root).
-        test_speakers: without ``test_root``, the speaker ids to take out of the training roots for
-            testing (every one must be there); None: VoxCeleb1's test speakers, ``VOX1_TEST``.
-            With ``test_root``, the ones of its speakers to test on (None: all).
-    """
+def _train_rows(train_roots):
+    """Rows (part train) of the training roots, and {speaker: its root}; a speaker in two roots is an error."""
     if not train_roots:
         raise InputError(f"config key {KEY}.train_roots is empty: name the folders of the training speakers")
     rows, root_of = [], {}
@@ -106,6 +99,20 @@ def scan(train_roots, test_root="", test_speakers=None):
                     f"(config key {KEY}.train_roots); each speaker must be in one root"
                 )
             rows.append(row)
+    return rows, root_of
+
+
+def scan(train_roots, test_root="", test_speakers=None):
+    """Rows (speaker, utterance, path, part: train | test) of the training roots and the test speakers.
+
+    Args:
+        train_roots: folders of speakers to train on (a speaker in two of them is an error).
+        test_root: a folder whose speakers are the test set (none may also be under a training root).
+        test_speakers: without ``test_root``, the speaker ids to take out of the training roots for
+            testing (every one must be there); None: VoxCeleb1's test speakers, ``VOX1_TEST``.
+            With ``test_root``, the ones of its speakers to test on (None: all).
+    """
+    rows, root_of = _train_rows(train_roots)
     list_key = f"{KEY}.test_speakers"
     if test_root:
         test_rows = scan_root(test_root, "test", f"{KEY}.test_root")
@@ -147,3 +154,11 @@ def manifest_rows(spec, policy, seed, threads=1):
     val = corpus_rows.held_out(corpus_rows.speakers_of(listed, "train"), spec, "val", KEY, seed)
     rows = corpus_rows.probe(listed, policy, NAME, threads=threads)
     return corpus_rows.assign(rows, val)
+
+
+def training_rows(spec, policy, threads=1):
+    """Every speaker's rows of the training roots (split train), nothing held out and no test speaker taken out:
+    VoxCeleb as an extra training corpus (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.ReadPolicy``."""
+    listed, _ = _train_rows(list(spec.train_roots))
+    corpus_rows.log_layout(NAME, listed)
+    return corpus_rows.assign(corpus_rows.probe(listed, policy, NAME, threads=threads), set())

@@ -1,0 +1,67 @@
+"""The config of the extra TI-SV training corpora (``corpus.tisv_extra_train``, ``ge2e.corpus.extra``): each
+entry's reader section, what must exist before any job runs, and how the run names it.
+
+Used in the Snakemake process (``common.smk``), which validates config: the schema's defaults and checks
+live here, apart from ``ge2e.corpus.extra``, which the rules' jobs import in environments without the
+schema's packages.
+"""
+
+from ge2e import schema
+from ge2e.corpus import formats
+from ge2e.corpus.extra import BUILTIN, FORMATS, KEY, renamed
+from ge2e.errors import InputError
+
+BUILTIN_NAME = "built-in synthetic TIMIT look-alike"
+
+
+def section(name, entry, main_builtin):
+    """(format, the reader's config section) of extra corpus ``name``, from ``entry`` (its config: ``format`` and
+    that format's keys), with the schema's defaults of ``corpus.<format>`` filled in and checked against it.
+
+    ``main_builtin``: whether the main TI-SV corpus is the built-in one, which cannot train twice. InputError
+    names the key under ``corpus.tisv_extra_train.<name>``.
+    """
+    where = f"{KEY}.{name}"
+    fmt = entry.get("format")
+    if fmt not in FORMATS:
+        raise InputError(f"config key {where}.format is {fmt!r}; use one of {', '.join(FORMATS)}")
+    keys = {key: value for key, value in entry.items() if key != "format"}
+    if fmt != BUILTIN:
+        split = sorted(set(keys) & set(formats.READERS[fmt].SPLIT_KEYS))
+        if split:
+            raise InputError(
+                f"config key {where}.{split[0]}: an extra training corpus holds out no speakers (all of its "
+                "training part train; validation and test speakers come from the main corpus): remove the key"
+            )
+        filled = {**schema.defaults(f"corpus.{fmt}"), **keys}
+        schema.check_section(filled, f"corpus.{fmt}", where)
+        return fmt, filled
+    if keys:
+        raise InputError(
+            f"config key {where}: format builtin takes no other key (got {', '.join(sorted(keys))}); its size is "
+            "builtin.timit's"
+        )
+    if main_builtin:
+        raise InputError(
+            f"config key {where}: the main TI-SV corpus is the built-in one already (corpus.timit_root: builtin); "
+            "remove the entry or point the main corpus at real speech"
+        )
+    return fmt, {}
+
+
+def paths(name, fmt, section):
+    """(config key, path, kind) of what must exist before any job runs (``ge2e.corpus.rows.check_paths``); none
+    for the built-in corpus, which the workflow writes."""
+    if fmt == BUILTIN:
+        return []
+    return [(renamed(key, name, fmt), path, kind) for key, path, kind in formats.spec(fmt, section).paths()]
+
+
+def where(fmt, section):
+    """How the table, the run summary and the report name the corpus: its format and the folders it is read from
+    (the reader's ``where`` would describe a split that an extra corpus does not have)."""
+    if fmt == BUILTIN:
+        return BUILTIN_NAME
+    folders = [path for _, path, kind in formats.spec(fmt, section).paths() if kind == "folder" and path]
+    subsets = f" ({' + '.join(section['train_subsets'])})" if "train_subsets" in section else ""
+    return f"{formats.NAMES[fmt]} at {' + '.join(folders)}{subsets}"
