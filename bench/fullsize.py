@@ -138,7 +138,7 @@ def worker_batches(a):
 
     fs = FeatureSet.load(a["train"])
     n = min(64, len(fs.by_speaker()))
-    sampler = SpeakerBatches(fs, n, 10)
+    sampler = SpeakerBatches(fs, n, 10, 160)
     rng = np.random.default_rng(0)
     times = []
     for _ in range(a["batches"]):

@@ -4,8 +4,9 @@ Two protocols, both reported:
 
 - **seed-compatible average EER** (the earlier public port's protocol): R repeats; each
   shuffles the speakers into batches of N; per speaker M random utterances, cropped to
-  fixed-length segments; the first M/2 embeddings average to the enrolment centroid,
-  the last M/2 are scored against every centroid of the batch; EER per batch, averaged.
+  fixed-length segments (a speaker with fewer: M non-overlapping cuts of its voiced frames,
+  ``ge2e.batches``, earlier parts first); the first M/2 embeddings average to the enrolment
+  centroid, the last M/2 are scored against every centroid of the batch; EER per batch, averaged.
 - **full-trial EER**: every speaker enrols with the first half of its utterances
   (sorted by id; whole utterances, sliding-window d-vectors); every remaining utterance
   is scored against every enrolled speaker.
@@ -104,12 +105,13 @@ def full_trial_eer(embedder, feature_set):
 
 
 def seed_compatible_eer(embedder, feature_set, n_speakers, n_utterances, frames, repeats, rng):
-    """Average EER over batches of N speakers x M utterances, R repeats.
+    """Average EER over batches of N speakers x M utterances, R repeats (``ge2e.batches.SpeakerBatches``:
+    speakers with fewer than M utterances give M non-overlapping cuts, those too short are left out).
 
     Returns:
         (mean EER, per-batch EERs (R * batches,)).
     """
-    sampler = SpeakerBatches(feature_set, n_speakers, n_utterances, source="evaluation speakers")
+    sampler = SpeakerBatches(feature_set, n_speakers, n_utterances, frames, source="evaluation speakers")
     half = n_utterances // 2
     rates = []
     for _ in range(repeats):
