@@ -101,7 +101,7 @@ def worker_convert(a):
     }
     policy = ReadPolicy(sample_rate=RATE, resample=True, channel=None, on_bad_file="fail")
     rows = formats.manifest_rows("voxceleb", section, policy, 0, threads=1)
-    manifest.check_capacity(rows, "tisv", a["n"], 10, 4)
+    manifest.check_capacity(rows, "tisv", a["n"], 10, 4, segment=(180, 10.0))
     manifest.write(rows, a["manifest"])
     return {"rows": len(rows), "splits": {s: sum(r["split"] == s for r in rows) for s in manifest.SPLITS}}
 

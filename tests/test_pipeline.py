@@ -95,13 +95,12 @@ def test_rerun_has_nothing_to_do(run_dir):
         ("train: {threads: two}", "'two' is not of type 'integer'"),
         (
             "train: {tisv: {n_speakers: 90, n_utterances: 5, frames: [140, 180], epochs: 1}}",
-            "tisv: train.tisv.n_speakers=90 x n_utterances=5 needs 90 training speakers with >= 5 utterances after "
-            "augmentation, but the built-in corpus (builtin.timit) has 80",
+            "tisv: train.tisv.n_speakers=90 needs 90 training speakers, but the built-in corpus (builtin.timit) has 80",
         ),
         (
             "evaluate: {tdsv: {n_speakers: 40, n_utterances: 4, frames: 70}}",
-            "tdsv: the test split of the built-in corpus (builtin.snips) has 32 speakers with >= 2 utterances, 40 "
-            "needed (evaluate.tdsv.n_speakers)",
+            "tdsv: the test split of the built-in corpus (builtin.snips) has 32 speakers, 40 needed "
+            "(evaluate.tdsv.n_speakers)",
         ),
         (
             "corpus: {tisv_format: librispeech, librispeech: {root: /no/such/LibriSpeech}}",
@@ -119,7 +118,7 @@ def test_rerun_has_nothing_to_do(run_dir):
         ),
         (
             "experiments: {variants: {big: {train: {tisv: {n_speakers: 90}}}}}",
-            "experiments.variants.big: tisv: train.tisv.n_speakers=90 x n_utterances=5 needs 90 training speakers",
+            "experiments.variants.big: tisv: train.tisv.n_speakers=90 needs 90 training speakers",
         ),
     ],
 )
