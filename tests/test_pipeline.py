@@ -589,3 +589,41 @@ def test_every_real_layout_runs_convert_to_evaluation(tmp_path, tisv_format, lay
     assert counts == [5, 2, 3], counts
     result = json.loads((work / target).read_text())
     assert result["speakers"] == 3 and 0 <= result["eer_full"] <= 1
+
+
+def test_one_utterance_speakers_train_validate_and_are_tested(tmp_path):
+    """A speaker folder where some speakers have one long file (8 utterances joined, about 10 s) in every split,
+    TI-SV on the tiny config (M=4, segments up to 80 frames; no augmentation, so they stay one utterance):
+    they train on M cuts of it, validate and test on its first half against its second, and the average
+    protocol cuts the test ones too (evaluation M=6 of 70 frames)."""
+    import torch
+    from layouts import write_folder
+
+    from ge2e import manifest
+
+    root = write_folder(tmp_path / "folder", speakers=10, per_speaker=8, speech=True, joined=(2, 3, 4, 6, 8, 9))
+    (tmp_path / "val.txt").write_text("spk05\nspk06\n")
+    (tmp_path / "test.txt").write_text("spk07\nspk08\nspk09\n")
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    (work / "config" / "single.yaml").write_text(
+        f"corpus: {{tisv_format: folder, folder: {{root: {root}, test_speakers: {tmp_path / 'test.txt'}, "
+        f"val_speakers: {tmp_path / 'val.txt'}}}}}\naugment: {{tisv: {{noise_copies: 0}}}}\n"
+    )
+    target = "results/tisv/const/eval/test/final.json"
+    proc = snakemake(work, target, config=["config/tiny.yaml", "config/single.yaml"])
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    rows = manifest.read(work / "results/tisv/manifest.tsv")
+    assert manifest.speaker_counts(rows) == {"train": [8, 8, 1, 1, 1], "val": [8, 1], "test": [8, 1, 1]}
+    log = (work / "results/logs/train/tisv_const.log").read_text()
+    assert "training speakers: 3 speakers have fewer than M=4 utterances; their segments are cut" in log
+    assert "left out" not in log  # every one holds 4 segments of 80 frames
+    final = torch.load(work / "results/tisv/const/final.pt", weights_only=True)
+    assert 0 <= final["val_eer"] <= 1  # spk06, halved, is the second validation speaker: trials need it
+    result = json.loads((work / target).read_text())
+    assert result["speakers"] == 3 and result["eer_avg_batches"] == 2  # N=3 of 3: both cut speakers in each batch
+    assert result["target_trials"] == 4 + 1 + 1 and 0 <= result["eer_full"] <= 1
+    scores = (work / "results/tisv/const/eval/test/final_scores.tsv").read_text()
+    assert "spk09\tspk09/0#second-half\t" in scores and "spk09/0#first-half" not in scores
+    evaluated = (work / "results/logs/evaluate/tisv_const_test_final.log").read_text()
+    assert "2 speakers with one utterance enrol on its first half and are tested on its second" in evaluated
