@@ -101,7 +101,7 @@ def worker_convert(a):
     }
     policy = ReadPolicy(sample_rate=RATE, resample=True, channel=None, on_bad_file="fail")
     rows = formats.manifest_rows("voxceleb", section, policy, 0, threads=1)
-    manifest.check_capacity(rows, "tisv", a["n"], 10, 4)
+    manifest.check_capacity(rows, "tisv", a["n"], 10, 4, segment=(180, 10.0))
     manifest.write(rows, a["manifest"])
     return {"rows": len(rows), "splits": {s: sum(r["split"] == s for r in rows) for s in manifest.SPLITS}}
 
@@ -138,7 +138,7 @@ def worker_batches(a):
 
     fs = FeatureSet.load(a["train"])
     n = min(64, len(fs.by_speaker()))
-    sampler = SpeakerBatches(fs, n, 10)
+    sampler = SpeakerBatches(fs, n, 10, 160)
     rng = np.random.default_rng(0)
     times = []
     for _ in range(a["batches"]):

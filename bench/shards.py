@@ -99,7 +99,7 @@ def worker(args):
                 fs = fs.in_memory()
             elif args.worker == "kept":
                 fs.keep_mapped = True
-            sampler = SpeakerBatches(fs, N, M)
+            sampler = SpeakerBatches(fs, N, M, FRAMES)
             out.update(utterances=len(fs), speakers=len(sampler.speakers))
             out["times"], out["check"] = draw(sampler, args.batches)
             if args.worker != "eager":

@@ -95,14 +95,18 @@ def write_voxceleb(root, speakers, videos=2, per_video=2, kind="wav", speech=Fal
     return root
 
 
-def write_folder(root, speakers=6, per_speaker=3, speech=False):
-    """``root/<speaker>/<n>.wav`` for speakers spk00, spk01, ..."""
+def write_folder(root, speakers=6, per_speaker=3, speech=False, joined=()):
+    """``root/<speaker>/<n>.wav`` for speakers spk00, spk01, ...; a speaker of ``joined`` (indices) has its
+    ``per_speaker`` utterances in one long file, ``0.wav``."""
     root = Path(root)
     for k in range(speakers):
         folder = root / f"spk{k:02d}"
         folder.mkdir(parents=True)
-        for n in range(per_speaker):
-            sf.write(folder / f"{n}.wav", sound(k, n, speech=speech), 16000, subtype="PCM_16")
+        utterances = [sound(k, n, speech=speech) for n in range(per_speaker)]
+        if k in joined:
+            utterances = [np.concatenate(utterances)]
+        for n, samples in enumerate(utterances):
+            sf.write(folder / f"{n}.wav", samples, 16000, subtype="PCM_16")
     return root
 
 

@@ -5,6 +5,7 @@ import pytest
 from feature_sets import feature_set
 
 from ge2e import evaluate
+from ge2e.features import FeatureSet
 
 
 class SpeakerOf:
@@ -186,3 +187,48 @@ def test_as_norm_evaluation_keeps_the_raw_scores_beside(tmp_path):
     assert evaluate.evaluate_trials(Table(50), fs, listed, big, np.random.default_rng(0), cohort=cohort)["asnorm"][
         "top_k"
     ] == 4  # fmt: skip
+
+
+def one_utterance_set():
+    """s0: 3 utterances of 30 frames, s1: 2, s2: one of 61; frame t of utterance u of s holds (s * 100 + u, t)."""
+    feats, speakers, utterances = [], [], []
+    for s, lengths in enumerate([[30] * 3, [30] * 2, [61]]):
+        for u, n in enumerate(lengths):
+            feats.append(np.stack([np.full(n, s * 100 + u), np.arange(n)], axis=1).astype(np.float32))
+            speakers.append(f"s{s}")
+            utterances.append(f"s{s}_{u}")
+    return FeatureSet.from_list(feats, speakers, utterances)
+
+
+def test_a_one_utterance_speaker_is_halved_into_an_enrolment_and_a_test():
+    fs = one_utterance_set()
+    whole, halves = evaluate.halve_single_utterances(fs)
+    assert whole.tolist() == [True] * 5 + [False]
+    assert halves.utterances.tolist() == ["s2_0#first-half", "s2_0#second-half"]
+    assert halves.speakers.tolist() == ["s2"] * 2
+    first, second = halves.split_utterances()
+    assert first[:, 1].tolist() == list(range(30)) and second[:, 1].tolist() == list(range(30, 61))  # voiced frames
+    assert len(evaluate.halve_single_utterances(feature_set([2, 3]))[1]) == 0  # nobody to halve
+
+
+def test_full_trials_enrol_a_one_utterance_speaker_on_its_first_half_and_test_its_second(tmp_path):
+    fs = one_utterance_set()
+    rate, _, trials = evaluate.full_trial_eer(SpeakerOf(3), fs)
+    assert trials["enrol_speakers"] == ["s0", "s1", "s2"] and trials["halved_speakers"] == 1
+    assert trials["test_utterances"].tolist() == ["s0_1", "s0_2", "s1_1", "s2_0#second-half"]
+    assert trials["labels"].tolist() == [[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]] and rate == 0.0
+    protocol = evaluate.Protocol(frames=20, bootstrap=5)
+    result = evaluate.evaluate(SpeakerOf(3), fs, protocol, np.random.default_rng(0), tmp_path / "scores.tsv")
+    assert (result["speakers"], result["utterances"], result["target_trials"]) == (3, 6, 4)
+    assert (tmp_path / "scores.tsv").read_text().splitlines()[-1] == "s2\ts2_0#second-half\t1.000000\t1"
+
+
+def test_seed_compatible_protocol_cuts_one_utterance_speakers_into_m_segments():
+    fs = FeatureSet.from_list(
+        [np.full((30, 3), s * 100 + u, np.float32) for s in range(3) for u in range(4)]
+        + [np.full((100, 3), 300, np.float32), np.full((50, 3), 400, np.float32)],
+        [f"s{s}" for s in range(3) for _ in range(4)] + ["s3", "s4"],
+        [f"u{i}" for i in range(14)],
+    )  # s3: one utterance of 100 frames, 5 segments of 20; s4: 50 frames, 2 segments, left out
+    mean, per_batch = evaluate.seed_compatible_eer(SpeakerOf(5), fs, 2, 4, 20, repeats=3, rng=np.random.default_rng(0))
+    assert len(per_batch) == 3 * 2 and mean == 0.0  # 4 speakers (s3 cut, s4 left out) in batches of 2

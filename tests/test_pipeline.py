@@ -95,13 +95,12 @@ def test_rerun_has_nothing_to_do(run_dir):
         ("train: {threads: two}", "'two' is not of type 'integer'"),
         (
             "train: {tisv: {n_speakers: 90, n_utterances: 5, frames: [140, 180], epochs: 1}}",
-            "tisv: train.tisv.n_speakers=90 x n_utterances=5 needs 90 training speakers with >= 5 utterances after "
-            "augmentation, but the built-in corpus (builtin.timit) has 80",
+            "tisv: train.tisv.n_speakers=90 needs 90 training speakers, but the built-in corpus (builtin.timit) has 80",
         ),
         (
             "evaluate: {tdsv: {n_speakers: 40, n_utterances: 4, frames: 70}}",
-            "tdsv: the test split of the built-in corpus (builtin.snips) has 32 speakers with >= 2 utterances, 40 "
-            "needed (evaluate.tdsv.n_speakers)",
+            "tdsv: the test split of the built-in corpus (builtin.snips) has 32 speakers, 40 needed "
+            "(evaluate.tdsv.n_speakers)",
         ),
         (
             "corpus: {tisv_format: librispeech, librispeech: {root: /no/such/LibriSpeech}}",
@@ -128,7 +127,7 @@ def test_rerun_has_nothing_to_do(run_dir):
         ),
         (
             "experiments: {variants: {big: {train: {tisv: {n_speakers: 90}}}}}",
-            "experiments.variants.big: tisv: train.tisv.n_speakers=90 x n_utterances=5 needs 90 training speakers",
+            "experiments.variants.big: tisv: train.tisv.n_speakers=90 needs 90 training speakers",
         ),
     ],
 )
@@ -739,3 +738,41 @@ def test_extra_training_corpora_merge_into_a_converted_timit_and_the_built_in_on
     jobs = job_counts(plan.stdout + plan.stderr)
     assert jobs == {"builtin_corpus": 1, "convert_extra": 1, "convert_tisv": 1}, jobs
     assert "results/builtin_corpus/TIMIT" in plan.stdout + plan.stderr
+
+
+def test_one_utterance_speakers_train_validate_and_are_tested(tmp_path):
+    """A speaker folder where some speakers have one long file (8 utterances joined, about 10 s) in every split,
+    TI-SV on the tiny config (M=4, segments up to 80 frames; no augmentation, so they stay one utterance):
+    they train on M cuts of it, validate and test on its first half against its second, and the average
+    protocol cuts the test ones too (evaluation M=6 of 70 frames)."""
+    import torch
+    from layouts import write_folder
+
+    from ge2e import manifest
+
+    root = write_folder(tmp_path / "folder", speakers=10, per_speaker=8, speech=True, joined=(2, 3, 4, 6, 8, 9))
+    (tmp_path / "val.txt").write_text("spk05\nspk06\n")
+    (tmp_path / "test.txt").write_text("spk07\nspk08\nspk09\n")
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    (work / "config" / "single.yaml").write_text(
+        f"corpus: {{tisv_format: folder, folder: {{root: {root}, test_speakers: {tmp_path / 'test.txt'}, "
+        f"val_speakers: {tmp_path / 'val.txt'}}}}}\naugment: {{tisv: {{noise_copies: 0}}}}\n"
+    )
+    target = "results/tisv/const/eval/test/final.json"
+    proc = snakemake(work, target, config=["config/tiny.yaml", "config/single.yaml"])
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    rows = manifest.read(work / "results/tisv/manifest.tsv")
+    assert manifest.speaker_counts(rows) == {"train": [8, 8, 1, 1, 1], "val": [8, 1], "test": [8, 1, 1]}
+    log = (work / "results/logs/train/tisv_const.log").read_text()
+    assert "training speakers: 3 speakers have fewer than M=4 utterances; their segments are cut" in log
+    assert "left out" not in log  # every one holds 4 segments of 80 frames
+    final = torch.load(work / "results/tisv/const/final.pt", weights_only=True)
+    assert 0 <= final["val_eer"] <= 1  # spk06, halved, is the second validation speaker: trials need it
+    result = json.loads((work / target).read_text())
+    assert result["speakers"] == 3 and result["eer_avg_batches"] == 2  # N=3 of 3: both cut speakers in each batch
+    assert result["target_trials"] == 4 + 1 + 1 and 0 <= result["eer_full"] <= 1
+    scores = (work / "results/tisv/const/eval/test/final_scores.tsv").read_text()
+    assert "spk09\tspk09/0#second-half\t" in scores and "spk09/0#first-half" not in scores
+    evaluated = (work / "results/logs/evaluate/tisv_const_test_final.log").read_text()
+    assert "2 speakers with one utterance enrol on its first half and are tested on its second" in evaluated

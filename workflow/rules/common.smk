@@ -404,18 +404,21 @@ def eval_seed(wildcards):
 
 
 def capacity(task, cfg=config):
-    """What the batches of ``cfg`` (a variant's config) need from a corpus (checked by the convert rules)."""
+    """What the batches of ``cfg`` (a variant's config) need from a corpus (checked by the convert rules):
+    N speakers whose audio holds M segments of the longest training length, counted in frames of the hop."""
     return {
         "train_n": cfg["train"][task]["n_speakers"],
         "train_m": cfg["train"][task]["n_utterances"],
         "eval_n": cfg["evaluate"][task]["n_speakers"],
         "copies": augment_params(task, cfg).copies,
+        "segment": [cfg["train"][task]["frames"][1], cfg["features"]["params"]["hop_ms"]],
     }
 
 
 def check_builtin_capacity():
-    """Start-up check: the built-in corpus's size is known from config, so N x M of every variant is checked
-    before any job, by the check the convert rules run on a manifest."""
+    """Start-up check: the built-in corpus's speakers are known from config, so N of every variant is checked
+    before any job, by the check the convert rules run on a manifest. How many segments its utterances hold
+    is not known until they are synthesised: the convert rules check M on the manifest."""
     for name, cfg in VARIANT_CONFIG.items():
         for task in RUN_TASKS:
             if is_builtin(task):

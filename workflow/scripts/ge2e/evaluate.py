@@ -4,11 +4,13 @@ Two protocols, both reported:
 
 - **seed-compatible average EER** (the earlier public port's protocol): R repeats; each
   shuffles the speakers into batches of N; per speaker M random utterances, cropped to
-  fixed-length segments; the first M/2 embeddings average to the enrolment centroid,
-  the last M/2 are scored against every centroid of the batch; EER per batch, averaged.
+  fixed-length segments (a speaker with fewer: M non-overlapping cuts of its voiced frames,
+  ``ge2e.batches``, earlier parts first); the first M/2 embeddings average to the enrolment
+  centroid, the last M/2 are scored against every centroid of the batch; EER per batch, averaged.
 - **full-trial EER**: every speaker enrols with the first half of its utterances
   (sorted by id; whole utterances, sliding-window d-vectors); every remaining utterance
-  is scored against every enrolled speaker.
+  is scored against every enrolled speaker. A speaker with one utterance enrols on the first
+  half of its voiced frames and is tested on the second (:func:`halve_single_utterances`).
 - **a published trial list** (``ge2e.trials``): each listed trial, its enrolment model (the
   mean of its utterances' unit-length d-vectors) against its test utterance, by cosine;
   optionally AS-norm'd against a cohort of training speakers (:func:`as_norm`).
@@ -27,6 +29,7 @@ from ge2e import metrics
 from ge2e.atomic import write_text
 from ge2e.batches import SpeakerBatches
 from ge2e.errors import InputError
+from ge2e.features import FeatureSet
 from ge2e.inference import unit
 
 log = logging.getLogger(__name__)
@@ -70,15 +73,17 @@ def centroid_scores(enrol, test):
     return unit(test) @ centroids.T
 
 
-def full_trials(embeddings, speakers):
+def full_trials(embeddings, speakers, utterances=None):
     """Every test utterance against every enrolled speaker.
 
     Args:
         embeddings: (U, D) whole-utterance embeddings.
         speakers: (U,) speaker of each utterance; each speaker's first half (at least
             one, in stored order) enrols, the rest are tests.
+        utterances: (U,) utterance ids, for the scores file (optional).
     Returns:
-        dict with scores (K, N), labels (K, N), enrol_speakers (N,), test_index (K,).
+        dict with scores (K, N), labels (K, N), enrol_speakers (N,), test_index (K,), and
+        with ``utterances`` test_utterances (K,).
     """
     speakers = np.asarray(speakers)
     names, centroids, tests = [], [], []
@@ -93,23 +98,59 @@ def full_trials(embeddings, speakers):
     tests = np.concatenate(tests)
     scores = unit(embeddings[tests]) @ unit(np.stack(centroids)).T
     labels = (speakers[tests][:, None] == np.array(names)[None, :]).astype(np.int8)
-    return {"scores": scores, "labels": labels, "enrol_speakers": names, "test_index": tests}
+    trials = {"scores": scores, "labels": labels, "enrol_speakers": names, "test_index": tests}
+    if utterances is not None:
+        trials["test_utterances"] = np.asarray(utterances)[tests]
+    return trials
+
+
+HALVES = ("#first-half", "#second-half")  # appended to a halved utterance's id
+
+
+def halve_single_utterances(feature_set):
+    """The utterance of each one-utterance speaker cut in two, so that the speaker can enrol and be tested.
+
+    The halves are its voiced frames (features are VAD-trimmed) before and from the middle frame, ids
+    ``<utterance>#first-half`` and ``<utterance>#second-half``: in that order, so the first enrols.
+
+    Returns:
+        (whole (U,) bool, the utterances that stay whole; halves, a FeatureSet in memory of 2 x the
+        one-utterance speakers' utterances, the only frames read here).
+    """
+    speakers, lengths = np.asarray(feature_set.speakers), np.asarray(feature_set.lengths)
+    _, owner, counts = np.unique(speakers, return_inverse=True, return_counts=True)
+    single = (counts[owner] == 1) & (lengths >= 2)  # (U,)
+    feats, names, ids = [], [], []
+    for i in np.flatnonzero(single):  # the one-utterance speakers only, once per evaluation
+        frames = feature_set.utterance(i)
+        feats += [frames[: len(frames) // 2], frames[len(frames) // 2 :]]
+        names += [speakers[i]] * 2
+        ids += [f"{feature_set.utterances[i]}{half}" for half in HALVES]
+    return ~single, FeatureSet.from_list(feats, names, ids, feature_set.n_mels)
 
 
 def full_trial_eer(embedder, feature_set):
-    """(EER, threshold, trials dict) of the full-trial protocol."""
-    trials = full_trials(embedder.utterances(feature_set), feature_set.speakers)
+    """(EER, threshold, trials dict) of the full-trial protocol, one-utterance speakers halved
+    (:func:`halve_single_utterances`: the trials' test_utterances name the halves, halved_speakers counts them)."""
+    embeddings, speakers, ids = embedder.utterances(feature_set), feature_set.speakers, feature_set.utterances
+    whole, halves = halve_single_utterances(feature_set)
+    if len(halves):
+        embeddings = np.concatenate([embeddings[whole], embedder.utterances(halves)])
+        speakers = np.concatenate([np.asarray(speakers)[whole], halves.speakers])
+        ids = np.concatenate([np.asarray(ids)[whole], halves.utterances])
+    trials = {**full_trials(embeddings, speakers, ids), "halved_speakers": len(halves) // 2}
     rate, threshold = metrics.eer_threshold(trials["scores"].ravel(), trials["labels"].ravel())
     return rate, threshold, trials
 
 
 def seed_compatible_eer(embedder, feature_set, n_speakers, n_utterances, frames, repeats, rng):
-    """Average EER over batches of N speakers x M utterances, R repeats.
+    """Average EER over batches of N speakers x M utterances, R repeats (``ge2e.batches.SpeakerBatches``:
+    speakers with fewer than M utterances give M non-overlapping cuts, those too short are left out).
 
     Returns:
         (mean EER, per-batch EERs (R * batches,)).
     """
-    sampler = SpeakerBatches(feature_set, n_speakers, n_utterances, source="evaluation speakers")
+    sampler = SpeakerBatches(feature_set, n_speakers, n_utterances, frames, source="evaluation speakers")
     half = n_utterances // 2
     rates = []
     for _ in range(repeats):
@@ -124,9 +165,11 @@ def seed_compatible_eer(embedder, feature_set, n_speakers, n_utterances, frames,
 
 
 def write_scores(path, feature_set, trials):
-    """Full-trial scores as TSV (enrol_speaker, test_utterance, score, label) for external scorers."""
+    """Full-trial scores as TSV (enrol_speaker, test_utterance, score, label) for external scorers; test
+    utterances named as ``trials`` names them, else by ``feature_set``'s ids."""
     k, n = trials["scores"].shape
-    utterances = np.repeat(feature_set.utterances[trials["test_index"]], n)
+    tested = trials.get("test_utterances")
+    utterances = np.repeat(feature_set.utterances[trials["test_index"]] if tested is None else tested, n)
     speakers = np.tile(np.array(trials["enrol_speakers"]), k)
     lines = [
         f"{spk}\t{utt}\t{score:.6f}\t{label}"
@@ -159,6 +202,11 @@ def evaluate(embedder, feature_set, protocol, rng, scores_path=None):
         )
         avg = {"eer_avg": mean, "eer_avg_std": float(per_batch.std()), "eer_avg_batches": int(len(per_batch))}
     full, threshold, trials = full_trial_eer(embedder, feature_set)
+    if trials["halved_speakers"]:
+        log.info(
+            "%d speakers with one utterance enrol on its first half and are tested on its second",
+            trials["halved_speakers"],
+        )
     labels = trials["labels"]
     flat_scores, flat_labels = trials["scores"].ravel(), labels.ravel()
     low, high = metrics.bootstrap_eer_ci(trials["scores"], labels, rng, protocol.bootstrap)

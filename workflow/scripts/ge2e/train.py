@@ -225,7 +225,9 @@ def train(train_set, val_set, params, model_config, feature_params, outputs):
     torch.use_deterministic_algorithms(True, warn_only=True)
     device = resolve_device(params.device)
     rng = np.random.default_rng([params.seed, 1])
-    sampler = SpeakerBatches(train_set, params.n_speakers, params.n_utterances, source="training speakers")
+    sampler = SpeakerBatches(
+        train_set, params.n_speakers, params.n_utterances, params.frames[1], source="training speakers"
+    )
     trainer = setup(params, model_config, train_set, device)
     model, loss_fn = trainer.model, trainer.loss_fn
     embedder = EncoderEmbedder(model, window_frames(params.frames))
