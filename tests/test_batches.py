@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from feature_sets import feature_set
 
-from ge2e.batches import SpeakerBatches, random_crops, segment_capacity, segment_index
+from ge2e.batches import SpeakerBatches, random_crops, segment_capacity, segment_index, speaker_subset
 from ge2e.errors import InputError
 from ge2e.features import FeatureSet
 
@@ -49,6 +49,29 @@ def test_speakers_short_of_m_segments_dropped_with_count_or_fatal(caplog):
     assert SpeakerBatches(fs, 2, 4, frames=10).speakers == ["a", "b", "c", "d"]  # 2 x 2 segments of 10: cut
     with pytest.raises(InputError, match="2 speakers with >= 4 utterances or voiced audio for 4 segments of 11 "):
         SpeakerBatches(fs, n_speakers=3, n_utterances=4, frames=11)
+
+
+def test_speaker_subsets_are_fixed_nested_and_keep_the_given_order():
+    speakers = [f"spk{i:03d}" for i in range(200)]
+    small, large = speaker_subset(speakers, 50), speaker_subset(speakers, 100)
+    assert len(small) == 50 and len(large) == 100 and set(small) < set(large)
+    assert small == sorted(small)  # the corpus's order, not the digests'
+    assert small != speakers[:50]  # not simply the first ids
+    # Depends on the ids alone: the same speakers are chosen among a shuffled or larger list.
+    assert set(speaker_subset(speakers[::-1], 50)) == set(small)
+    assert set(speaker_subset(speakers + ["zzz"], 101)) >= set(large) - {"zzz"}
+
+
+def test_max_speakers_draws_from_the_subset_only(caplog):
+    fs = feature_set([4] * 12)  # speakers s0..s11, 4 utterances each
+    with caplog.at_level(logging.INFO):
+        sampler = SpeakerBatches(fs, n_speakers=2, n_utterances=4, frames=30, max_speakers=4)
+    assert sampler.speakers == speaker_subset(list(SpeakerBatches(fs, 2, 4, 30).speakers), 4)
+    assert sampler.batches_per_epoch == 2 and "a fixed subset of 4 of the 12 speakers" in caplog.text
+    drawn = {v // 100 for b in sampler.epoch(np.random.default_rng(0), (20, 30)) for v in b[:, :, 0, 0].ravel()}
+    assert {f"s{int(v)}" for v in drawn} == set(sampler.speakers)
+    with pytest.raises(InputError, match="4 speakers.*N=5"):
+        SpeakerBatches(fs, n_speakers=5, n_utterances=4, frames=30, max_speakers=4)
 
 
 def test_batches_from_memory_mapped_shards_equal_those_from_memory(tmp_path):

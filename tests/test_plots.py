@@ -28,3 +28,28 @@ def test_loss_log_of_one_or_many_steps_and_its_figure(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and [p.name for p in png.parent.iterdir()] == ["loss.png"]
     plots.loss_curves([log, log], png, "TI-SV, const learning rate", seeds=[1, 2])  # every seed in one figure
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_eer_over_a_variant_setting_from_the_per_seed_table(tmp_path):
+    """tools/variant_curve.py: README's plot of EER over the number of real training speakers, drawn from the
+    per-seed TSV the table rule writes."""
+    import pytest
+
+    from ge2e.metrics import P_TARGETS, dcf_key
+    from ge2e.table import read_per_seed, render_per_seed
+    from tools import variant_curve
+
+    def record(variant, seed, eer):
+        result = {"eer_avg": eer, "eer_full": eer, "eer_full_ci95": [eer, eer]} | {dcf_key(p): 0.5 for p in P_TARGETS}
+        return {"set": "test", "task": "tisv", "variant": variant, "schedule": "step", "checkpoint": "best"} | {
+            "seed": seed, "result": result,
+        }  # fmt: skip
+
+    tsv = tmp_path / "eer_per_seed.tsv"
+    tsv.write_text(render_per_seed([record(v, s, e) for v, e in (("default", 0.05), ("few", 0.2)) for s in (1, 2)]))
+    assert [r["eer_full"] for r in read_per_seed(tsv, variant="few", seed=2)] == ["0.200000"]
+    png = tmp_path / "curve.png"
+    variant_curve.main([str(tsv), str(png), "--points", "default=200", "few=50", "--xlabel", "speakers"])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(SystemExit, match="no rows of variant absent"):
+        variant_curve.main([str(tsv), str(png), "--points", "absent=1", "--xlabel", "speakers"])

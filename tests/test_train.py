@@ -107,3 +107,14 @@ def test_snapshots_do_not_follow_training_and_files_are_byte_identical(tmp_path)
     assert not torch.equal(final["lstm.weight_ih_l0"], init["lstm.weight_ih_l0"])
     for key in ("init", "final", "best"):
         assert runs[0][key].read_bytes() == runs[1][key].read_bytes(), key
+
+
+def test_max_speakers_trains_on_the_fixed_subset_with_its_batches_per_epoch(tmp_path, caplog):
+    import logging
+
+    out = {k: tmp_path / f"{k}.pt" for k in ("init", "final", "best")} | {"loss": tmp_path / "loss.tsv"}
+    with caplog.at_level(logging.INFO):
+        train(speaker_data(12, 4, 0), speaker_data(4, 4, 1), toy_params(max_speakers=8), SMALL, {}, out)
+    assert "a fixed subset of 8 of the 12 speakers" in caplog.text and "8 speakers, 2 batches/epoch" in caplog.text
+    assert len(out["loss"].read_text().splitlines()) == 1 + 2 * 2  # 2 epochs of 8 // 4 batches
+    assert torch.load(out["final"], weights_only=False)["train_params"]["max_speakers"] == 8

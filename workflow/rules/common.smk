@@ -349,6 +349,8 @@ def train_params(wildcards):
             # The experiment seed: the run's seed for the default experiment, so its weights are as ever.
             "seed": derive(run.seed, "train", run.task),
             "device": cfg["train"]["device"],
+            # Only when set: a run without it keeps its params, so Snakemake does not retrain it.
+            **({"max_speakers": task_cfg["max_speakers"]} if task_cfg.get("max_speakers") else {}),
         }
     )
 

@@ -10,8 +10,13 @@ features are VAD-trimmed) at seeded offsets, one from each of its utterances fir
 cuts where there is room; the cuts of one utterance never overlap (it is split into as many
 equal parts, one cut in each). What a speaker can hold is counted in segments of the longest
 length a batch draws (:func:`segment_capacity`); a cut speaker that cannot hold M is left out.
+
+``max_speakers`` trains on a fixed subset (:func:`speaker_subset`): the same at every seed, and a
+smaller subset lies inside a larger one, so EER over the number of training speakers is a curve
+over nested sets rather than over unrelated draws.
 """
 
+import hashlib
 import logging
 
 import numpy as np
@@ -51,6 +56,17 @@ def segment_capacity(lengths, frames):
     return np.maximum(np.asarray(lengths, dtype=np.int64) // frames, 1)
 
 
+def speaker_subset(speakers, size):
+    """The ``size`` speakers first in the order of their ids' SHA-256 digests, in their given order.
+
+    A fixed pseudo-random order that depends on the ids alone (not on a seed or on which other
+    speakers there are): subsets of one corpus are nested, and every seed trains on the same one.
+    """
+    ranked = sorted(speakers, key=lambda s: hashlib.sha256(str(s).encode()).hexdigest())
+    chosen = set(ranked[:size])
+    return [s for s in speakers if s in chosen]
+
+
 class SpeakerBatches:
     """Draws (N, M, T, F) batches from a FeatureSet (in memory or memory-mapped: only the frames a
     batch needs are read).
@@ -62,9 +78,11 @@ class SpeakerBatches:
     Args:
         frames: the longest segment T a batch will draw (the upper bound of training's frame range,
             evaluation's segment length): what a cut speaker's capacity is counted in.
+        max_speakers: None, or draw only from this many of the speakers that qualify
+            (:func:`speaker_subset`).
     """
 
-    def __init__(self, feature_set, n_speakers, n_utterances, frames, source="training data"):
+    def __init__(self, feature_set, n_speakers, n_utterances, frames, source="training data", max_speakers=None):
         groups = feature_set.by_speaker()
         lengths = np.asarray(feature_set.lengths)
         # Not the corpus capacity check (ge2e.manifest.check_sizes, run at start-up and by the convert
@@ -83,6 +101,9 @@ class SpeakerBatches:
                 "segments of %d frames, and are left out",
                 source, len(groups) - len(kept), len(groups), n_utterances, frames,
             )  # fmt: skip
+        if max_speakers is not None and len(kept) > max_speakers:
+            log.info("%s: a fixed subset of %d of the %d speakers (max_speakers)", source, max_speakers, len(kept))
+            kept = {s: kept[s] for s in speaker_subset(list(kept), max_speakers)}
         if len(kept) < n_speakers:
             raise InputError(
                 f"{source}: {len(kept)} speakers with >= {n_utterances} utterances or voiced audio for "

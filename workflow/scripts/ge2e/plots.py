@@ -153,3 +153,29 @@ def embedding_map(panels, speakers, out_png, task, seed):
     with atomic_path(out_png) as tmp:
         fig.savefig(tmp, dpi=100)
     plt.close(fig)
+
+
+def variant_curve(points, out_png, xlabel, title):
+    """EER against a numeric setting that variants change (e.g. the number of training speakers): each
+    seed's EER as a dot, the mean over seeds as a line.
+
+    Args:
+        points: (x, [EER of each seed]) per variant, any order.
+        xlabel, title: the setting's name and what was measured (task, schedule, checkpoint, set).
+    """
+    points = sorted(points)
+    fig, ax = plt.subplots(figsize=(5, 3.6), constrained_layout=True)
+    for x, eers in points:
+        ax.plot([x] * len(eers), eers, "o", color="tab:blue", alpha=0.5, ms=4)
+    xs = [x for x, _ in points]
+    ax.plot(xs, [float(np.mean(e)) for _, e in points], "-s", color="tab:blue", label="mean over seeds")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("EER (full trials)")
+    ax.set_xticks(xs)
+    ax.set_ylim(bottom=0)
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    with atomic_path(out_png) as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)

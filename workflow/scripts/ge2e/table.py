@@ -201,6 +201,15 @@ def render_per_seed(records):
     return "\n".join(lines) + "\n"
 
 
+def read_per_seed(path, **match):
+    """Rows of a per-seed TSV (:func:`render_per_seed`) whose columns equal ``match`` (e.g. ``set="test"``),
+    as dicts of strings."""
+    with open(path) as fh:
+        header, *lines = [line.rstrip("\n").split("\t") for line in fh if line.strip()]
+    rows = [dict(zip(header, line, strict=True)) for line in lines]
+    return [row for row in rows if all(row[key] == str(value) for key, value in match.items())]
+
+
 def load(path):
     with open(path) as fh:
         return json.load(fh)

@@ -47,6 +47,9 @@ class TrainParams:
     average_window: int  # steps in the loss log's running average (its total_loss column)
     seed: int
     device: str  # auto | cpu | cuda
+    # At most this many training speakers, a subset fixed across seeds (ge2e.batches.speaker_subset);
+    # None: all. Input normalisation still takes its statistics from the whole training set.
+    max_speakers: int | None = None
 
     def __post_init__(self):
         if self.schedule == "step" and self.step_epochs is None:
@@ -226,7 +229,12 @@ def train(train_set, val_set, params, model_config, feature_params, outputs):
     device = resolve_device(params.device)
     rng = np.random.default_rng([params.seed, 1])
     sampler = SpeakerBatches(
-        train_set, params.n_speakers, params.n_utterances, params.frames[1], source="training speakers"
+        train_set,
+        params.n_speakers,
+        params.n_utterances,
+        params.frames[1],
+        source="training speakers",
+        max_speakers=params.max_speakers,
     )
     trainer = setup(params, model_config, train_set, device)
     model, loss_fn = trainer.model, trainer.loss_fn
