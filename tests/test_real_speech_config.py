@@ -33,6 +33,6 @@ def test_the_ablation_plans_its_variants_on_the_recipes_ti_sv_data(tmp_path):
     ablation = planned(tmp_path, RECIPE, ABLATION)
     assert ablation["train"] == 5 * 3  # TI-SV only: the recipe and four variants, three seeds each
     assert ablation["ablation"] == 1 and "convert_tdsv" not in ablation
-    # One set of TI-SV features and augmented shards: no variant changes features, no_augment reads the
-    # plain training split.
-    assert ablation["features"] == 3 * 4 and ablation["augment"] == 4  # train, val, test x 4 shards; train x 4
+    # One set of TI-SV features and augmented shards (augment reads the training audio itself): no variant
+    # changes features or augmentation.
+    assert ablation["features"] == 2 * 4 and ablation["augment"] == 4  # val and test x 4 shards; training x 4

@@ -118,3 +118,21 @@ def test_max_speakers_trains_on_the_fixed_subset_with_its_batches_per_epoch(tmp_
     assert "a fixed subset of 8 of the 12 speakers" in caplog.text and "8 speakers, 2 batches/epoch" in caplog.text
     assert len(out["loss"].read_text().splitlines()) == 1 + 2 * 2  # 2 epochs of 8 // 4 batches
     assert torch.load(out["final"], weights_only=False)["train_params"]["max_speakers"] == 8
+
+
+@pytest.mark.parametrize(("window", "best_epoch"), [(1, 2), (3, 6)])
+def test_best_window_chooses_on_the_mean_of_consecutive_validations(tmp_path, monkeypatch, window, best_epoch):
+    """A lucky single validation (0.1 at epoch 2) is best with window 1; with window 3 the checkpoint
+    ending the lowest three-validation mean is (0.2, 0.2, 0.2 at epochs 4-6)."""
+    import ge2e.train
+
+    eers = iter([0.5, 0.3, 0.1, 0.4, 0.2, 0.2, 0.2])  # untrained, then epochs 1..6
+    monkeypatch.setattr(ge2e.train, "full_trial_eer", lambda embedder, val_set: (next(eers), 0.0, None))
+    out = {k: tmp_path / f"{k}.pt" for k in ("init", "final", "best")} | {"loss": tmp_path / "loss.tsv"}
+    summary = train(
+        speaker_data(4, 3, 0), speaker_data(4, 3, 1), toy_params(epochs=6, best_window=window), SMALL, {}, out
+    )
+    best = torch.load(out["best"], weights_only=False)
+    assert summary["best_epoch"] == best["epoch"] == best_epoch
+    assert best["val_eer"] == (0.1 if window == 1 else 0.2)  # the checkpoint's own EER
+    assert summary["best_val_eer"] == pytest.approx(0.1 if window == 1 else 0.2)

@@ -351,6 +351,7 @@ def train_params(wildcards):
             "device": cfg["train"]["device"],
             # Only when set: a run without it keeps its params, so Snakemake does not retrain it.
             **({"max_speakers": task_cfg["max_speakers"]} if task_cfg.get("max_speakers") else {}),
+            **({"best_window": cfg["train"]["best_window"]} if cfg["train"].get("best_window", 1) > 1 else {}),
         }
     )
 

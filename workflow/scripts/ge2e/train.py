@@ -50,6 +50,10 @@ class TrainParams:
     # At most this many training speakers, a subset fixed across seeds (ge2e.batches.speaker_subset);
     # None: all. Input normalisation still takes its statistics from the whole training set.
     max_speakers: int | None = None
+    # best.pt is the checkpoint that ends the run of this many validations with the lowest mean EER;
+    # 1: the lowest single EER. A validation set of one-utterance speakers (one target trial each)
+    # moves by whole target trials, and a window keeps one lucky validation from choosing.
+    best_window: int = 1
 
     def __post_init__(self):
         if self.schedule == "step" and self.step_epochs is None:
@@ -68,15 +72,23 @@ class TrainState:
     val_eer: float  # the last validation EER and its threshold
     threshold: float
     init: dict  # checkpoint of the untrained weights
-    best: dict  # checkpoint of the lowest validation EER so far
-    best_eer: float
+    best: dict  # checkpoint of the lowest validation EER (mean over best_window validations) so far
+    best_eer: float  # that mean
     best_epoch: int
+    val_history: list = dataclasses.field(default_factory=list)  # every validation EER, untrained first
+
+    def windowed(self, window):
+        """Mean of the last ``window`` validation EERs (fewer at the start)."""
+        return float(np.mean(self.val_history[-window:]))
 
     @classmethod
     def start(cls, untrained):
         """Before the first epoch: the ``untrained`` checkpoint is both init and best."""
         eer = untrained["val_eer"]
-        return cls(0, 0, [], [], eer, untrained["eer_threshold"], untrained, untrained, best_eer=eer, best_epoch=0)
+        return cls(
+            0, 0, [], [], eer, untrained["eer_threshold"], untrained, untrained, best_eer=eer, best_epoch=0,
+            val_history=[eer],
+        )  # fmt: skip
 
 
 @dataclasses.dataclass
@@ -275,9 +287,12 @@ def train(train_set, val_set, params, model_config, feature_params, outputs):
         if epoch % params.validate_every == 0 or epoch == params.epochs:
             state.val_eer, state.threshold = validate()
             note = f" val_eer {state.val_eer:.4f}"
-            if state.val_eer < state.best_eer:
+            state.val_history.append(state.val_eer)
+            if params.best_window > 1:
+                note += f" (mean of {params.best_window}: {state.windowed(params.best_window):.4f})"
+            if state.windowed(params.best_window) < state.best_eer:
                 state.best = snapshot(epoch, state.step, state.val_eer, state.threshold)
-                state.best_eer, state.best_epoch = state.val_eer, epoch
+                state.best_eer, state.best_epoch = state.windowed(params.best_window), epoch
                 _save(state.best, outputs["best"])
                 note += " (best)"
         log.info(
@@ -334,4 +349,6 @@ def _load_resume(path, fingerprint, trainer, rng):
     trainer.scheduler.load_state_dict(saved["scheduler"])
     rng.bit_generator.state = saved["numpy_rng"]
     torch.set_rng_state(saved["torch_rng"])
-    return TrainState(**{field.name: saved[field.name] for field in dataclasses.fields(TrainState)})
+    return TrainState(
+        **{field.name: saved[field.name] for field in dataclasses.fields(TrainState) if field.name in saved}
+    )
