@@ -32,6 +32,17 @@ def test_references_lead_and_external_sets_get_a_full_trial_table_each():
     assert rows[-1] == "| Ours | n/r | 0.3100 [0.280, 0.330] | n/r | n/r | n/r | 0.5000 | 0.9000 | 1.0000 |"
 
 
+def test_references_show_only_for_tasks_on_the_corpora_they_were_measured_on():
+    ours = [("Ours", {"tdsv": _result(0.1), "tisv": _result(0.2)})]
+    none = table.render(ours, "TD-SV on Speech Commands, TI-SV on LibriSpeech", references=[])
+    assert "Paper" not in none and "No published figures are shown" in none
+    assert "References are the published" not in table.render_html(ours, "x", references=[])
+    partial = table.render(ours, "TD-SV on Snips, TI-SV on LibriSpeech", references=["tdsv"])
+    assert "| Paper (Wan et al. 2018, GE2E) | 0.031 | n/r |  |  |" in partial
+    assert "for TD-SV only (TI-SV is measured" in " ".join(partial.split())
+    assert table.render(ours, "x", references=["tdsv", "tisv"]) == table.render(ours, "x")  # all: as ever
+
+
 def test_min_dcf_is_reported_at_every_prior_of_one_list():
     from ge2e.metrics import P_TARGETS
 

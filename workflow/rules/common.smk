@@ -89,6 +89,9 @@ TDSV_FORMAT = config["corpus"]["tdsv_format"]
 TDSV_LISTED = TDSV_FORMAT != formats.SNIPS
 # Per task: the format of a corpus read where it lies, None where the task reads its default layout.
 LISTED_FORMAT = {"tisv": TISV_FORMAT if TISV_LISTED else None, "tdsv": TDSV_FORMAT if TDSV_LISTED else None}
+# The tasks whose published EERs (ge2e.table.REFERENCES) the table shows: those that read the layout the
+# figures were measured on (TIMIT, Snips, or their built-in look-alikes), not LibriSpeech or Speech Commands.
+REFERENCE_TASKS = [task for task in RUN_TASKS if LISTED_FORMAT[task] is None]
 # Each task's built-in corpus: its config section (builtin.timit, builtin.snips) and what it will hold
 # (ge2e.corpus.builtin.CorpusSize), for the start-up check and the report. A task on a real corpus
 # has both too (the section has defaults), unused.

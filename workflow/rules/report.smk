@@ -31,6 +31,7 @@ rule eer_table:
         corpus_note=corpus_note(),
         tasks=RUN_TASKS,
         seeds=SEEDS,
+        references=REFERENCE_TASKS,
         bootstrap=config["evaluate"]["bootstrap"],
         seed=task_seed("seeds"),
     script:

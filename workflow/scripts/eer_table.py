@@ -18,7 +18,7 @@ def main(smk):
     test = cells(p.rows, "test")
     external = [(name, root, cells(listed, name)) for name, root, listed in p.external]
     trial_lists = [(name, about, cells(listed, name)) for name, about, listed in p.trial_lists]
-    args = (test, p.corpus_note, external, trial_lists, p.tasks, p.seeds)
+    args = (test, p.corpus_note, external, trial_lists, p.tasks, p.seeds, p.references)
     write_text(smk.output.md, table.render(*args))
     write_text(smk.output.html, table.render_html(*args))
     write_text(smk.output.per_seed, table.render_per_seed(records))

@@ -41,11 +41,37 @@ def _full_cell(result):
     return f"{result['eer_full']:.4f} [{low:.3f}, {high:.3f}]"
 
 
-def intro(corpus_note, seeds=(None,)):
-    """The paragraph above the tables: what was measured on what, and over how many training seeds."""
+def _references_note(tasks, references):
+    """What the reference rows are, given the tasks whose corpus is the one they were measured on."""
+    if list(references) == list(tasks):
+        return [
+            "References are the published figures on the real corpora",
+            "(their protocol's single EER is shown under *avg*; n/r = not reported).",
+        ]
+    if not references:
+        return [
+            "No published figures are shown: they were measured on TIMIT and on keyword corpora, not on",
+            "these, so no row of them would compare like with like.",
+        ]
+    named = ", ".join(TASK_NAMES[t] for t in references)
+    others = ", ".join(TASK_NAMES[t] for t in tasks if t not in references)
+    return [
+        f"References are the published figures on the real corpora, for {named} only ({others} is measured",
+        "here on another corpus than theirs, so its reference cells are blank; their protocol's single EER",
+        "is shown under *avg*; n/r = not reported).",
+    ]
+
+
+def intro(corpus_note, seeds=(None,), tasks=TASKS, references=None):
+    """The paragraph above the tables: what was measured on what, and over how many training seeds.
+
+    ``references``: the tasks whose corpus is the one the published figures were measured on (TIMIT,
+    Snips, or their built-in look-alikes); None: all of ``tasks``.
+    """
+    first, *rest = _references_note(tasks, tasks if references is None else references)
     lines = [
-        f"Ours: {corpus_note}. References are the published figures on the real corpora",
-        "(their protocol's single EER is shown under *avg*; n/r = not reported).",
+        f"Ours: {corpus_note}. {first}",
+        *rest,
         "*avg* = seed-compatible average EER over batches of N test speakers x M utterances;",
         "*full* = full-trial EER, every test utterance against every enrolled test speaker,",
     ]
@@ -116,7 +142,7 @@ def trial_list_table(name, about, results, tasks=TASKS):
     return _full_trial_section(caption, results, tasks, eer_header="EER")
 
 
-def tables(results, external=(), trial_lists=(), tasks=TASKS):
+def tables(results, external=(), trial_lists=(), tasks=TASKS, references=None):
     """The tables as data.
 
     Args:
@@ -124,10 +150,15 @@ def tables(results, external=(), trial_lists=(), tasks=TASKS):
         external: list of (set name, folder, results) of the external sets, each its own table.
         trial_lists: list of (list name, about, results) of the trial lists (:func:`trial_list_table`).
         tasks: the tasks the run evaluated, one column group each.
+        references: the tasks whose reference cells are filled (:func:`intro`); None: all; none: no rows.
     Returns:
         list of (caption, header, rows); caption is None for the main table, rows are lists of cell strings.
     """
-    eer_rows = [[label] + [c for t in tasks for c in (_cell(ref[t], True), "n/r")] for label, ref in REFERENCES]
+    references = tasks if references is None else references
+    eer_rows = [
+        [label] + [c for t in tasks for c in ((_cell(ref[t], True), "n/r") if t in references else ("", ""))]
+        for label, ref in (REFERENCES if references else [])
+    ]
     dcf_rows = []
     for label, by_task in results:
         eer_cells = [label]
@@ -149,10 +180,10 @@ def tables(results, external=(), trial_lists=(), tasks=TASKS):
     return main + sections + [trial_list_table(*section, tasks=tasks) for section in trial_lists]
 
 
-def render(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,)):
+def render(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,), references=None):
     """Markdown text of the table (``results/eer_table.md``); arguments as :func:`tables` and :func:`intro`."""
-    lines = [f"# {TITLE}", "", *intro(corpus_note, seeds)]
-    for caption, header, rows in tables(results, external, trial_lists, tasks):
+    lines = [f"# {TITLE}", "", *intro(corpus_note, seeds, tasks, references)]
+    for caption, header, rows in tables(results, external, trial_lists, tasks, references):
         lines += [""] + ([caption, ""] if caption else [])
         lines += markdown_table(header, rows)
     return "\n".join(lines) + "\n"
@@ -163,10 +194,10 @@ def markdown_table(header, rows):
     return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
 
 
-def render_html(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,)):
+def render_html(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,), references=None):
     """A standalone HTML page of the same tables (``results/eer_table.html``, shown in the report)."""
-    body = [paragraph(" ".join(intro(corpus_note, seeds)))]
-    for caption, header, rows in tables(results, external, trial_lists, tasks):
+    body = [paragraph(" ".join(intro(corpus_note, seeds, tasks, references)))]
+    for caption, header, rows in tables(results, external, trial_lists, tasks, references):
         if caption:
             body.append(f"<p>{html.escape(caption)}</p>")
         body.append(html_table(header, rows))
