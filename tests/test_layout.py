@@ -29,3 +29,15 @@ def test_only_the_snakefile_edits_sys_path():
     files += list((ROOT / "workflow" / "rules").glob("*.smk"))
     assert [str(p.relative_to(ROOT)) for p in files if PATH_EDIT.search(p.read_text())] == []
     assert PATH_EDIT.search((ROOT / "Snakefile").read_text())
+
+
+def test_every_rule_claiming_all_cores_starts_before_one_thread_jobs():
+    # On 2 cores the scheduler otherwise fills free cores with features and training jobs, and a corpus
+    # conversion that needs them all waited behind a whole training run (CORPUS_PRIORITY in common.smk).
+    rules = "".join(p.read_text() for p in sorted((ROOT / "workflow" / "rules").glob("*.smk")))
+    bodies = re.split(r"\n(?=rule \w+:)", rules)[1:]
+    all_cores = [b.split(":")[0] for b in bodies if "threads: MAX_THREADS" in b]
+    assert all_cores, "no rule claims MAX_THREADS: the check below would check nothing"
+    assert [
+        b.split(":")[0] for b in bodies if "threads: MAX_THREADS" in b and "priority: CORPUS_PRIORITY" not in b
+    ] == []

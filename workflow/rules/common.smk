@@ -61,6 +61,10 @@ BUILTIN_ROOT = "results/builtin_corpus"
 # Threads of the in-job parallel stages (corpus synthesis, TIMIT conversion); Snakemake
 # caps them at --cores, and reading workflow.cores would fail when --cores is not given.
 MAX_THREADS = 8
+# Those stages claim every core, so among ready jobs the greedy scheduler would rather start two
+# one-thread jobs (features, training) and could leave a corpus conversion waiting for all cores to
+# come free at once, behind a whole training run; a higher priority starts it first.
+CORPUS_PRIORITY = 10
 # Report sections: one category per task (TASK_TITLES), one subcategory per schedule.
 SUMMARY = "Summary"
 ALL_SYSTEMS = "All systems"

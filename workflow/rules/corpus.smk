@@ -33,6 +33,7 @@ rule builtin_corpus:
     conda:
         "../../envs/corpus.yaml"
     threads: MAX_THREADS
+    priority: CORPUS_PRIORITY
     resources:
         mem_mb=2000,
         runtime=30,
@@ -59,6 +60,7 @@ rule convert_timit:
     conda:
         "../../envs/corpus.yaml"
     threads: MAX_THREADS
+    priority: CORPUS_PRIORITY
     resources:
         mem_mb=2000,
         runtime=30,
@@ -88,6 +90,7 @@ rule convert_tisv:
     conda:
         "../../envs/corpus.yaml"
     threads: MAX_THREADS
+    priority: CORPUS_PRIORITY
     resources:
         mem_mb=4000,
         runtime=120,
@@ -117,6 +120,7 @@ rule convert_extra:
     conda:
         "../../envs/corpus.yaml"
     threads: MAX_THREADS
+    priority: CORPUS_PRIORITY
     resources:
         mem_mb=4000,
         runtime=120,
@@ -166,6 +170,7 @@ rule convert_tdsv:
     conda:
         "../../envs/corpus.yaml"
     threads: MAX_THREADS
+    priority: CORPUS_PRIORITY
     resources:
         mem_mb=2000,
         runtime=30,
