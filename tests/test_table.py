@@ -86,9 +86,10 @@ def test_a_table_over_seeds_says_so_and_a_run_of_one_task_has_its_columns_only()
 
 def test_the_per_seed_companion_has_a_line_per_seed():
     record = {"set": "test", "task": "tisv", "variant": "default", "schedule": "const", "checkpoint": "final"}
-    text = table.render_per_seed([record | {"seed": 1, "result": _result(0.1)}, record | {"seed": None,
-                                  "result": {**_result(0.2), "eer_avg": None}}])  # fmt: skip
+    seeded = record | {"seed": 1, "result": {**_result(0.1), "val_eer": 0.25}}
+    text = table.render_per_seed([seeded, record | {"seed": None, "result": {**_result(0.2), "eer_avg": None}}])
     lines = [line.split("\t") for line in text.splitlines()]
     assert lines[0][:8] == ["set", "task", "variant", "schedule", "checkpoint", "seed", "eer_avg", "eer_full"]
     assert lines[1][:8] == ["test", "tisv", "default", "const", "final", "1", "0.100000", "0.110000"]
     assert lines[2][5:7] == ["-", ""] and len({len(line) for line in lines}) == 1
+    assert (lines[0][-1], lines[1][-1], lines[2][-1]) == ("val_eer", "0.250000", "")  # the baseline has none

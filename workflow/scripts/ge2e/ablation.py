@@ -17,7 +17,10 @@ from ge2e.systems import DEFAULT, TASK_NAMES, TRAINED_CHECKPOINTS
 from ge2e.table import markdown_table, paragraph
 
 TITLE = "Ablation: each variant against default, paired by seed"
-HEADER = ["Variant", "Task", "Schedule", "Checkpoint", "default EER", "variant EER", "Δ EER [95 %]", "better in"]
+HEADER = [
+    "Variant", "Task", "Schedule", "Checkpoint", "validation EER: default → variant",
+    "default EER", "variant EER", "Δ EER [95 %]", "better in",
+]  # fmt: skip
 
 
 def compare(rows, evalset, tasks, base_seed, resamples):
@@ -30,7 +33,8 @@ def compare(rows, evalset, tasks, base_seed, resamples):
     Returns:
         list of dicts: variant, task, schedule, checkpoint, default and variant (mean EERs), diff, low, high,
         better (seeds where the variant's EER is lower), seeds, same (True where the variant trains exactly
-        as default, so both are the same files).
+        as default, so both are the same files), val_default and val_value (the mean over seeds of each
+        checkpoint's EER on the validation speakers, which chose it; None where a result has none).
     """
     trained = [r for r in rows if r["checkpoint"] in TRAINED_CHECKPOINTS]
     defaults = {(r["schedule"], r["checkpoint"]): r for r in trained if r["variant"] == DEFAULT}
@@ -63,6 +67,8 @@ def _compare(row, base, task, evalset, base_seed, resamples):
     return {
         **{k: row[k] for k in ("variant", "schedule", "checkpoint")},
         "task": task,
+        "val_default": _mean_validation(theirs),
+        "val_value": _mean_validation(mine),
         "default": float(ref.mean()),
         "value": float(ours.mean()),
         "diff": float((ours - ref).mean()),
@@ -74,6 +80,12 @@ def _compare(row, base, task, evalset, base_seed, resamples):
     }
 
 
+def _mean_validation(entries):
+    """The mean over seeds of the checkpoints' validation EER (``val_eer`` of their results), or None."""
+    values = [r.get("val_eer") for r in seedstats.load_results(entries)]
+    return None if None in values else float(np.mean(values))
+
+
 def _cells(c):
     diff = f"{c['diff']:+.4f} [{c['low']:+.3f}, {c['high']:+.3f}]"
     if c["same"]:
@@ -83,6 +95,7 @@ def _cells(c):
         TASK_NAMES[c["task"]],
         c["schedule"],
         c["checkpoint"],
+        "n/a" if None in (c["val_default"], c["val_value"]) else f"{c['val_default']:.4f} → {c['val_value']:.4f}",
         f"{c['default']:.4f}",
         f"{c['value']:.4f}",
         diff,
@@ -99,7 +112,9 @@ def intro(seeds, resamples):
         "on the same trials; negative = the variant is better. The 95 % interval is a paired two-level bootstrap",
         f"({resamples} draws): seeds, then test speakers, drawn with replacement, the same for both systems.",
         "*better in* counts the seeds where the variant's EER is lower. An interval that holds 0 says that the",
-        "seeds and speakers at hand cannot tell the two apart.",
+        "seeds and speakers at hand cannot tell the two apart. Choose between variants on the validation column",
+        "(the mean over seeds of each checkpoint's EER on the validation speakers, the same in every section):",
+        "the test speakers report the choice, they never make it.",
     ]
 
 

@@ -222,12 +222,13 @@ def render_per_seed(records):
             evaluation dict); seed None (the MFCC baseline) is written as ``-``.
     """
     dcf = [dcf_key(p) for p in P_TARGETS]
-    header = [*PER_SEED_COLUMNS[:-1], "eer_full_ci95_low", "eer_full_ci95_high", *dcf]
+    header = [*PER_SEED_COLUMNS[:-1], "eer_full_ci95_low", "eer_full_ci95_high", *dcf, "val_eer"]
     lines = ["\t".join(header)]
     for rec in records:
         r = rec["result"]
         fixed = [rec[k] if rec[k] is not None else "-" for k in PER_SEED_COLUMNS[:6]]
-        numbers = [r["eer_avg"], r["eer_full"], *r["eer_full_ci95"], *(r[k] for k in dcf)]
+        # val_eer: the checkpoint's EER on the validation speakers (none for the MFCC baseline)
+        numbers = [r["eer_avg"], r["eer_full"], *r["eer_full_ci95"], *(r[k] for k in dcf), r.get("val_eer")]
         lines.append("\t".join([*map(str, fixed), *("" if x is None else f"{x:.6f}" for x in numbers)]))
     return "\n".join(lines) + "\n"
 
