@@ -78,3 +78,49 @@ def write_snips(root, workers=None, hotwords=4, negatives=1):
             k += 1
         (root / f"{split}.json").write_text(json.dumps(entries, indent=1))
     return root
+
+
+def write_noise(root):
+    """Folders of noise recordings as ``augment.<task>.noise_roots`` reads them, two categories. Returns [folders].
+
+    ``hiss/`` holds a 2 s hiss, a 0.25 s crackle (shorter than every utterance: it loops) and, in a
+    subfolder, a flac buzz; ``hum/`` a stereo 8 kHz hum (resampled, first channel read) and a text file
+    (not audio: left out).
+    """
+    rng = np.random.default_rng([7, 1])
+    hiss, hum = Path(root) / "hiss", Path(root) / "hum"
+    (hiss / "more").mkdir(parents=True)
+    hum.mkdir()
+    sf.write(hiss / "hiss.wav", rng.integers(-3000, 3001, 2 * RATE).astype(np.int16), RATE, subtype="PCM_16")
+    crackle = rng.integers(-300, 301, RATE // 4) * (rng.integers(0, 8, RATE // 4) == 0)
+    sf.write(hiss / "crackle.wav", crackle.astype(np.int16), RATE, subtype="PCM_16")
+    buzz = (np.arange(RATE) % 160 - 80) * 40 + rng.integers(-100, 101, RATE)  # 100 Hz sawtooth
+    sf.write(hiss / "more" / "buzz.flac", buzz.astype(np.int16), RATE, subtype="PCM_16")
+    saw = (np.arange(RATE // 2 * 3) % 131 - 65) * 60  # ~61 Hz at 8 kHz
+    stereo = np.stack([saw, rng.integers(-2000, 2001, len(saw))], axis=1).astype(np.int16)
+    sf.write(hum / "hum.wav", stereo, RATE // 2, subtype="PCM_16")
+    (hum / "README.txt").write_text("not audio\n")
+    return [hiss, hum]
+
+
+def impulse_response(rng, length, delay):
+    """A room from integers: ``delay`` zeros, a direct path, then noise whose level halves 12 times. Returns int16."""
+    tail = rng.integers(-1, 2, length) * (1 << 13 >> (np.arange(length) * 12 // length))
+    return np.concatenate([np.zeros(delay, np.int64), [30000], tail]).astype(np.int16)
+
+
+def write_rirs(root):
+    """A folder of room impulse responses as ``augment.<task>.rir_roots`` reads them. Returns the folder.
+
+    ``small/a.wav`` (0.2 s after a 5 ms delay), ``large/b.flac`` (stereo: two microphones, the first
+    read) and ``c.wav`` at 8 kHz (resampled).
+    """
+    rng = np.random.default_rng([7, 2])
+    root = Path(root)
+    (root / "small").mkdir(parents=True)
+    (root / "large").mkdir()
+    sf.write(root / "small" / "a.wav", impulse_response(rng, RATE // 5, 80), RATE, subtype="PCM_16")
+    mics = np.stack([impulse_response(rng, RATE // 2, 230), impulse_response(rng, RATE // 2 + 30, 200)], axis=1)
+    sf.write(root / "large" / "b.flac", mics, RATE, subtype="PCM_16")
+    sf.write(root / "c.wav", impulse_response(rng, RATE // 8, 10), RATE // 2, subtype="PCM_16")
+    return root

@@ -129,6 +129,14 @@ def test_rerun_has_nothing_to_do(run_dir):
             "experiments: {variants: {big: {train: {tisv: {n_speakers: 90}}}}}",
             "experiments.variants.big: tisv: train.tisv.n_speakers=90 needs 90 training speakers",
         ),
+        (
+            "augment: {tdsv: {noise_roots: [/no/such/musan/noise]}}",
+            "config key augment.tdsv.noise_roots: '/no/such/musan/noise' is not a folder",
+        ),
+        (
+            "experiments: {variants: {rooms: {augment: {tisv: {rir_roots: [/no/such/rirs]}}}}}",
+            "config key experiments.variants.rooms.augment.tisv.rir_roots: '/no/such/rirs' is not a folder",
+        ),
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, config, message):

@@ -7,7 +7,9 @@ as a machine with narrower vector units would: numpy's dispatched SIMD kernels s
 (NPY_DISABLE_CPU_FEATURES, naming every dispatch target this CPU has), OpenBLAS on another CPU's
 kernels (OPENBLAS_CORETYPE) and glibc's libm on its non-FMA builds (GLIBC_TUNABLES). The arrays
 must be identical, and their checksum must be ARRAYS_SHA256 below, so CI on any machine catches a
-stage whose output depends on the CPU.
+stage whose output depends on the CPU. A variant of the experiment grid (``folders``) augments TD-SV
+from folders of noise and impulse-response recordings written from integers too
+(``augment.tdsv.noise_roots``, ``rir_roots``), checked the same way against FOLDERS_SHA256.
 """
 
 import hashlib
@@ -31,6 +33,13 @@ TARGETS = [
     for split in ("train", "val", "test", "train_aug")
     for shard in (0, 1)
 ]
+# The variant's TD-SV augmented shards: noise and rooms drawn from folders as well as generated (shares below 1).
+FOLDERS_SHA256 = "1b5dc6a48fb153161ee297423334f10cbe60ff45f14f98fb5a24db37bd0b2c4d"
+FOLDER_TARGETS = [f"results/variants/folders/tdsv/features/train_aug/{shard}.npz" for shard in (0, 1)]
+FOLDERS_VARIANT = (
+    "experiments: {{variants: {{folders: {{augment: {{tdsv: {{noise_roots: [{noise}], noise_roots_share: 0.7, "
+    "rir_roots: [{rirs}], rir_roots_share: 0.7}}}}}}}}}}\n"
+)
 # glibc's libm picks FMA builds of exp/log/sin/cos/pow at load time; these names switch that off.
 NO_FMA_LIBM = "glibc.cpu.hwcaps=-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD,-AVX2,-FMA,-FMA4,-AVX"
 
@@ -71,15 +80,19 @@ def runs(tmp_path_factory):
     snips = integer_corpus.write_snips(tmp / "snips")
     (tmp / "here").mkdir()
     here = copy_workflow(tmp / "here")
+    noise, rirs = integer_corpus.write_noise(tmp / "noise"), integer_corpus.write_rirs(tmp / "rirs")
     (here / "config" / "integer.yaml").write_text(
         f"corpus: {{timit_root: {timit}, snips_root: {snips}, timit_val_fraction: 0.25}}\n"
+        + FOLDERS_VARIANT.format(noise=", ".join(map(str, noise)), rirs=rirs)
     )
     configs = ["config/tiny.yaml", "config/integer.yaml"]
-    proc = snakemake(here, *TARGETS, config=configs)
+    proc = snakemake(here, *TARGETS, *FOLDER_TARGETS, config=configs)
     assert proc.returncode == 0, proc.stderr[-4000:]
     narrower = tmp / "narrower"
     shutil.copytree(here, narrower)
-    proc = snakemake(narrower, *TARGETS, "--forcerun", "features", "augment", config=configs, env=narrower_cpu())
+    proc = snakemake(
+        narrower, *TARGETS, *FOLDER_TARGETS, "--forcerun", "features", "augment", config=configs, env=narrower_cpu()
+    )
     assert proc.returncode == 0, proc.stderr[-4000:]
     return {"here": here, "narrower": narrower}
 
@@ -92,11 +105,11 @@ def test_the_narrower_cpu_is_used(runs):
         [sys.executable, "-c", script], env={**os.environ, **narrower_cpu()}, capture_output=True, text=True
     )
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
-    for target in TARGETS:
+    for target in TARGETS + FOLDER_TARGETS:
         assert os.path.getmtime(runs["narrower"] / target) > os.path.getmtime(runs["here"] / target), target
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", TARGETS + FOLDER_TARGETS)
 def test_features_and_augmentation_do_not_depend_on_the_cpu(runs, target):
     with np.load(runs["here"] / target) as a, np.load(runs["narrower"] / target) as b:
         assert sorted(a.files) == sorted(b.files)
@@ -112,3 +125,23 @@ def test_features_and_augmentation_have_the_stored_checksum(runs):
         "change of their arithmetic or a numpy/scipy/soundfile upgrade (then check the new value on a second "
         "machine and update ARRAYS_SHA256)"
     )
+
+
+def test_augmentation_from_folders_has_the_stored_checksum(runs):
+    got = arrays_sha256(runs["here"], FOLDER_TARGETS)
+    assert got == FOLDERS_SHA256, (
+        f"the tiny config's TD-SV shards augmented from folders now hash to {got}: a CPU-dependent stage, a "
+        "deliberate change of their arithmetic or a numpy/scipy/soundfile upgrade (then check the new value on a "
+        "second machine and update FOLDERS_SHA256)"
+    )
+
+
+def test_the_folders_variant_draws_from_every_source(runs):
+    """Its copies mix recorded and generated noise and rooms, and babble; every file was read where it was drawn."""
+    names = set()
+    for target in FOLDER_TARGETS:
+        with np.load(runs["here"] / target) as z:
+            names |= {str(u).split("+")[-1].rstrip("0123456789") for u in z["utterances"] if "+" in str(u)}
+    assert {"babble", "noise", "noisefile", "reverb", "reverbfile"} <= names
+    log = (runs["here"] / "results/variants/folders/logs/augment/tdsv_0.log").read_text()
+    assert "noise_roots: " in log and "rir_roots: " in log and "Traceback" not in log

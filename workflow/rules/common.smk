@@ -10,7 +10,8 @@ from snakemake.utils import validate
 
 from ge2e import experiments, schema
 from ge2e.audio import ReadPolicy
-from ge2e.augment import AugmentParams
+from ge2e.augment import AugmentParams, rule_settings
+from ge2e.recordings import check_roots as check_recording_roots
 from ge2e.corpus import builtin, extra, extra_config, formats
 from ge2e.corpus.rows import check_paths
 from ge2e.errors import InputError
@@ -440,6 +441,26 @@ def check_builtin_capacity():
 
 
 check_builtin_capacity()
+
+
+def check_augment_folders():
+    """Start-up check: every folder of noise or impulse-response recordings (augment.<task>.noise_roots,
+    rir_roots) that a variant names for a task of the run holds wav or flac files."""
+    checked = set()
+    for name, cfg in VARIANT_CONFIG.items():
+        where = "" if name == DEFAULT else f"experiments.variants.{name}."
+        for task in RUN_TASKS:
+            for key in ("noise_roots", "rir_roots"):
+                roots = tuple(cfg["augment"][task][key])
+                if (task, key, roots) not in checked:  # a variant's are mostly the base config's
+                    checked.add((task, key, roots))
+                    try:
+                        check_recording_roots(roots, f"{where}augment.{task}.{key}")
+                    except InputError as exc:
+                        raise WorkflowError(str(exc)) from None
+
+
+check_augment_folders()
 
 
 def task_category(wildcards):

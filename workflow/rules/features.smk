@@ -77,7 +77,7 @@ rule augment:
         runtime=60,
     params:
         features=lambda wc: canonical(config_at(wc.root)["features"]["params"]),
-        augment=lambda wc: canonical(config_at(wc.root)["augment"][wc.task]),
+        augment=lambda wc: canonical(rule_settings(config_at(wc.root)["augment"][wc.task])),
         shards=lambda wc: config_at(wc.root)["features"]["shards"],
         read_policy=read_policy(),
         seed=lambda wc: task_seed("augment", wc.task),

@@ -6,10 +6,13 @@ speaker, except speed-perturbed ones, which become new speakers (``<speaker>_sp<
 the common practice: speed moves pitch and formants together, so it changes the voice).
 Every copy also gets a random gain, so the encoder never learns the recording level.
 
-- ``noise_copies`` at an SNR drawn from ``snr_db``: coloured Gaussian noise (white, pink or
-  brown) or, for a ``babble`` share of them, the sum of 3-5 other training speakers;
-- ``reverb_copies``: convolution with a simulated room impulse response (exponentially
-  decaying noise, RT60 drawn from ``rt60_s``, the statistical room model);
+- ``noise_copies`` at an SNR drawn from ``snr_db``: for a ``babble`` share of them, the sum of
+  3-5 other training speakers; of the rest, a ``noise_roots_share`` is a recording from the
+  ``noise_roots`` folders (``ge2e.recordings``: e.g. MUSAN), the others coloured Gaussian noise
+  (white, pink or brown);
+- ``reverb_copies``: convolution with a room impulse response: for a ``rir_roots_share`` of
+  them one from the ``rir_roots`` folders (e.g. RIRS_NOISES's rooms), else one simulated here
+  (exponentially decaying noise, RT60 drawn from ``rt60_s``, the statistical room model);
 - ``bandlimit_copies``: telephone band, 300-3400 Hz (4th-order Butterworth band-pass);
 - ``stretch_rates``: one time-stretched copy per rate, same pitch (the seed's TD-SV recipe);
 - ``speed_rates``: for each rate, the utterance resampled (pitch and tempo by the rate), as a
@@ -17,9 +20,11 @@ Every copy also gets a random gain, so the encoder never learns the recording le
 
 Each utterance's randomness is seeded from the run seed and its id alone, so a shard gives
 the same copies whichever job or order produces it. Babble comes from other speakers of the
-same shard, so a shard job needs no other shard. Every kind is computed in ``ge2e.portable``'s
-arithmetic (the stretch is librosa's phase vocoder, rewritten in it), so a shard is the same
-bits on any x86-64 CPU.
+same shard, so a shard job needs no other shard; noise and impulse-response folders are read
+by each shard job that draws from them. Without folders (or at a share of 0), no draw is
+spent on them: the copies are those of runs made before the folders existed. Every kind is
+computed in ``ge2e.portable``'s arithmetic (the stretch is librosa's phase vocoder, rewritten in
+it), so a shard is the same bits on any x86-64 CPU.
 """
 
 import dataclasses
@@ -27,7 +32,7 @@ import zlib
 
 import numpy as np
 
-from ge2e import features, portable
+from ge2e import features, portable, recordings
 from ge2e.noise import coloured_noise
 
 # scipy.signal is imported where it is used: the Snakefile reads AugmentParams from this module,
@@ -37,6 +42,9 @@ TELEPHONE_BAND_HZ = (300.0, 3400.0)
 DRR_DB = (-3.0, 12.0)  # direct-to-reverberant energy ratio of the simulated rooms
 BABBLE_TALKERS = (3, 5)  # other speakers summed into one babble track (inclusive range)
 STRETCH_FFT, STRETCH_HOP = 2048, 512  # the phase vocoder's frames (librosa's time_stretch defaults)
+# The settings of noise and impulse-response folders (ge2e.recordings), which the augment rule leaves out of
+# its params where no folder is named (``rule_settings``).
+FOLDER_KEYS = ("noise_roots", "noise_roots_share", "rir_roots", "rir_roots_share")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +60,15 @@ class AugmentParams:
     gain_db: tuple  # (lo, hi) dB, applied to every copy
     stretch_rates: tuple
     speed_rates: tuple
+    # Folders of noise recordings and of room impulse responses (ge2e.recordings), and the share of the noisy
+    # copies that are not babble, and of the reverb copies, that draw from them. Unlike the fields above these
+    # have defaults, those of a run without folders: such a run's augment rule leaves them out of its params
+    # (``rule_settings``), so its params, its rule script and so its shards are, to Snakemake, those of runs
+    # made before the folders existed, and nothing is made again.
+    noise_roots: tuple = ()
+    noise_roots_share: float = 0.0
+    rir_roots: tuple = ()
+    rir_roots_share: float = 0.0
 
     @property
     def copies(self):
@@ -61,6 +78,14 @@ class AugmentParams:
     @property
     def enabled(self):
         return self.copies > 1 or bool(self.speed_rates)
+
+
+def rule_settings(section):
+    """The augment rule's params (AugmentParams' keyword arguments) of a config section ``augment.<task>``, a
+    dict with the schema's defaults filled in: without the ``FOLDER_KEYS`` where it names no folder."""
+    if section["noise_roots"] or section["rir_roots"]:
+        return dict(section)
+    return {key: value for key, value in section.items() if key not in FOLDER_KEYS}
 
 
 def add_noise(samples, noise, snr_db):
@@ -167,24 +192,41 @@ def _overlap_add(frames, window, length):
     return np.concatenate([out, np.zeros(max(0, length - len(out)))])[:length].astype(np.float32)
 
 
-def variants(samples, params, rng, others, sample_rate):
+def _from_folders(rng, files, share):
+    """Whether a copy draws from ``files`` (a ``ge2e.recordings.Recordings``, or None): one ``rng`` draw, and
+    only where there are files and ``share`` > 0, so that otherwise the draws are those of a run without."""
+    return files is not None and share > 0 and rng.random() < share
+
+
+def variants(samples, params, rng, others, sample_rate, noise_files=None, rir_files=None):
     """(suffix, samples) for every augmented copy of one utterance (the original excluded).
+
+    Copies are named by kind and number: ``noise<k>`` (coloured), ``babble<k>``, ``noisefile<k>``
+    (a noise recording), ``reverb<k>`` (a room simulated here), ``reverbfile<k>`` (one from the folders), ...
 
     Args:
         samples: (S,) VAD-trimmed speech.
         others: list of (S_i,) speech of other speakers, for babble.
+        noise_files, rir_files: ``ge2e.recordings.Recordings`` of ``params.noise_roots`` and
+            ``params.rir_roots``, or None where there are none.
     """
     out = []
     for k in range(params.noise_copies):
         snr = float(rng.uniform(*params.snr_db))
         if others and rng.random() < params.babble:
             out.append((f"babble{k}", add_noise(samples, babble(rng, others, len(samples)), snr)))
+        elif _from_folders(rng, noise_files, params.noise_roots_share):
+            noise = recordings.segment(noise_files.draw(rng), rng, len(samples)).astype(np.float64)
+            out.append((f"noisefile{k}", add_noise(samples, noise, snr)))
         else:
             noise = coloured_noise(rng, len(samples), float(rng.choice([0.0, 1.0, 2.0])))
             out.append((f"noise{k}", add_noise(samples, noise, snr)))
     for k in range(params.reverb_copies):
-        rir = room_impulse_response(rng, float(rng.uniform(*params.rt60_s)), sample_rate)
-        out.append((f"reverb{k}", reverberate(samples, rir)))
+        if _from_folders(rng, rir_files, params.rir_roots_share):
+            out.append((f"reverbfile{k}", reverberate(samples, rir_files.draw(rng))))
+        else:
+            rir = room_impulse_response(rng, float(rng.uniform(*params.rt60_s)), sample_rate)
+            out.append((f"reverb{k}", reverberate(samples, rir)))
     for k in range(params.bandlimit_copies):
         out.append((f"phone{k}", telephone(samples, sample_rate)))
     for rate in params.stretch_rates:
@@ -199,13 +241,28 @@ def _clean_speech(path, feature_params, policy):
     return features.speech_only(samples, feature_params, path)
 
 
+def _folders(params, policy):
+    """The noise and impulse-response recordings (``ge2e.recordings.Recordings``) the copies draw from: each None
+    where its folders are none or no copy draws from them."""
+    # The task is not known here, and the start-up check (common.smk) has named the exact key of a missing or
+    # empty folder; what a job can still meet (a folder whose every file is unreadable) names the folder.
+    noise = rir = None
+    if params.noise_roots and params.noise_copies and params.noise_roots_share > 0:
+        noise = recordings.Recordings(params.noise_roots, "augment.<task>.noise_roots", policy, recordings.noise)
+    if params.rir_roots and params.reverb_copies and params.rir_roots_share > 0:
+        rir = recordings.Recordings(params.rir_roots, "augment.<task>.rir_roots", policy, recordings.impulse_response)
+    return noise, rir
+
+
 def augment_rows(rows, feature_params, params, seed, policy):
     """Originals plus augmented copies of manifest ``rows`` as a FeatureSet.
 
     Files are read under ``policy`` (``ge2e.audio.ReadPolicy``); unreadable or silent ones are
-    skipped or fatal by its ``on_bad_file``. Copies get utterance ids ``<id>+<suffix>``;
-    speed-perturbed speakers are ``<speaker>_sp<rate>`` with utterances ``<id>+sp<rate>[+<suffix>]``.
+    skipped or fatal by its ``on_bad_file``, noise and impulse-response recordings too. Copies get
+    utterance ids ``<id>+<suffix>``; speed-perturbed speakers are ``<speaker>_sp<rate>`` with
+    utterances ``<id>+sp<rate>[+<suffix>]``.
     """
+    noise_files, rir_files = _folders(params, policy)
     bad_files = policy.bad_files("augment")
     clean = []
     for r in rows:
@@ -225,8 +282,11 @@ def augment_rows(rows, feature_params, params, seed, policy):
             (f"_sp{v:g}", f"+sp{v:g}", speed(speech, v, rate_hz)) for v in params.speed_rates
         ]
         for speaker_suffix, utt_suffix, wave in sources:
-            for suffix, copy in [("", wave), *variants(wave, params, rng, others, rate_hz)]:
+            for suffix, copy in [("", wave), *variants(wave, params, rng, others, rate_hz, noise_files, rir_files)]:
                 feats.append(features.log_mel(copy, feature_params))
                 speakers.append(r["speaker"] + speaker_suffix)
                 utterances.append(r["utterance"] + utt_suffix + (f"+{suffix}" if suffix else ""))
+    for files in (noise_files, rir_files):
+        if files is not None:
+            files.summary()
     return features.FeatureSet.from_list(feats, speakers, utterances, feature_params.n_mels)
