@@ -1,11 +1,13 @@
-"""ge2e.archives: the catalogue's digests parse, a mirror keeps them and download.checksums replaces them, and unknown
-names in download.checksums are refused."""
+"""ge2e.archives: the catalogue's digests parse, a mirror keeps them and download.checksums replaces them, unknown
+names in download.checksums are refused, and the trial lists the schema offers are the catalogue's."""
 
 import pytest
+import yaml
 
 from ge2e import archives
 from ge2e.digests import parse
 from ge2e.errors import InputError
+from ge2e.schema import SCHEMA
 
 NAME = "train-clean-100.tar.gz"
 
@@ -40,3 +42,8 @@ def test_checksums_must_name_a_download_and_be_a_digest():
         archives.check_checksums({"train-clean-10.tar.gz": "ab" * 16})
     with pytest.raises(InputError, match=rf"^config key download\.checksums\.{NAME}: 'abc' is no digest"):
         archives.check_checksums({NAME: "abc"})
+
+
+def test_the_trial_lists_the_schema_offers_are_the_catalogues():
+    trials = yaml.safe_load(SCHEMA.read_text())["properties"]["evaluate"]["properties"]["trials"]
+    assert trials["additionalProperties"]["properties"]["download"]["enum"] == list(archives.TRIAL_LISTS)
