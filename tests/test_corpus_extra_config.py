@@ -22,6 +22,7 @@ def test_an_entry_gets_its_formats_defaults_and_is_checked_against_its_section()
         ({"format": "voxceleb", "test_root": "/v1"}, rf"{KEY}\.x\.test_root: an extra training corpus holds out no"),
         ({"format": "folder", "val_fraction": 0.1}, rf"{KEY}\.x\.val_fraction: .*validation and test speakers come"),
         ({"format": "builtin", "root": "/b"}, rf"config key {KEY}\.x: format builtin takes no other key \(got root\)"),
+        ({"format": "librispeech", "download": True}, rf"config key {KEY}\.x\.download: only the main corpus is"),
     ]
     for entry, message in errors:
         with pytest.raises(InputError, match=message):

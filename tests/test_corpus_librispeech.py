@@ -8,7 +8,7 @@ from audio_files import read_policy
 from layouts import write_librispeech
 from workflow_run import REAL_SPEECH, require_real_speech
 
-from ge2e.corpus import librispeech
+from ge2e.corpus import formats, librispeech
 from ge2e.errors import InputError
 from ge2e.schema import defaults
 
@@ -18,7 +18,7 @@ FAIL = read_policy().bad_files("convert")
 def spec(root, **overrides):
     """The schema's defaults for corpus.librispeech, on one training subset, with ``overrides``."""
     fields = {**defaults("corpus.librispeech"), "root": str(root), "train_subsets": ["train-clean-100"]}
-    return librispeech.Spec(**{**fields, "val_fraction": 0.34, **overrides})
+    return formats.spec("librispeech", {**fields, "val_fraction": 0.34, **overrides})
 
 
 def test_speakers_table_skips_comments_and_keeps_names_with_bars(tmp_path):

@@ -9,7 +9,7 @@ from audio_files import read_policy
 from layouts import write_speech_commands
 from workflow_run import REAL_SPEECH, require_real_speech
 
-from ge2e.corpus import speech_commands
+from ge2e.corpus import formats, speech_commands
 from ge2e.errors import InputError
 from ge2e.schema import defaults
 
@@ -18,7 +18,7 @@ KEY = "corpus.speech_commands"
 
 def spec(root, keyword="ok", **overrides):
     """The schema's defaults for corpus.speech_commands, at ``root`` for ``keyword``, with ``overrides``."""
-    return speech_commands.Spec(**{**defaults(KEY), "root": str(root), "keyword": keyword, **overrides})
+    return formats.spec("speech_commands", {**defaults(KEY), "root": str(root), "keyword": keyword, **overrides})
 
 
 def csv_files(base, *splits):

@@ -8,7 +8,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from ge2e import experiments, schema
+from ge2e import archives, experiments, schema
 from ge2e.audio import ReadPolicy
 from ge2e.augment import AugmentParams, rule_settings
 from ge2e.recordings import check_roots as check_recording_roots
@@ -16,6 +16,7 @@ from ge2e.corpus import builtin, extra, extra_config, formats
 from ge2e.corpus.rows import check_paths
 from ge2e.errors import InputError
 from ge2e.manifest import SPLITS, check_sizes
+from ge2e.obtain import present
 from ge2e.seeds import derive
 from ge2e.trials import load as load_trial_list
 from ge2e.systems import (
@@ -144,9 +145,9 @@ def is_builtin(task):
 
 
 def listed_section(task):
-    """The config section of the format of a task's corpus read where it lies (e.g. corpus.librispeech,
-    corpus.speech_commands); empty for TIMIT and Snips."""
-    return canonical(config["corpus"][LISTED_FORMAT[task]]) if LISTED_FORMAT[task] else {}
+    """The reader's config section of the format of a task's corpus read where it lies (e.g. corpus.librispeech,
+    corpus.speech_commands; without the download switch, no reader setting); empty for TIMIT and Snips."""
+    return canonical(formats.reader_section(config["corpus"][LISTED_FORMAT[task]])) if LISTED_FORMAT[task] else {}
 
 
 def listed_spec(task):
@@ -196,14 +197,84 @@ def corpus_root(task):
     return f"{BUILTIN_ROOT}/{name}" if is_builtin(task) else config["corpus"][key]
 
 
+# Downloads (download.smk; ge2e.archives names the files, ge2e.obtain fetches them): each rule writes a marker
+# under results/downloads/ once its files are in place, and whatever reads them waits for the marker. Off by default.
+DOWNLOAD = config["download"]
+DOWNLOAD_ROOT = Path(DOWNLOAD["root"])
+DOWNLOAD_POLICY = canonical({key: DOWNLOAD[key] for key in ("retries", "retry_delay_s", "timeout_s")})
+
+
+def download_marker(name):
+    """The marker file a download rule writes when ``name`` (e.g. librispeech/train-clean-100, musan) is in place."""
+    return f"results/downloads/{name}.done"
+
+
+def librispeech_fetched(section):
+    """The subsets of corpus.librispeech (train and test) that openslr publishes, and so a download may fetch."""
+    return [s for s in (*section["train_subsets"], *section["test_subsets"]) if s in archives.LIBRISPEECH]
+
+
+def corpus_downloads(task):
+    """The markers of the downloads a task's corpus waits for: with corpus.<format>.download on (LibriSpeech, Speech
+    Commands), one per LibriSpeech subset it reads, or Speech Commands' one; none otherwise."""
+    section = config["corpus"][LISTED_FORMAT[task]] if LISTED_FORMAT[task] else {}
+    if not section.get("download"):
+        return []
+    if LISTED_FORMAT[task] == "librispeech":
+        return [download_marker(f"librispeech/{subset}") for subset in librispeech_fetched(section)]
+    return [download_marker("speech_commands")]
+
+
+def download_inputs(wildcards):
+    """A convert rule's download markers. ancient: a marker rewritten (its rule rerun after a settings change,
+    finding the corpus in place) must not redo the conversion and everything after it."""
+    return [ancient(marker) for marker in corpus_downloads(wildcards.task)]
+
+
+def fetch_job(archive, into, where, there=None):
+    """A download rule's params (ge2e.obtain.obtain): what to fetch and from where (ge2e.archives.source), where it
+    goes, the config key to point at a roomier disk, and the path whose presence means it is there already
+    (default: ``into`` itself)."""
+    return canonical(
+        {
+            "source": archives.source(archive, DOWNLOAD),
+            "into": str(into),
+            "there": str(there or into),
+            "where": where,
+        }
+    )
+
+
+def check_listed_corpus(task):
+    """Start-up check of a corpus read where it lies: its paths, and what its reader checks beyond them. With its
+    download on, a root that the download rule is still to make or fill is no error (its convert rule checks what
+    arrived), but it must be named, and a LibriSpeech subset that is not there must be one openslr publishes."""
+    spec = listed_spec(task)
+    if not corpus_downloads(task):
+        check_paths(spec.paths())
+        if hasattr(spec, "check"):  # what a reader checks beyond paths (ge2e.corpus.speech_commands)
+            spec.check()
+        return
+    key = f"corpus.{LISTED_FORMAT[task]}"
+    if not spec.root:
+        raise InputError(f"config key {key}.root is empty: name the folder the download fills, e.g. data/LibriSpeech")
+    check_paths([path for path in spec.paths() if path[0] != f"{key}.root"])
+    if hasattr(spec, "check") and present(spec.root):
+        spec.check()
+    for part in ("train_subsets", "test_subsets") if LISTED_FORMAT[task] == "librispeech" else ():
+        for subset in getattr(spec, part):
+            if subset not in archives.LIBRISPEECH and not Path(spec.root, subset).is_dir():
+                raise InputError(
+                    f"config key {key}.{part}: {subset!r} is not under {spec.root}, and openslr publishes no subset of "
+                    f"that name ({', '.join(archives.LIBRISPEECH)})"
+                )
+
+
 # Start-up check: a wrong corpus path (or speaker list, keyword, split file) fails here, before any job runs.
 for _task in RUN_TASKS:
     if LISTED_FORMAT[_task]:
         try:
-            _spec = listed_spec(_task)
-            check_paths(_spec.paths())
-            if hasattr(_spec, "check"):  # what a reader checks beyond paths (ge2e.corpus.speech_commands)
-                _spec.check()
+            check_listed_corpus(_task)
         except InputError as exc:
             raise WorkflowError(str(exc)) from None
     elif not is_builtin(_task) and not Path(corpus_root(_task)).is_dir():
@@ -212,6 +283,10 @@ for _task in RUN_TASKS:
             f"config key corpus.{_key}: {corpus_root(_task)!r} is not a folder; point it at "
             "your corpus copy or set it to 'builtin'"
         )
+try:
+    archives.check_checksums(DOWNLOAD["checksums"])
+except InputError as _exc:
+    raise WorkflowError(str(_exc)) from None
 if "tisv" in RUN_TASKS:
     for _name, (_format, _section) in EXTRA_TRAIN.items():
         try:
@@ -229,6 +304,41 @@ for _name, _root in EXTERNAL.items():
         raise WorkflowError(
             f"config key evaluate.external.{_name}: {_root!r} is not a folder; point it at a folder of "
             "<speaker>/<audio files> or remove the entry"
+        )
+
+
+def trial_list_path(key):
+    """Where the download of trial list ``key`` (vox1_o, vox1_e, vox1_h) puts it: download.root/voxceleb/<file>."""
+    return str(DOWNLOAD_ROOT / archives.TRIAL_LIST_FOLDER / archives.TRIAL_LISTS[key].name)
+
+
+def trial_list_inputs(wildcards):
+    """The files convert_trials reads; the download's marker in place of a list that is downloaded (ancient, as
+    download_inputs)."""
+    spec = TRIALS[wildcards.evalset]
+    listed = [ancient(download_marker(f"trials/{spec['download']}"))] if spec.get("download") else [spec["trials"]]
+    return listed + [spec[key] for key in ("enrol", "utt2path") if spec[key]]
+
+
+# A list evaluate.trials.<name>.download fetches lies under download.root; its entry takes that path as its trials
+# file, so whatever reads a trial list finds it where a list is named. Exactly one of the two keys is given.
+for _name, _spec in TRIALS.items():
+    if _spec.get("download") and _spec.get("trials"):
+        raise WorkflowError(
+            f"config key evaluate.trials.{_name}: give trials (a list you have) or download ({_spec['download']}), "
+            "not both"
+        )
+    if _spec.get("download"):
+        if _spec["format"] != "voxceleb" or _spec["enrol"]:
+            raise WorkflowError(
+                f"config key evaluate.trials.{_name}.format: the VoxCeleb1 lists are in voxceleb form, without an "
+                "enrolment map; leave format and enrol out"
+            )
+        _spec["trials"] = trial_list_path(_spec["download"])
+    elif not _spec.get("trials"):
+        raise WorkflowError(
+            f"config key evaluate.trials.{_name}.trials is missing: name the list's file, or set download to one of "
+            f"{', '.join(archives.TRIAL_LISTS)}"
         )
 
 
@@ -253,6 +363,8 @@ for _name in TRIALS:
         raise WorkflowError(
             f"config key evaluate.trials.{_name}: evaluate.external has a set of that name too; rename one"
         )
+    if TRIALS[_name].get("download") and not Path(TRIALS[_name]["trials"]).is_file():
+        continue  # not downloaded yet: convert_trials checks it, after download_trials
     try:
         load_trial_list(**trial_list_args(_name))
     except InputError as _exc:
@@ -512,11 +624,12 @@ def corpus_where(task):
 
 def final_targets():
     """What a whole run produces: the table (Markdown, HTML, per seed), the ablation when there are variants,
-    the run summary and every figure."""
+    the run summary and every figure; and the noise corpora download.musan and download.rirs fetch."""
     tables = ["results/eer_table.md", "results/eer_table.html", "results/eer_per_seed.tsv"]
     if len(GRID.variants) > 1:
         tables += ["results/ablation.md", "results/ablation.html"]
-    return tables + ["results/run_summary.html"] + plots()
+    noise = [download_marker(name) for name in ("musan", "rirs") if DOWNLOAD[name]]  # for augmentation
+    return tables + ["results/run_summary.html"] + plots() + noise
 
 
 def plotted(task, variant):

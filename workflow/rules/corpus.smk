@@ -79,6 +79,7 @@ rule convert_timit:
 rule convert_tisv:
     input:
         extra=extra_manifests,
+        downloads=download_inputs,
     output:
         manifest="results/{task}/manifest.tsv",
     log:
@@ -159,6 +160,8 @@ rule convert_snips:
 
 
 rule convert_tdsv:
+    input:
+        downloads=download_inputs,
     output:
         manifest="results/{task}/manifest.tsv",
     log:
@@ -210,7 +213,7 @@ rule convert_external:
 # list itself in one form whatever form it was published in.
 rule convert_trials:
     input:
-        lambda wc: [path for path in (TRIALS[wc.evalset][k] for k in ("trials", "enrol", "utt2path")) if path],
+        trial_list_inputs,
     output:
         manifest="results/external/{evalset}/manifest.tsv",
         trials="results/external/{evalset}/trials.tsv",

@@ -33,9 +33,14 @@ def section(name, entry, main_builtin):
                 f"config key {where}.{split[0]}: an extra training corpus holds out no speakers (all of its "
                 "training part train; validation and test speakers come from the main corpus): remove the key"
             )
+        if keys.get(formats.DOWNLOAD):
+            raise InputError(
+                f"config key {where}.download: only the main corpus is downloaded (corpus.{fmt}.download); unpack "
+                "this one yourself and point the entry at it"
+            )
         filled = {**schema.defaults(f"corpus.{fmt}"), **keys}
         schema.check_section(filled, f"corpus.{fmt}", where)
-        return fmt, filled
+        return fmt, formats.reader_section(filled)
     if keys:
         raise InputError(
             f"config key {where}: format builtin takes no other key (got {', '.join(sorted(keys))}); its size is "

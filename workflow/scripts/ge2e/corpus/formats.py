@@ -11,6 +11,9 @@ seed, threads)`` (policy: a ``ge2e.audio.ReadPolicy``). A TI-SV reader also has
 ``training_rows(spec, policy, threads)``, every speaker of its training part with nothing held out
 (for an extra training corpus, ``ge2e.corpus.extra``), and ``SPLIT_KEYS``, the keys that rows of
 that kind do not use.
+
+A format's config section may also hold ``download`` (LibriSpeech, Speech Commands): the switch of
+its download rule (``ge2e.obtain``), which is no reader setting: ``reader_section`` leaves it out.
 """
 
 from ge2e.corpus import folder, librispeech, speech_commands, vctk, voxceleb
@@ -18,6 +21,7 @@ from ge2e.corpus import folder, librispeech, speech_commands, vctk, voxceleb
 TIMIT = "timit"
 READERS = {"librispeech": librispeech, "vctk": vctk, "voxceleb": voxceleb, "folder": folder}
 FORMATS = (TIMIT, *READERS)
+DOWNLOAD = "download"  # corpus.<format>.download: the download rule's switch
 SNIPS = "snips"
 TDSV_READERS = {"speech_commands": speech_commands}
 TDSV_FORMATS = (SNIPS, *TDSV_READERS)
@@ -32,9 +36,14 @@ def _reader(name):
     return READERS[name] if name in READERS else TDSV_READERS[name]
 
 
+def reader_section(section):
+    """A format's config section without the download switch: what its reader's ``Spec`` takes."""
+    return {key: value for key, value in section.items() if key != DOWNLOAD}
+
+
 def spec(name, section):
     """The ``Spec`` of format ``name`` (of either task) from its config section (a dict)."""
-    return _reader(name).Spec(**section)
+    return _reader(name).Spec(**reader_section(section))
 
 
 def manifest_rows(name, section, policy, seed, threads=1):

@@ -1,0 +1,49 @@
+"""What a download rule does: make sure one archive's contents (or one plain file) are where the config wants
+them, fetching, verifying and unpacking only what is missing, and say what was done.
+
+What is there already is never fetched, changed or removed: a LibriSpeech subset folder unpacked by
+hand, a Speech Commands root that holds files, a trial list in its place. Otherwise the archive is
+downloaded beside its destination (``ge2e.download``: resumed, retried, verified), unpacked into
+place (``ge2e.unpack``) and then deleted, since the unpacked tree is what the pipeline reads and
+keeping both would double the disk it takes. A plain file (a trial list) is downloaded to its place.
+"""
+
+import logging
+from pathlib import Path
+
+from ge2e import download, unpack
+
+log = logging.getLogger("ge2e")
+
+
+def present(path):
+    """True when ``path`` is a file, or a folder holding anything."""
+    path = Path(path)
+    return path.is_file() or (path.is_dir() and any(path.iterdir()))
+
+
+def obtain(source, into, there, policy, where):
+    """Fetch ``source`` (a dict of ``ge2e.archives.source``) into ``into`` unless ``there`` is present; return the
+    marker's text, saying what was done.
+
+    Args:
+        source: name, url, digest, size, top (the folder inside the archive that becomes ``into``) and key.
+        into: the folder the archive's contents (its ``top``) go to; for a plain file, the file's path.
+        there: the path whose presence means nothing is to be done (a subset folder, a root, the file).
+        policy: a ``ge2e.download.Policy``.
+        where: the config key of the destination, named when the disk is too small.
+    """
+    name, into = source["name"], Path(into)
+    if present(there):
+        log.info("%s: %s is there already; nothing downloaded, nothing changed", name, there)
+        return f"{name}: {there} was there already; nothing was downloaded or changed\n"
+    fetch = {k: source[k] for k in ("url", "digest", "size", "key")}
+    if unpack.kind(name) is None:
+        found = download.fetch(dest=into, name=name, policy=policy, where=where, **fetch)
+        return f"{name}: downloaded from {source['url']} to {into} ({found})\n"
+    archive = into.parent / name
+    found = download.fetch(dest=archive, name=name, policy=policy, where=where, **fetch)
+    moved = unpack.unpack(archive, into, name, source["top"], where)
+    archive.unlink()
+    log.info("%s: unpacked into %s (%s); the archive is deleted", name, into, ", ".join(moved))
+    return f"{name}: downloaded from {source['url']} ({found}) and unpacked into {into}: {', '.join(moved)}\n"
