@@ -206,3 +206,21 @@ def test_with_every_download_off_the_tiny_run_plans_no_download_and_a_missing_co
         proc.returncode != 0
         and "config key corpus.librispeech.root: 'gone' is not a folder" in proc.stdout + proc.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("config", "downloads", "task"),
+    [
+        ("config/librispeech.yaml", {"download_librispeech": 3}, "tisv"),  # train-clean-100, -360, test-clean
+        ("config/speech-commands.yaml", {"download_speech_commands": 1}, "tdsv"),
+    ],
+)
+def test_the_shipped_download_configs_plan_from_a_clone_with_no_data(tmp_path, config, downloads, task):
+    # What a user with network access runs first: nothing under data/ yet, so every archive is to be fetched,
+    # then converted, and only the config's task trains (both schedules).
+    work = copy_workflow(tmp_path)
+    proc = snakemake(work, "-n", config=config)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    jobs = job_counts(proc.stdout + proc.stderr)
+    assert {rule: n for rule, n in jobs.items() if rule.startswith("download_")} == downloads
+    assert jobs[f"convert_{task}"] == 1 and jobs["train"] == 2

@@ -1,4 +1,4 @@
-"""config/real-speech.yaml and its ablation plan on the team's real speech (no test runs them: about an hour each
+"""config/real-speech.yaml and its ablations plan on the team's real speech (no test runs them: about an hour each
 on 2 cores); the tiny equivalents of what they use run in test_pipeline and test_grid."""
 
 import os
@@ -7,6 +7,7 @@ from workflow_run import REAL_SPEECH, copy_workflow, job_counts, require_real_sp
 
 RECIPE = "config/real-speech.yaml"
 ABLATION = "config/real-speech-ablation.yaml"
+INGREDIENTS = "config/real-speech-ingredients.yaml"
 
 
 def planned(tmp_path, *configs):
@@ -36,3 +37,11 @@ def test_the_ablation_plans_its_variants_on_the_recipes_ti_sv_data(tmp_path):
     # One set of TI-SV features and augmented shards (augment reads the training audio itself): no variant
     # changes features or augmentation.
     assert ablation["features"] == 2 * 4 and ablation["augment"] == 4  # val and test x 4 shards; training x 4
+
+
+def test_the_ingredients_plan_their_variants_on_the_recipes_ti_sv_data(tmp_path):
+    jobs = planned(tmp_path, RECIPE, INGREDIENTS)
+    assert jobs["train"] == 5 * 3  # the recipe and four variants, three seeds each
+    assert jobs["ablation"] == 1 and "convert_tdsv" not in jobs
+    # no_augment trains on the plain training shards: features of all three splits, the recipe's augmented ones.
+    assert jobs["features"] == 3 * 4 and jobs["augment"] == 4
