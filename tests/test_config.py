@@ -1,4 +1,4 @@
-"""The shipped configs validate, and README's configuration table matches the schema."""
+"""The shipped configs validate, and config/README.md's configuration table matches the schema."""
 
 import copy
 from pathlib import Path
@@ -54,10 +54,10 @@ def test_voxceleb_config_is_paper_size_ti_sv_on_voxceleb():
     assert config["corpus"]["tisv_format"] == "voxceleb" and config["corpus"]["voxceleb"]["test_root"]
 
 
-def test_readme_configuration_table_matches_schema():
+def test_configuration_reference_matches_schema():
     expected = configdoc.markdown(yaml.safe_load(SCHEMA.read_text()))
-    assert configdoc.section((ROOT / "README.md").read_text()) == expected, (
-        "README's configuration table is stale: run python tools/configdoc.py"
+    assert configdoc.section((ROOT / configdoc.PAGE).read_text()) == expected, (
+        f"{configdoc.PAGE}'s configuration table is stale: run python tools/configdoc.py"
     )
 
 

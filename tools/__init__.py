@@ -1,4 +1,4 @@
-"""Maintenance scripts that rewrite checked-in files (README's config table, ``envs/*.yaml``).
+"""Maintenance scripts that rewrite checked-in files (config/README.md's table, ``envs/*.yaml``).
 
 They are not part of the installed ``ge2e`` package: run them from a checkout as
 ``python tools/<name>.py``; the tests import them as ``tools.<name>`` (pytest's

@@ -1,7 +1,8 @@
-"""README's configuration table, generated from ``config/schema.yaml`` so they cannot drift.
+"""The configuration reference's table, generated from ``config/schema.yaml`` so they cannot drift.
 
-``python tools/configdoc.py`` rewrites the table between the README's
-``<!-- config:start -->`` and ``<!-- config:end -->`` markers; a test fails when they differ.
+``python tools/configdoc.py`` rewrites the table between the ``<!-- config:start -->`` and
+``<!-- config:end -->`` markers of ``config/README.md`` (the reference sits beside the configs it
+describes); tests/test_config.py fails when they differ.
 """
 
 import json
@@ -12,6 +13,7 @@ from pathlib import Path
 import yaml
 
 START, END = "<!-- config:start -->", "<!-- config:end -->"
+PAGE = Path("config") / "README.md"  # relative to the repository root
 
 
 def _kind(node):
@@ -50,21 +52,21 @@ def markdown(schema):
     return "\n".join(lines) + "\n"
 
 
-def section(readme_text):
-    """The README's current table between the markers."""
-    match = re.search(re.escape(START) + r"\n(.*?)" + re.escape(END), readme_text, re.DOTALL)
+def section(page_text):
+    """The page's current table between the markers."""
+    match = re.search(re.escape(START) + r"\n(.*?)" + re.escape(END), page_text, re.DOTALL)
     return match.group(1) if match else None
 
 
 def main():
     root = Path(__file__).resolve().parents[1]
     schema = yaml.safe_load((root / "config" / "schema.yaml").read_text())
-    readme = root / "README.md"
-    text = readme.read_text()
+    page = root / PAGE
+    text = page.read_text()
     start, end = text.find(START), text.find(END)
     if start < 0 or end < start:
-        sys.exit(f"{readme}: no {START} ... {END} markers")
-    readme.write_text(text[: start + len(START)] + "\n" + markdown(schema) + text[end:])
+        sys.exit(f"{page}: no {START} ... {END} markers")
+    page.write_text(text[: start + len(START)] + "\n" + markdown(schema) + text[end:])
 
 
 if __name__ == "__main__":
