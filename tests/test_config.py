@@ -59,6 +59,7 @@ def test_configuration_reference_matches_schema():
     assert configdoc.section((ROOT / configdoc.PAGE).read_text()) == expected, (
         f"{configdoc.PAGE}'s configuration table is stale: run python tools/configdoc.py"
     )
+    assert configdoc.section((ROOT / "README.md").read_text()) is None  # one copy of the table, not two
 
 
 def test_every_default_key_is_documented():

@@ -108,8 +108,9 @@ def test_use_conda_builds_the_dag_or_the_readme_says_what_to_install(tmp_path):
     if shutil.which("conda") or shutil.which("mamba"):
         assert proc.returncode == 0, proc.stderr[-3000:]
         return
-    # No conda here (nor reachable): Snakemake must say so, and README must say what to install.
+    # No conda here (nor reachable): Snakemake must say so, and the docs must say what to install.
     assert proc.returncode != 0 and "Is conda installed" in proc.stdout + proc.stderr
-    readme = (ROOT / "README.md").read_text()
-    assert "snakemake --cores 8 --use-conda" in readme and "Miniforge" in readme
-    assert "not on conda-forge" in readme
+    assert "snakemake --cores 8 --use-conda" in (ROOT / "README.md").read_text()
+    page = (ROOT / "docs" / "cluster-and-conda.md").read_text()
+    assert "snakemake --cores 8 --use-conda" in page and "Miniforge" in page
+    assert "not on conda-forge" in page
