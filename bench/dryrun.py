@@ -5,7 +5,7 @@ files): TIMIT (630 speakers x 10 utterances) + Snips (1,200 workers, 7,200 files
 (1,251 speakers, 153,516 files in ``id<NNNNN>/<video>/<nnnnn>.wav``, test speakers id10270-id10309
 among them); LibriSpeech train-clean-100 (251 speakers, 28,539 flac) + test-clean (40, 2,620) with
 SPEAKERS.TXT and ``.trans.txt``. Each TI-SV layout gets a config pointing ``corpus.tisv_format`` at
-it (VoxCeleb on config/voxceleb.yaml, the paper-size one; LibriSpeech as the README shows it), TD-SV
+it (VoxCeleb on config/voxceleb.yaml, the paper-size one; LibriSpeech as docs/corpora.md shows it), TD-SV
 on the placeholder Snips, and `snakemake -n` is timed (median of several runs). TIMIT + Snips is also
 planned as an experiment grid (``experiments``): 20 variants beside default, each changing train keys
 only, x 5 seeds, i.e. 420 training jobs. Wall time is the

@@ -31,7 +31,7 @@ def test_loss_log_of_one_or_many_steps_and_its_figure(tmp_path):
 
 
 def test_eer_over_a_variant_setting_from_the_per_seed_table(tmp_path):
-    """tools/variant_curve.py: README's plot of EER over the number of real training speakers, drawn from the
+    """tools/variant_curve.py: docs/results.md's plot of EER over the number of real training speakers, drawn from the
     per-seed TSV the table rule writes."""
     import pytest
 

@@ -1,4 +1,4 @@
-"""Features and augmentation give the same bits on any x86-64 CPU (README, "Reproducibility").
+"""Features and augmentation give the same bits on any x86-64 CPU (docs/reproducibility.md).
 
 The tiny config's features and augment stages (both tasks, every split and shard) run on small
 corpora written from integers alone (tests/integer_corpus.py: no speech tool, whose output

@@ -1,5 +1,5 @@
 """Re-running one stage: a failed job is fixed and rerun alone, upstream outputs untouched; a changed
-hyper-parameter reruns training and what follows it, nothing before it. The commands are README's."""
+hyper-parameter reruns training and what follows it, nothing before it. The commands are docs/reproducibility.md's."""
 
 import shutil
 
@@ -40,7 +40,7 @@ def test_failed_evaluate_is_fixed_and_rerun_alone(run_dir, tmp_path):
     )
     assert "Traceback" not in proc.stderr
 
-    ckpt.write_bytes(good)  # the fix; then the README's command for one output
+    ckpt.write_bytes(good)  # the fix; then the documented command for one output
     proc = snakemake(work, target)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert job_counts(proc.stdout + proc.stderr) == {"evaluate": 1}

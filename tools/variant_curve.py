@@ -1,10 +1,10 @@
 """EER against a numeric setting of an experiment's variants, from its per-seed table.
 
-    python tools/variant_curve.py results/eer_per_seed.tsv docs/img/real_speech_speakers.png \\
+    python tools/variant_curve.py results/eer_per_seed.tsv docs/figures/real_speech_speakers.png \\
         --points default=183 speakers_100=100 speakers_50=50 --xlabel "real training speakers" \\
         --task tisv --schedule step --checkpoint best --set test
 
-Each seed's EER is a dot, the mean over seeds a line (``ge2e.plots.variant_curve``). README's plot of EER
+Each seed's EER is a dot, the mean over seeds a line (``ge2e.plots.variant_curve``). docs/results.md's plot of EER
 over the number of real training speakers is made so, from config/real-speech-ablation.yaml's run.
 """
 

@@ -1,6 +1,6 @@
 """GE2E speaker verification: the library behind the Snakemake pipeline.
 
-One module per concern (see README "Layout"); rule scripts in ``workflow/scripts/``
+One module per concern (see docs/layout.md); rule scripts in ``workflow/scripts/``
 are thin wrappers that read ``snakemake.input/params`` and call into here.
 """
 

@@ -1,7 +1,7 @@
 """The results table: published reference EERs beside ours, as Markdown and as HTML.
 
-Both renderings come from one list of tables (:func:`tables`), so the file the README
-quotes and the page the Snakemake report shows cannot disagree.
+Both renderings come from one list of tables (:func:`tables`), so the file the docs
+quote and the page the Snakemake report shows cannot disagree.
 """
 
 import html
