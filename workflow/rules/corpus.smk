@@ -30,10 +30,10 @@ rule builtin_corpus:
         "results/logs/builtin_corpus/{corpus}.log",
     benchmark:
         "results/benchmarks/builtin_corpus/{corpus}.tsv"
+    priority: CORPUS_PRIORITY
     conda:
         "../../envs/corpus.yaml"
     threads: MAX_THREADS
-    priority: CORPUS_PRIORITY
     resources:
         mem_mb=2000,
         runtime=30,
@@ -57,10 +57,10 @@ rule convert_timit:
         "results/benchmarks/convert/{task}.tsv"
     wildcard_constraints:
         task="tisv",
+    priority: CORPUS_PRIORITY
     conda:
         "../../envs/corpus.yaml"
     threads: MAX_THREADS
-    priority: CORPUS_PRIORITY
     resources:
         mem_mb=2000,
         runtime=30,
@@ -88,10 +88,10 @@ rule convert_tisv:
         "results/benchmarks/convert/{task}.tsv"
     wildcard_constraints:
         task="tisv",
+    priority: CORPUS_PRIORITY
     conda:
         "../../envs/corpus.yaml"
     threads: MAX_THREADS
-    priority: CORPUS_PRIORITY
     resources:
         mem_mb=4000,
         runtime=120,
@@ -118,10 +118,10 @@ rule convert_extra:
         "results/benchmarks/convert/tisv_extra_{extra}.tsv"
     wildcard_constraints:
         extra=one_of(EXTRA_TRAIN),
+    priority: CORPUS_PRIORITY
     conda:
         "../../envs/corpus.yaml"
     threads: MAX_THREADS
-    priority: CORPUS_PRIORITY
     resources:
         mem_mb=4000,
         runtime=120,
@@ -170,10 +170,10 @@ rule convert_tdsv:
         "results/benchmarks/convert/{task}.tsv"
     wildcard_constraints:
         task="tdsv",
+    priority: CORPUS_PRIORITY
     conda:
         "../../envs/corpus.yaml"
     threads: MAX_THREADS
-    priority: CORPUS_PRIORITY
     resources:
         mem_mb=2000,
         runtime=30,
