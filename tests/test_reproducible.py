@@ -118,21 +118,19 @@ def test_features_and_augmentation_do_not_depend_on_the_cpu(runs, target):
             assert a[name].tobytes() == b[name].tobytes(), f"{target}:{name} differs on a narrower CPU"
 
 
-def test_features_and_augmentation_have_the_stored_checksum(runs):
-    got = arrays_sha256(runs["here"], TARGETS)
-    assert got == ARRAYS_SHA256, (
-        f"the tiny config's features/augmentation arrays now hash to {got}: a CPU-dependent stage, a deliberate "
-        "change of their arithmetic or a numpy/scipy/soundfile upgrade (then check the new value on a second "
-        "machine and update ARRAYS_SHA256)"
-    )
-
-
-def test_augmentation_from_folders_has_the_stored_checksum(runs):
-    got = arrays_sha256(runs["here"], FOLDER_TARGETS)
-    assert got == FOLDERS_SHA256, (
-        f"the tiny config's TD-SV shards augmented from folders now hash to {got}: a CPU-dependent stage, a "
-        "deliberate change of their arithmetic or a numpy/scipy/soundfile upgrade (then check the new value on a "
-        "second machine and update FOLDERS_SHA256)"
+@pytest.mark.parametrize(
+    ("targets", "stored", "name", "what"),
+    [
+        (TARGETS, ARRAYS_SHA256, "ARRAYS_SHA256", "features/augmentation arrays"),
+        (FOLDER_TARGETS, FOLDERS_SHA256, "FOLDERS_SHA256", "TD-SV shards augmented from folders"),
+    ],
+)
+def test_features_and_augmentation_have_the_stored_checksum(runs, targets, stored, name, what):
+    got = arrays_sha256(runs["here"], targets)
+    assert got == stored, (
+        f"the tiny config's {what} now hash to {got}: a CPU-dependent stage, a deliberate change of their "
+        f"arithmetic or a numpy/scipy/soundfile upgrade (then check the new value on a second machine and update "
+        f"{name})"
     )
 
 
