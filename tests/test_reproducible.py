@@ -5,7 +5,8 @@ corpora written from integers alone (tests/integer_corpus.py: no speech tool, wh
 depends on its Debian version, and no floating point), once as this machine runs them and once
 as a machine with narrower vector units would: numpy's dispatched SIMD kernels switched off
 (NPY_DISABLE_CPU_FEATURES, naming every dispatch target this CPU has), OpenBLAS on another CPU's
-kernels (OPENBLAS_CORETYPE) and glibc's libm on its non-FMA builds (GLIBC_TUNABLES). The arrays
+kernels (OPENBLAS_CORETYPE), glibc's libm on its non-FMA builds (GLIBC_TUNABLES) and numba's
+compiled kernels (ge2e.melspec) generated for a generic x86-64 (NUMBA_CPU_NAME). The arrays
 must be identical, and their checksum must be ARRAYS_SHA256 below, so CI on any machine catches a
 stage whose output depends on the CPU. A variant of the experiment grid (``folders``) augments TD-SV
 from folders of noise and impulse-response recordings written from integers too
@@ -53,6 +54,7 @@ def narrower_cpu():
         "NPY_DISABLE_CPU_FEATURES": " ".join(dispatched),  # numpy falls back to its baseline kernels
         "OPENBLAS_CORETYPE": "Haswell" if __cpu_features__.get("AVX512F") else "Nehalem",
         "GLIBC_TUNABLES": NO_FMA_LIBM,
+        "NUMBA_CPU_NAME": "generic",  # numba compiles for SSE2 alone: no AVX, no FMA unit to contract into
     }
 
 

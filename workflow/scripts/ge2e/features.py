@@ -32,7 +32,7 @@ import zlib
 
 import numpy as np
 
-from ge2e import audio, portable
+from ge2e import audio, melspec, portable
 from ge2e.atomic import atomic_path
 from ge2e.batches import segment_index
 from ge2e.errors import InputError
@@ -143,17 +143,16 @@ def mel_filters(sample_rate, n_fft, n_mels):
 def mel_power(samples, params):
     """Mel power spectrogram of ``samples`` (S,): |STFT|^2 through the mel filters. Returns (T, n_mels) float64.
 
-    The projection sums each filter's bins in a fixed order (a BLAS matmul picks its kernel, and so
-    its summation order, by CPU).
+    Frames as ``frames`` cuts them, through ``ge2e.melspec``'s compiled kernel: ``portable.rfft``'s
+    arithmetic, and each filter's bins summed in numpy's fixed pairwise order (a BLAS matmul picks
+    its kernel, and so its summation order, by CPU).
     """
-    x = frames(np.asarray(samples, dtype=np.float64), params.n_fft, params.hop_length)
-    re, im = portable.rfft(x * _stft_window(params.win_length, params.n_fft), params.n_fft)
-    power = re * re + im * im  # (T, n_fft // 2 + 1)
+    padded = np.pad(np.asarray(samples, dtype=np.float64), params.n_fft // 2)
+    count = 1 + (len(padded) - params.n_fft) // params.hop_length
+    window = _stft_window(params.win_length, params.n_fft)
     weights = mel_filters(params.sample_rate, params.n_fft, params.n_mels)
-    mel = np.empty((len(power), params.n_mels))
-    for m, (lo, hi) in enumerate(_mel_supports(params.sample_rate, params.n_fft, params.n_mels)):
-        mel[:, m] = np.sum(power[:, lo:hi] * weights[m, lo:hi], axis=1)
-    return mel
+    supports = _mel_supports(params.sample_rate, params.n_fft, params.n_mels)
+    return melspec.mel_power(padded, params.hop_length, count, window, weights, supports)
 
 
 @functools.lru_cache(maxsize=8)
