@@ -73,6 +73,23 @@ def test_unknown_normalisation_is_refused():
         features.normalise(np.zeros((3, 2)), "peak")
 
 
+@pytest.mark.parametrize("how", ["none", "level", "mean"])
+def test_native_arithmetic_is_librosas_and_within_1e5_of_portable(how):
+    rng = np.random.default_rng(3)
+    y = (tone(1.3) + rng.normal(0, 0.01, len(tone(1.3)))).astype(np.float32)
+    portable, native = (dataclasses.replace(P, normalise=how, arithmetic=a) for a in ("portable", "native"))
+    mel = features.mel_power(y, native)
+    assert not np.array_equal(mel, features.mel_power(y, portable))  # a computation of its own ...
+    np.testing.assert_allclose(mel, features.mel_power(y, portable), rtol=1e-12)  # ... of the same quantity
+    a, b = features.from_samples(y, native, "x"), features.from_samples(y, portable, "x")
+    assert a.shape == b.shape and np.abs(a - b).max() <= 1e-5
+
+
+def test_unknown_arithmetic_is_refused():
+    with pytest.raises(ValueError, match="'fast'"):
+        dataclasses.replace(P, arithmetic="fast")
+
+
 def shards(fs, tmp_path, bounds, order="C"):
     """``fs`` saved as shards of utterances [a, b) for consecutive ``bounds``; their paths. Order C (frame by
     frame) is what the features rule writes; F (feature by feature) what it wrote before its portable

@@ -6,7 +6,7 @@ depends on its Debian version, and no floating point), once as this machine runs
 as a machine with narrower vector units would: numpy's dispatched SIMD kernels switched off
 (NPY_DISABLE_CPU_FEATURES, naming every dispatch target this CPU has), OpenBLAS on another CPU's
 kernels (OPENBLAS_CORETYPE), glibc's libm on its non-FMA builds (GLIBC_TUNABLES) and numba's
-compiled kernels (ge2e.melspec) generated for a generic x86-64 (NUMBA_CPU_NAME). The arrays
+compiled kernels (ge2e.kernels) generated for a generic x86-64 (NUMBA_CPU_NAME). The arrays
 must be identical, and their checksum must be ARRAYS_SHA256 below, so CI on any machine catches a
 stage whose output depends on the CPU. A variant of the experiment grid (``folders``) augments TD-SV
 from folders of noise and impulse-response recordings written from integers too
@@ -38,9 +38,14 @@ TARGETS = [
 FOLDERS_SHA256 = "1b5dc6a48fb153161ee297423334f10cbe60ff45f14f98fb5a24db37bd0b2c4d"
 FOLDER_TARGETS = [f"results/variants/folders/tdsv/features/train_aug/{shard}.npz" for shard in (0, 1)]
 FOLDERS_VARIANT = (
-    "experiments: {{variants: {{folders: {{augment: {{tdsv: {{noise_roots: [{noise}], noise_roots_share: 0.7, "
-    "rir_roots: [{rirs}], rir_roots_share: 0.7}}}}}}}}}}\n"
+    "folders: {{augment: {{tdsv: {{noise_roots: [{noise}], noise_roots_share: 0.7, "
+    "rir_roots: [{rirs}], rir_roots_share: 0.7}}}}}}"
 )
+# A variant in librosa's and numpy's own arithmetic: close to the portable shards, not their bits.
+NATIVE_VARIANT = "native: {features: {arithmetic: native}}"
+NATIVE_TARGETS = [
+    f"results/variants/native/{task}/features/{split}/0.npz" for task in ("tdsv", "tisv") for split in ("train", "test")
+]
 # glibc's libm picks FMA builds of exp/log/sin/cos/pow at load time; these names switch that off.
 NO_FMA_LIBM = "glibc.cpu.hwcaps=-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD,-AVX2,-FMA,-FMA4,-AVX"
 
@@ -85,10 +90,11 @@ def runs(tmp_path_factory):
     noise, rirs = integer_corpus.write_noise(tmp / "noise"), integer_corpus.write_rirs(tmp / "rirs")
     (here / "config" / "integer.yaml").write_text(
         f"corpus: {{timit_root: {timit}, snips_root: {snips}, timit_val_fraction: 0.25}}\n"
-        + FOLDERS_VARIANT.format(noise=", ".join(map(str, noise)), rirs=rirs)
+        + f"experiments: {{variants: {{{FOLDERS_VARIANT.format(noise=', '.join(map(str, noise)), rirs=rirs)}, "
+        + f"{NATIVE_VARIANT}}}}}\n"
     )
     configs = ["config/tiny.yaml", "config/integer.yaml"]
-    proc = snakemake(here, *TARGETS, *FOLDER_TARGETS, config=configs)
+    proc = snakemake(here, *TARGETS, *FOLDER_TARGETS, *NATIVE_TARGETS, config=configs)
     assert proc.returncode == 0, proc.stderr[-4000:]
     narrower = tmp / "narrower"
     shutil.copytree(here, narrower)
@@ -100,13 +106,18 @@ def runs(tmp_path_factory):
 
 
 def test_the_narrower_cpu_is_used(runs):
-    """numpy obeys the variables (it stops at an unknown name), and every output was made again under them."""
+    """numpy and numba obey the variables (numpy stops at an unknown name; numba's code then has no AVX
+    register), and every output was made again under them."""
     script = "from numpy._core._multiarray_umath import __cpu_dispatch__ as d, __cpu_features__ as f\n"
-    script += "print([n for n in d if f[n]])"
+    script += "print([n for n in d if f[n]])\n"
+    script += "import numba, numpy as np\n"
+    script += "twice = numba.njit(lambda x: x * 2.0 + 1.0)\n"
+    script += "twice(np.ones(64))\n"
+    script += "print(any(r in a for a in twice.inspect_asm().values() for r in ('ymm', 'zmm')))"
     proc = subprocess.run(
         [sys.executable, "-c", script], env={**os.environ, **narrower_cpu()}, capture_output=True, text=True
     )
-    assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+    assert proc.returncode == 0 and proc.stdout.split() == ["[]", "False"], proc.stdout + proc.stderr
     for target in TARGETS + FOLDER_TARGETS:
         assert os.path.getmtime(runs["narrower"] / target) > os.path.getmtime(runs["here"] / target), target
 
@@ -134,6 +145,22 @@ def test_features_and_augmentation_have_the_stored_checksum(runs, targets, store
         f"arithmetic or a numpy/scipy/soundfile upgrade (then check the new value on a second machine and update "
         f"{name})"
     )
+
+
+@pytest.mark.parametrize("target", NATIVE_TARGETS)
+def test_native_arithmetic_stays_within_1e5_of_portable(runs, target):
+    """features.arithmetic: native (librosa's STFT, BLAS, numpy's log) gives the same frames and labels as
+    portable and log-mels within 1e-5 of them."""
+    portable = target.replace("variants/native/", "")
+    with np.load(runs["here"] / target) as a, np.load(runs["here"] / portable) as b:
+        for name in ("lengths", "speakers", "utterances"):
+            assert np.array_equal(a[name], b[name]), name
+        assert a["features"].shape == b["features"].shape and np.abs(a["features"] - b["features"]).max() <= 1e-5
+    # float64 paths that differ by about 1e-14 often round to the same float32: the logs say which ran.
+    task, split = target.split("/")[3], target.split("/")[-2]
+    for root, arithmetic in (("results/variants/native", "native"), ("results", "portable")):
+        log = (runs["here"] / root / "logs" / "features" / f"{task}_{split}_0.log").read_text()
+        assert f"{arithmetic} arithmetic" in log, log
 
 
 def test_the_folders_variant_draws_from_every_source(runs):

@@ -15,6 +15,7 @@ from ge2e.recordings import check_roots as check_recording_roots
 from ge2e.corpus import builtin, extra, extra_config, formats
 from ge2e.corpus.rows import check_paths
 from ge2e.errors import InputError
+from ge2e.features import FeatureParams
 from ge2e.manifest import SPLITS, check_sizes
 from ge2e.obtain import present
 from ge2e.seeds import derive
@@ -126,6 +127,17 @@ wildcard_constraints:
     checkpoint="|".join([*TRAINED_CHECKPOINTS, UNTRAINED]),
     corpus="|".join(name for _, name in CORPUS_OF_TASK.values()),
     evalset="|".join(EVAL_SETS),
+
+
+def feature_params(cfg):
+    """The ``ge2e.features.FeatureParams`` settings of config ``cfg``: features.params plus
+    features.arithmetic. Portable, the default, is left out (FeatureParams' own default), so the
+    params, checkpoints and fingerprints of runs made before the switch existed stay as they were
+    and nothing reruns."""
+    params = dict(cfg["features"]["params"])
+    if cfg["features"]["arithmetic"] != FeatureParams.arithmetic:
+        params["arithmetic"] = cfg["features"]["arithmetic"]
+    return canonical(params)
 
 
 def canonical(value):

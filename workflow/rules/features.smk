@@ -21,7 +21,7 @@ rule features:
         mem_mb=4000,
         runtime=60,
     params:
-        features=lambda wc: canonical(config_at(wc.root)["features"]["params"]),
+        features=lambda wc: feature_params(config_at(wc.root)),
         split=lambda wc: wc.split,
         shard=lambda wc: int(wc.shard),
         shards=lambda wc: config_at(wc.root)["features"]["shards"],
@@ -49,7 +49,7 @@ rule features_external:
         mem_mb=4000,
         runtime=60,
     params:
-        features=lambda wc: canonical(config_at(wc.root)["features"]["params"]),
+        features=lambda wc: feature_params(config_at(wc.root)),
         split="test",
         shard=0,
         shards=1,
@@ -76,7 +76,7 @@ rule augment:
         mem_mb=4000,
         runtime=60,
     params:
-        features=lambda wc: canonical(config_at(wc.root)["features"]["params"]),
+        features=lambda wc: feature_params(config_at(wc.root)),
         augment=lambda wc: canonical(rule_settings(config_at(wc.root)["augment"][wc.task])),
         shards=lambda wc: config_at(wc.root)["features"]["shards"],
         read_policy=read_policy(),

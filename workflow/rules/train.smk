@@ -27,6 +27,6 @@ rule train:
     params:
         train=train_params,
         model=lambda wc: canonical(run_config(wc)["model"]),
-        features=lambda wc: canonical(run_config(wc)["features"]["params"]),
+        features=lambda wc: feature_params(run_config(wc)),
     script:
         "../scripts/train.py"

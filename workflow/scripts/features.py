@@ -10,9 +10,12 @@ from ge2e.rule import run
 def main(smk):
     p = smk.params
     rows = manifest.shard(manifest.read(smk.input.manifest), p.split, p.shard, p.shards)
-    fs = features.extract_rows(rows, features.FeatureParams(**p.features), ReadPolicy(**p.read_policy))
+    params = features.FeatureParams(**p.features)
+    fs = features.extract_rows(rows, params, ReadPolicy(**p.read_policy))
     fs.save(smk.output[0])
-    logging.getLogger("ge2e").info("%d utterances, %d frames", len(fs), int(fs.lengths.sum()))
+    logging.getLogger("ge2e").info(
+        "%d utterances, %d frames, %s arithmetic", len(fs), int(fs.lengths.sum()), params.arithmetic
+    )
 
 
 run(main, snakemake)  # noqa: F821

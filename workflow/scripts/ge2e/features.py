@@ -32,7 +32,7 @@ import zlib
 
 import numpy as np
 
-from ge2e import audio, melspec, portable
+from ge2e import audio, kernels, portable
 from ge2e.atomic import atomic_path
 from ge2e.batches import segment_index
 from ge2e.errors import InputError
@@ -46,6 +46,14 @@ LOG_FLOOR = 1e-6  # added before log so silence does not give -inf
 # - mean: subtract each mel channel's mean over the utterance (cepstral mean normalisation):
 #   removes a fixed channel too, and with it part of the speaker's long-term spectrum.
 NORMALISATIONS = ("none", "level", "mean")
+# The arithmetic of the STFT, mel projection and log (config ``features.arithmetic``):
+# - portable: ge2e.portable's operations (ge2e.kernels's kernel, series log): the same bits on every
+#   x86-64 CPU (docs/reproducibility.md), and faster than librosa's front end (bench/features.py);
+# - native: librosa's STFT, a BLAS matmul with librosa's mel filters and numpy's log, whose last bits
+#   depend on the CPU's vector units; within 1e-5 of portable (tests/test_features.py). For matching
+#   features computed elsewhere with librosa, not for speed.
+# The VAD is portable in both: a last-bit difference at its threshold would move whole frames.
+ARITHMETICS = ("portable", "native")
 RELATIVE_FLOOR = 1e-8  # 80 dB below the utterance's mean mel power
 SILENCE_PEAK = 1e-4  # -80 dBFS: quieter audio holds no speech
 VAD_FLOOR = 1e-10  # frame power floor of the VAD (librosa's amin)
@@ -63,6 +71,11 @@ class FeatureParams:
     n_fft: int
     top_db: float  # VAD: frames quieter than peak - top_db are silence
     normalise: str  # per-utterance log-mel normalisation, one of NORMALISATIONS
+    arithmetic: str = ARITHMETICS[0]  # one of ARITHMETICS; checkpoints from before the switch are portable
+
+    def __post_init__(self):
+        if self.arithmetic not in ARITHMETICS:
+            raise ValueError(f"feature arithmetic {self.arithmetic!r}; use one of {ARITHMETICS}")
 
     @property
     def win_length(self):
@@ -91,8 +104,9 @@ def vad(samples, params):
     """
     if samples.size == 0 or np.abs(samples).max() < SILENCE_PEAK:
         return samples[:0]
-    x = frames(np.asarray(samples, dtype=np.float64), params.win_length, params.hop_length)
-    power = np.maximum(np.mean(x * x, axis=1), VAD_FLOOR)
+    padded = np.pad(np.asarray(samples, dtype=np.float64), params.win_length // 2)  # as ``frames`` cuts them
+    count = 1 + (len(padded) - params.win_length) // params.hop_length
+    power = np.maximum(kernels.frame_power(padded, params.hop_length, count, params.win_length), VAD_FLOOR)
     speech = power > power.max() * float(portable.exp(-params.top_db / 10 * portable.LN10))
     # Runs of speech frames -> sample intervals [frame start * hop, frame end * hop), as librosa.
     edges = np.flatnonzero(np.diff(np.concatenate([[False], speech, [False]]).astype(np.int8)))
@@ -143,16 +157,46 @@ def mel_filters(sample_rate, n_fft, n_mels):
 def mel_power(samples, params):
     """Mel power spectrogram of ``samples`` (S,): |STFT|^2 through the mel filters. Returns (T, n_mels) float64.
 
-    Frames as ``frames`` cuts them, through ``ge2e.melspec``'s compiled kernel: ``portable.rfft``'s
-    arithmetic, and each filter's bins summed in numpy's fixed pairwise order (a BLAS matmul picks
-    its kernel, and so its summation order, by CPU).
+    Frames as ``frames`` cuts them. Portable: ``ge2e.kernels``'s compiled kernel, ``portable.rfft``'s
+    arithmetic with each filter's bins summed in a fixed order (a BLAS matmul picks its kernel, and
+    so its summation order, by CPU). Native: librosa's STFT and filters and a BLAS matmul.
     """
+    if params.arithmetic == "native":
+        return _native_mel_power(samples, params)
     padded = np.pad(np.asarray(samples, dtype=np.float64), params.n_fft // 2)
     count = 1 + (len(padded) - params.n_fft) // params.hop_length
     window = _stft_window(params.win_length, params.n_fft)
     weights = mel_filters(params.sample_rate, params.n_fft, params.n_mels)
     supports = _mel_supports(params.sample_rate, params.n_fft, params.n_mels)
-    return melspec.mel_power(padded, params.hop_length, count, window, weights, supports)
+    return kernels.mel_power(padded, params.hop_length, count, window, weights, supports)
+
+
+def _native_mel_power(samples, params):
+    """``mel_power`` in librosa's and numpy's own arithmetic, float64 throughout. Returns (T, n_mels)."""
+    import librosa
+
+    stft = librosa.stft(
+        np.asarray(samples, dtype=np.float64),
+        n_fft=params.n_fft,
+        hop_length=params.hop_length,
+        win_length=params.win_length,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+    )  # (n_fft // 2 + 1, T) complex128
+    frames_first = stft.T  # (T, n_fft // 2 + 1): librosa's array is column-major, so this is its row-major view
+    power = frames_first.real**2 + frames_first.imag**2
+    return power @ _librosa_mel_filters(params.sample_rate, params.n_fft, params.n_mels).T
+
+
+@functools.lru_cache(maxsize=8)
+def _librosa_mel_filters(sample_rate, n_fft, n_mels):
+    """librosa.filters.mel's (n_mels, n_fft // 2 + 1) float64, made once per setting (it is slow to make)."""
+    import librosa
+
+    weights = librosa.filters.mel(sr=sample_rate, n_fft=n_fft, n_mels=n_mels, dtype=np.float64)
+    weights.flags.writeable = False
+    return weights
 
 
 @functools.lru_cache(maxsize=8)
@@ -171,7 +215,8 @@ def log_mel(samples, params):
     # The floor keeps silent bins finite. Normalised features take it relative to the utterance's
     # mean power (RELATIVE_FLOOR below it), so a gain changes floored bins by the same constant too.
     floor = LOG_FLOOR if params.normalise == "none" else RELATIVE_FLOOR * max(float(mel.mean()), 1e-30)
-    return normalise(portable.log(mel + floor), params.normalise).astype(np.float32)
+    log = np.log if params.arithmetic == "native" else portable.log
+    return normalise(log(mel + floor), params.normalise).astype(np.float32)
 
 
 def normalise(log_mels, how):

@@ -1,4 +1,4 @@
-"""The mel power spectrogram as one compiled kernel, with ``ge2e.portable``'s bits.
+"""Compiled kernels of the features with ``ge2e.portable``'s bits: the mel power spectrogram and the VAD's frame power.
 
 Why compiled: the portable STFT (``portable.rfft``: a radix-2 FFT, one numpy call per stage over all
 frames) spends its time moving temporaries through memory, and the mel projection is one numpy call
@@ -13,7 +13,9 @@ which only ``fastmath`` sets) and never reassociates, so vectorising across fram
 loops run over a block's frames) leaves every result as the scalar code would give it. The
 twiddles are ``portable``'s. Each mel filter sums its bins' terms one after another from its
 lowest bin, which is the order the ``np.sum`` it replaces took (the power spectrogram was
-column-major, so numpy reduced it column by column). ``tests/test_melspec.py`` checks equality
+column-major, so numpy reduced it column by column). The VAD's frame power sums each frame's
+squares in numpy's pairwise order (eight running sums in blocks of eight up to 128 terms, halves
+above: ``np.mean`` over a contiguous row), then divides as np.mean does. ``tests/test_kernels.py`` checks equality
 with the numpy version; ``tests/test_reproducible.py`` runs it with numba's code generation for a generic x86-64
 (``NUMBA_CPU_NAME=generic``: no AVX, no FMA unit) and compares the shards' bits.
 """
@@ -25,7 +27,51 @@ import numpy as np
 
 from ge2e import portable
 
+PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE: above it, pairwise summation splits a row in two
 BLOCK = 32  # frames per block: a block's real and imaginary parts (n_fft/2 x BLOCK float64) stay in L1/L2
+
+
+@numba.njit(nogil=True, error_model="numpy")
+def _pairwise_squares(x, start, n):
+    """numpy's pairwise sum of x[i] * x[i] for i in [start, start + n) (np.add.reduce along a contiguous row)."""
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += x[i] * x[i]
+        return total
+    if n <= PAIRWISE_BLOCK:
+        r = np.empty(8)
+        for j in range(8):
+            r[j] = x[start + j] * x[start + j]
+        whole = n - n % 8
+        for i in range(start + 8, start + whole, 8):
+            for j in range(8):
+                r[j] = r[j] + x[i + j] * x[i + j]
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for i in range(start + whole, start + n):
+            total += x[i] * x[i]
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise_squares(x, start, half) + _pairwise_squares(x, start + half, n - half)
+
+
+@numba.njit(nogil=True, error_model="numpy")
+def _frame_power(padded, hop, count, length, out):
+    for t in range(count):
+        out[t] = (0.0 + _pairwise_squares(padded, t * hop, length)) / length
+    return out
+
+
+def frame_power(padded, hop, count, length):
+    """Mean square (count,) float64 of each frame padded[t * hop : t * hop + length].
+
+    The bits of np.mean(frames * frames, axis=1) on those frames, without the (count, length) array.
+    """
+    padded = np.ascontiguousarray(padded, dtype=np.float64)
+    if count and (count - 1) * hop + length > len(padded):
+        raise ValueError(f"{count} frames of {length} every {hop} need more than {len(padded)} samples")
+    return _frame_power(padded, hop, count, length, np.empty(count))
 
 
 @numba.njit(nogil=True, error_model="numpy")

@@ -1,9 +1,9 @@
-"""The compiled mel spectrogram (ge2e.melspec) gives the bits of the numpy composition it replaced."""
+"""The compiled mel spectrogram (ge2e.kernels) gives the bits of the numpy composition it replaced."""
 
 import numpy as np
 import pytest
 
-from ge2e import features, melspec, portable
+from ge2e import features, kernels, portable
 from ge2e.features import FeatureParams
 
 
@@ -49,4 +49,19 @@ def test_same_bits_as_the_numpy_composition(p, seconds):
 
 def test_fft_length_must_be_a_power_of_two():
     with pytest.raises(ValueError, match="power of 2"):
-        melspec.mel_power(np.zeros(100), 10, 3, np.ones(24), np.ones((2, 13)), [(0, 13), (0, 13)])
+        kernels.mel_power(np.zeros(100), 10, 3, np.ones(24), np.ones((2, 13)), [(0, 13), (0, 13)])
+
+
+@pytest.mark.parametrize("length", [1, 5, 8, 13, 128, 129, 400, 1000])
+def test_frame_power_is_numpys_mean_of_squares(length):
+    rng = np.random.default_rng(length)
+    padded = rng.standard_normal(5000) * 10.0 ** rng.integers(-6, 2, 5000)
+    hop = max(1, length // 3)
+    count = 1 + (len(padded) - length) // hop
+    x = np.lib.stride_tricks.sliding_window_view(padded, length)[::hop][:count]
+    np.testing.assert_array_equal(kernels.frame_power(padded, hop, count, length), np.mean(x * x, axis=1))
+
+
+def test_frame_power_refuses_frames_past_the_end():
+    with pytest.raises(ValueError, match="need more than 10 samples"):
+        kernels.frame_power(np.zeros(10), 4, 3, 5)
