@@ -142,11 +142,12 @@ def memory_worker(seconds):
                 "peak_log_mel_mb": peaks["log_mel"] / 2**20,
                 "rss_mb": benchlib.maxrss_mb(),
                 "rss_delta_mb": benchlib.maxrss_mb() - rss0,
-                # The speech zero-padded as float64 for the STFT; VAD's framed power: (win, frames) float32.
+                # The speech zero-padded as float64 for the STFT (log-mel).
                 "padded_samples": len(speech) + params.n_fft,
                 "padded_mb": (len(speech) + params.n_fft) * 8 / 2**20,
-                "vad_frames": 1 + len(y) // params.hop_length,
-                "vad_frames_mb": params.win_length * (1 + len(y) // params.hop_length) * 4 / 2**20,
+                # VAD's copy of the whole file, zero-padded as float64 for its frame power.
+                "vad_padded_samples": len(y) + params.win_length,
+                "vad_padded_mb": (len(y) + params.win_length) * 8 / 2**20,
                 "input_mb": y.nbytes / 2**20,
             }
         )
@@ -195,9 +196,9 @@ def run(args):
     times = benchlib.interleaved(extractors, repeats, warmup=1)
     librosa_speed = [total / c for c, _ in times["librosa"]]
     mem = benchlib.worker_json([Path(__file__), "--worker-memory", "--seconds", seconds])
-    # Name the largest array from its shape: the padded speech (log-mel) or VAD's framed power of the whole file.
+    # Name the largest array from its shape: the padded speech (log-mel) or VAD's padded copy of the whole file.
     stft = (f"padded speech ({mem['padded_samples']},) float64", mem["padded_mb"])
-    framed = (f"VAD framed power ({params.win_length}, {mem['vad_frames']}) float32", mem["vad_frames_mb"])
+    framed = (f"VAD's padded file ({mem['vad_padded_samples']},) float64", mem["vad_padded_mb"])
     largest, other = sorted([stft, framed], key=lambda x: -x[1])
     return [
         speed_row(arithmetic, times, total, librosa_speed, first, source) for arithmetic in ("portable", "native")
@@ -209,8 +210,8 @@ def run(args):
             f"log-mel {mem['peak_log_mel_mb']:.1f} MB; tracemalloc); process RSS {mem['rss_mb']:.0f} MB "
             f"(+{mem['rss_delta_mb']:.1f} MB over imports and warm-up). Largest array: {largest[0]} = "
             f"{largest[1]:.2f} MB (next: {other[0]} = {other[1]:.2f} MB; input {mem['input_mb']:.2f} MB); "
-            "ge2e.kernels takes the STFT 32 frames at a time, so no STFT matrix is held: the log-mel peak is "
-            "the float64 copy of the speech and its mel power",
+            "ge2e.kernels frames the audio in place (no framed copy for the VAD) and takes the STFT 32 frames "
+            "at a time (no STFT matrix): the peaks are float64 copies of the audio, and the mel power",
             "printed, largest array named",
             "info",
         ),
