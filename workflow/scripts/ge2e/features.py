@@ -184,9 +184,8 @@ def _native_mel_power(samples, params):
         center=True,
         pad_mode="constant",
     )  # (n_fft // 2 + 1, T) complex128
-    frames_first = stft.T  # (T, n_fft // 2 + 1): librosa's array is column-major, so this is its row-major view
-    power = frames_first.real**2 + frames_first.imag**2
-    return power @ _librosa_mel_filters(params.sample_rate, params.n_fft, params.n_mels).T
+    power = librosa.util.abs2(stft)  # |X|^2 as librosa's melspectrogram takes it
+    return (_librosa_mel_filters(params.sample_rate, params.n_fft, params.n_mels) @ power).T
 
 
 @functools.lru_cache(maxsize=8)
