@@ -40,14 +40,22 @@ def _pairwise_squares(x, start, n):
             total += x[i] * x[i]
         return total
     if n <= PAIRWISE_BLOCK:
-        r = np.empty(8)
-        for j in range(8):
-            r[j] = x[start + j] * x[start + j]
+        # Eight scalar sums (no array: this runs once per frame).
+        r0, r1 = x[start] * x[start], x[start + 1] * x[start + 1]
+        r2, r3 = x[start + 2] * x[start + 2], x[start + 3] * x[start + 3]
+        r4, r5 = x[start + 4] * x[start + 4], x[start + 5] * x[start + 5]
+        r6, r7 = x[start + 6] * x[start + 6], x[start + 7] * x[start + 7]
         whole = n - n % 8
         for i in range(start + 8, start + whole, 8):
-            for j in range(8):
-                r[j] = r[j] + x[i + j] * x[i + j]
-        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+            r0 = r0 + x[i] * x[i]
+            r1 = r1 + x[i + 1] * x[i + 1]
+            r2 = r2 + x[i + 2] * x[i + 2]
+            r3 = r3 + x[i + 3] * x[i + 3]
+            r4 = r4 + x[i + 4] * x[i + 4]
+            r5 = r5 + x[i + 5] * x[i + 5]
+            r6 = r6 + x[i + 6] * x[i + 6]
+            r7 = r7 + x[i + 7] * x[i + 7]
+        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
         for i in range(start + whole, start + n):
             total += x[i] * x[i]
         return total
