@@ -65,3 +65,8 @@ def test_frame_power_is_numpys_mean_of_squares(length):
 def test_frame_power_refuses_frames_past_the_end():
     with pytest.raises(ValueError, match="need more than 10 samples"):
         kernels.frame_power(np.zeros(10), 4, 3, 5)
+
+
+def test_mel_power_refuses_frames_past_the_end():
+    with pytest.raises(ValueError, match="need more than 100 samples"):
+        kernels.mel_power(np.zeros(100), 10, 10, np.ones(16), np.ones((2, 9)), [(0, 9), (0, 9)])

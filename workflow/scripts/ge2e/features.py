@@ -86,11 +86,19 @@ class FeatureParams:
         return int(round(self.sample_rate * self.hop_ms / 1000))
 
 
-def frames(samples, frame_length, hop_length):
-    """Frames of ``samples`` (S,) centred on every ``hop_length``-th sample, zeros beyond the ends
-    (librosa's ``center=True``, ``pad_mode='constant'``). Returns a (1 + S // hop_length, frame_length) view."""
+def centred(samples, frame_length, hop_length):
+    """``samples`` (S,) zero-padded by frame_length // 2 at both ends, and the number T of frames centred
+    on every ``hop_length``-th sample (librosa's ``center=True``, ``pad_mode='constant'``).
+
+    Returns (padded (S + 2 (frame_length // 2),), T).
+    """
     padded = np.pad(samples, frame_length // 2)
-    count = 1 + (len(padded) - frame_length) // hop_length
+    return padded, 1 + (len(padded) - frame_length) // hop_length
+
+
+def frames(samples, frame_length, hop_length):
+    """Frames of ``samples`` (S,) as ``centred`` places them. Returns a (1 + S // hop_length, frame_length) view."""
+    padded, count = centred(samples, frame_length, hop_length)
     return np.lib.stride_tricks.sliding_window_view(padded, frame_length)[::hop_length][:count]
 
 
@@ -104,8 +112,7 @@ def vad(samples, params):
     """
     if samples.size == 0 or np.abs(samples).max() < SILENCE_PEAK:
         return samples[:0]
-    padded = np.pad(np.asarray(samples, dtype=np.float64), params.win_length // 2)  # as ``frames`` cuts them
-    count = 1 + (len(padded) - params.win_length) // params.hop_length
+    padded, count = centred(np.asarray(samples, dtype=np.float64), params.win_length, params.hop_length)
     power = np.maximum(kernels.frame_power(padded, params.hop_length, count, params.win_length), VAD_FLOOR)
     speech = power > power.max() * float(portable.exp(-params.top_db / 10 * portable.LN10))
     # Runs of speech frames -> sample intervals [frame start * hop, frame end * hop), as librosa.
@@ -157,14 +164,13 @@ def mel_filters(sample_rate, n_fft, n_mels):
 def mel_power(samples, params):
     """Mel power spectrogram of ``samples`` (S,): |STFT|^2 through the mel filters. Returns (T, n_mels) float64.
 
-    Frames as ``frames`` cuts them. Portable: ``ge2e.kernels``'s compiled kernel, ``portable.rfft``'s
+    Frames as ``centred`` places them. Portable: ``ge2e.kernels``'s compiled kernel, ``portable.rfft``'s
     arithmetic with each filter's bins summed in a fixed order (a BLAS matmul picks its kernel, and
     so its summation order, by CPU). Native: librosa's STFT and filters and a BLAS matmul.
     """
     if params.arithmetic == "native":
         return _native_mel_power(samples, params)
-    padded = np.pad(np.asarray(samples, dtype=np.float64), params.n_fft // 2)
-    count = 1 + (len(padded) - params.n_fft) // params.hop_length
+    padded, count = centred(np.asarray(samples, dtype=np.float64), params.n_fft, params.hop_length)
     window = _stft_window(params.win_length, params.n_fft)
     weights = mel_filters(params.sample_rate, params.n_fft, params.n_mels)
     supports = _mel_supports(params.sample_rate, params.n_fft, params.n_mels)

@@ -71,14 +71,19 @@ def _frame_power(padded, hop, count, length, out):
     return out
 
 
+def _check_frames(padded, hop, count, length):
+    """The kernels index without bounds checks: refuse frames that would run past the samples."""
+    if count and (count - 1) * hop + length > len(padded):
+        raise ValueError(f"{count} frames of {length} every {hop} need more than {len(padded)} samples")
+
+
 def frame_power(padded, hop, count, length):
     """Mean square (count,) float64 of each frame padded[t * hop : t * hop + length].
 
     The bits of np.mean(frames * frames, axis=1) on those frames, without the (count, length) array.
     """
     padded = np.ascontiguousarray(padded, dtype=np.float64)
-    if count and (count - 1) * hop + length > len(padded):
-        raise ValueError(f"{count} frames of {length} every {hop} need more than {len(padded)} samples")
+    _check_frames(padded, hop, count, length)
     return _frame_power(padded, hop, count, length, np.empty(count))
 
 
@@ -178,5 +183,6 @@ def mel_power(frames_padded, hop, count, window, weights, supports):
     hi = np.array([b for _, b in supports], dtype=np.int64)
     out = np.empty((count, len(supports)))
     padded = np.ascontiguousarray(frames_padded, dtype=np.float64)
+    _check_frames(padded, hop, count, n_fft)
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     return _mel_power(padded, hop, count, np.ascontiguousarray(window), reverse, c, s, w_re, w_im, weights, lo, hi, out)
