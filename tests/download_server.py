@@ -1,14 +1,17 @@
 """A local HTTP server for the download tests: serves bytes the test gives it, on 127.0.0.1 only, with the
-misbehaviours a download must survive (a connection broken half-way, range requests ignored or refused)."""
+misbehaviours a download must survive (a connection broken half-way, range requests ignored or refused, a body
+that trickles in a byte at a time, a Content-Length that is not a number)."""
 
 import contextlib
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 RANGES = "ranges"  # answers a range request with 206 and the bytes asked for (as openslr.org does)
 IGNORE = "ignore"  # answers a range request with 200 and the whole file
 REFUSE = "refuse"  # answers a range request with 416
+TRICKLE_S, TRICKLE_BYTES = 0.1, 60  # a trickling body: never silent for a second, bounded in time
 
 
 class Server(ThreadingHTTPServer):
@@ -20,6 +23,8 @@ class Server(ThreadingHTTPServer):
         self.mode = mode
         self.break_once = set()  # URL paths whose next answer stops half-way through the body
         self.requests = []  # (URL path, Range header or None) of every request, in order
+        self.trickle = set()  # URL paths whose body comes a byte every TRICKLE_S seconds (at most TRICKLE_BYTES)
+        self.length_header = {}  # URL path -> the Content-Length header to send instead of the true one
         self.lock = threading.Lock()
 
     @property
@@ -59,9 +64,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(206 if start else 200)
         if start:
             self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
-        self.send_header("Content-Length", str(len(body) - start))
+        self.send_header("Content-Length", s.length_header.get(self.path, str(len(body) - start)))
         self.end_headers()
         chunk = body[start:]
+        if self.path in s.trickle:
+            with contextlib.suppress(ConnectionError):  # the client gave up on it, as it should
+                for k in range(min(len(chunk), TRICKLE_BYTES)):
+                    self.wfile.write(chunk[k : k + 1])
+                    time.sleep(TRICKLE_S)
+            return
         # A broken transfer: half the body, then the connection closes (HTTP/1.0: after every answer).
         self.wfile.write(chunk[: len(chunk) // 2] if broken else chunk)
 

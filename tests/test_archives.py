@@ -22,9 +22,12 @@ def test_the_catalogue_keeps_the_digest_whatever_the_mirror_and_checksums_replac
         "size": 6387309499,
         "top": "LibriSpeech",
         "key": "download.openslr_url",
+        "published": "the md5 openslr.org publishes in resources/12/md5sum.txt",
     }
     settings["checksums"] = {NAME: "AB" * 16}
-    assert archives.source(archives.LIBRISPEECH["train-clean-100"], settings)["digest"] == "md5:" + "ab" * 16
+    mirror = archives.source(archives.LIBRISPEECH["train-clean-100"], settings)
+    assert mirror["digest"] == "md5:" + "ab" * 16
+    assert mirror["published"] == f"as config key download.checksums.{NAME} gives it"
 
 
 def test_every_catalogue_digest_parses_and_every_name_is_unique():

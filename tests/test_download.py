@@ -5,6 +5,7 @@ missing file, a network that stays down."""
 import collections
 import hashlib
 import logging
+import re
 import socket
 
 import pytest
@@ -66,11 +67,14 @@ def test_a_server_that_ignores_or_refuses_ranges_gets_the_whole_file_again(tmp_p
 def test_a_wrong_digest_is_one_line_naming_both_digests_and_the_download_is_removed(tmp_path):
     published = "md5:2a93770f6d5c6c964bc36631d331a522"
     with serving({PATH: BODY}) as server, pytest.raises(download.ChecksumError) as caught:
-        fetch(server, tmp_path, digest=published)
+        fetch(server, tmp_path, digest=published, published="openslr's md5sum.txt")
     message = str(caught.value)
-    assert "\n" not in message and message.startswith(f"{NAME}: checksum mismatch, expected {published}")
-    assert f"has {md5(BODY)} (removed, nothing unpacked)" in message
-    assert f"download.checksums.{NAME}" in message
+    assert "\n" not in message and message.startswith(
+        f"{NAME}: checksum mismatch, expected {published} (openslr's md5sum.txt) but the download from "
+    )
+    assert f"has {md5(BODY)} (removed, nothing unpacked): the file is damaged or is not the published one" in message
+    assert "config key download.openslr_url names a mirror of the original" in message and "`md5sum`" in message
+    assert "download.checksums" not in message  # never: paste whatever digest the mirror's file has
     assert server.ranges(PATH) == [None]  # not retried
     assert list(tmp_path.iterdir()) == []
 
@@ -117,3 +121,53 @@ def test_a_file_without_a_published_digest_downloads_with_a_warning(tmp_path, ca
         found = download.fetch(f"{server.url}{PATH}", tmp_path / NAME, NAME, None, policy=POLICY)
     assert found == f"sha256:{hashlib.sha256(BODY).hexdigest()}"
     assert f"{NAME}: no digest of it is published, so this download cannot be verified" in caplog.text
+
+
+def test_a_file_the_user_put_there_with_a_wrong_digest_is_refused_untouched_and_ours_is_replaced(tmp_path):
+    theirs = tmp_path / NAME
+    theirs.write_bytes(b"a partial copy of my own")
+    stat = theirs.stat()
+    with serving({PATH: BODY}) as server:
+        with pytest.raises(download.ChecksumError) as caught:
+            fetch(server, tmp_path)
+        assert server.requests == []
+        assert str(caught.value) == (
+            f"{NAME}: {theirs} was there before this run and has {md5(b'a partial copy of my own')}, not {md5(BODY)} "
+            "(the digest given); it is left as it is: delete it to have the pipeline download the file, or put the "
+            "published file there"
+        )
+        assert theirs.read_bytes() == b"a partial copy of my own" and theirs.stat().st_mtime_ns == stat.st_mtime_ns
+        fetch(server, tmp_path, ours=True)  # one the pipeline downloaded itself is simply fetched again
+    assert theirs.read_bytes() == BODY
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["127.0.0.1/x.tar.gz", "ftp2://host/x.tar.gz", "http:///x.tar.gz", "http://host:port/x", "http://host/a b"],
+)
+def test_a_url_that_cannot_be_downloaded_from_is_one_line_and_never_retried(tmp_path, url):
+    policy = download.Policy(retries=5, retry_delay_s=30, timeout_s=10)  # a retry would take minutes
+    with pytest.raises(InputError) as caught:
+        download.fetch(url, tmp_path / NAME, NAME, md5(BODY), policy=policy, key="download.openslr_url")
+    assert str(caught.value) == (
+        f"{NAME}: {url!r} is not a URL it can download from (http:// or https://, a host, an optional numeric port, "
+        "no spaces); check config key download.openslr_url"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_trickling_transfer_counts_as_stalled(tmp_path):
+    policy = download.Policy(retries=0, retry_delay_s=0, timeout_s=1)
+    with serving({PATH: BODY}) as server, pytest.raises(InputError) as caught:
+        server.trickle.add(PATH)
+        download.fetch(f"{server.url}{PATH}", tmp_path / NAME, NAME, md5(BODY), policy=policy)
+    assert re.search(
+        r"could not download .* in 1 tries \(the transfer stalled: \d+ bytes in 1 s, under the 1000 ", str(caught.value)
+    )
+
+
+def test_a_content_length_that_is_not_ascii_digits_is_ignored(tmp_path):
+    with serving({PATH: BODY}) as server:
+        server.length_header[PATH] = "\u00b2"  # '²': str.isdigit() says yes, int() says no
+        fetch(server, tmp_path)
+    assert (tmp_path / NAME).read_bytes() == BODY

@@ -13,6 +13,7 @@ import zipfile
 import pytest
 import soundfile as sf
 from download_server import serving
+from hostile_archives import tar_case, zip_case
 from layouts import tone, write_librispeech, write_speech_commands
 from workflow_run import copy_workflow, job_counts, snakemake
 
@@ -158,11 +159,75 @@ def test_archives_whose_digests_are_not_the_published_ones_stop_the_run_in_one_l
     assert len(lines) == 1, lines
     subset = re.search(r"(train-clean-100|test-clean)\.tar\.gz: checksum mismatch", lines[0]).group(1)
     published = archives.LIBRISPEECH[subset].digest
-    assert f"expected {published} but the download from {server.url}{LIBRISPEECH[subset]} has " in lines[0]
+    source = archives.LIBRISPEECH[subset].published
+    assert f"expected {published} ({source}) but the download from {server.url}{LIBRISPEECH[subset]} has " in lines[0]
     assert f"md5:{md5(files[LIBRISPEECH[subset]])} (removed, nothing unpacked)" in lines[0]
+    assert "openslr.org publishes in resources/12/md5sum.txt" in lines[0] and "download.checksums" not in lines[0]
     assert "Traceback" not in proc.stderr
     assert not any((tmp_path / "data").rglob("*")) if (tmp_path / "data").exists() else True
     assert not (work / "results/tisv/manifest.tsv").exists()
+
+
+def test_hostile_damaged_and_users_archives_through_the_rules_one_line_each_and_nothing_outside(tmp_path):
+    # A mirror whose digests the user pasted into download.checksums serves: a link chain past PATH_MAX
+    # (musan), overlapping zip entries (rirs) and a tar.gz cut at a member boundary (train-clean-100); the
+    # user put a test-clean.tar.gz of their own beside the corpus, and its digest is not the one expected.
+    data, outside = tmp_path / "data", tmp_path / "neighbour"
+    outside.mkdir()
+    (outside / "notes.txt").write_text("mine")
+    data.mkdir()
+    (data / "test-clean.tar.gz").write_bytes(b"my own partial copy")
+    files = {
+        MUSAN: tar_case("chain")[0],
+        RIRS: zip_case("overlapping")[0],
+        LIBRISPEECH[TRAIN]: tar_case("cut_at_boundary")[0],
+        LIBRISPEECH[TEST]: tar_case("dotdot")[0],
+    }
+    checksums = ", ".join(f"{url.rsplit('/', 1)[1]}: {md5(body)}" for url, body in files.items())
+    with serving(files) as server:
+        work = workdir(
+            tmp_path,
+            f"corpus: {{tisv_format: librispeech, librispeech: {{root: {data}/LibriSpeech, "
+            f"train_subsets: [{TRAIN}], test_subsets: [{TEST}], val_fraction: 0.3, download: true}}}}\n"
+            f"download: {{openslr_url: '{server.url}/resources', root: {data}, musan: true, rirs: true, retries: 0, "
+            f"checksums: {{{checksums}}}}}\n",
+        )
+        markers = ["musan", "rirs", f"librispeech/{TRAIN}", f"librispeech/{TEST}"]
+        proc = snakemake(
+            work,
+            *[f"results/downloads/{m}.done" for m in markers],
+            "--keep-going",
+            config=["config/tiny.yaml", "config/download.yaml"],
+        )
+    console = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Traceback" not in console
+    said = {
+        "musan.tar.gz": "musan.tar.gz: member 'top/a' is a link",
+        "rirs_noises.zip": "rirs_noises.zip: the archive is truncated or damaged (entry 'top/a.txt' overlaps",
+        f"{TRAIN}.tar.gz": f"{TRAIN}.tar.gz: the archive is truncated or damaged (the tar stream stops at byte 1536",
+        f"{TEST}.tar.gz": f"{TEST}.tar.gz: {data / 'test-clean.tar.gz'} was there before this run and has",
+    }
+    for name, start in said.items():
+        lines = [line for line in console.splitlines() if f"{name}: " in line and "ERROR" in line]
+        assert len(lines) == 1 and start in lines[0], (name, lines)
+    assert server.requests and all(path != LIBRISPEECH[TEST] for path, _ in server.requests)
+    assert not any((work / "results" / "downloads").rglob("*.done"))
+    # Nothing outside the download root, nothing unpacked in place; what the rules downloaded is kept for
+    # inspection (with the marker saying the pipeline may delete it), the user's archive untouched.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "neighbour", "work"]
+    assert [p.name for p in outside.iterdir()] == ["notes.txt"] and (outside / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in data.iterdir()) == sorted(
+        [
+            "musan.tar.gz",
+            "musan.tar.gz.fetched",
+            "rirs_noises.zip",
+            "rirs_noises.zip.fetched",
+            f"{TRAIN}.tar.gz",
+            f"{TRAIN}.tar.gz.fetched",
+            f"{TEST}.tar.gz",
+        ]
+    )
+    assert (data / "test-clean.tar.gz").read_bytes() == b"my own partial copy"
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,10 @@
-"""ge2e.obtain: what is there is left alone, an archive is fetched, verified, unpacked into place and deleted, a
-plain file is fetched to its place, and a wrong digest leaves nothing behind."""
+"""ge2e.obtain: what is there is left alone, an archive is fetched, verified, unpacked into place and deleted (only
+one the pipeline downloaded: a user's archive is unpacked and kept), a plain file is fetched to its place, a wrong
+digest leaves nothing behind and a damaged archive is kept for inspection."""
 
 import hashlib
 import io
+import shutil
 import tarfile
 
 import pytest
@@ -10,6 +12,7 @@ from download_server import serving
 
 from ge2e import obtain
 from ge2e.download import ChecksumError, Policy
+from ge2e.errors import InputError
 
 POLICY = Policy(retries=0, retry_delay_s=0, timeout_s=10)
 WHERE = "corpus.librispeech.root"
@@ -33,6 +36,7 @@ def source(server, name, body, top=None, digest=None):
         "size": None,
         "top": top,
         "key": "download.openslr_url",
+        "published": "the test's digest",
     }
 
 
@@ -67,3 +71,29 @@ def test_a_wrong_digest_leaves_nothing_behind(tmp_path):
     with serving({"/musan.tar.gz": body}) as server, pytest.raises(ChecksumError, match="checksum mismatch"):
         obtain.obtain(source(server, "musan.tar.gz", body, "musan", "md5:" + "0" * 32), into, into, POLICY, WHERE)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_archive_the_user_put_there_is_unpacked_and_kept_and_one_left_by_a_killed_run_is_deleted(tmp_path):
+    body = musan_like()
+    into = tmp_path / "musan"
+    archive = tmp_path / "musan.tar.gz"
+    archive.write_bytes(body)
+    with serving({"/musan.tar.gz": body}) as server:
+        note = obtain.obtain(source(server, "musan.tar.gz", body, "musan"), into, into, POLICY, WHERE)
+        assert server.requests == []
+        digest = hashlib.md5(body).hexdigest()
+        assert note == f"musan.tar.gz: {archive} (md5:{digest}), put there by hand, unpacked into {into}: noise\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["musan", "musan.tar.gz"]
+        # A run that downloaded the archive and was killed while unpacking: its marker says the archive is ours.
+        shutil.rmtree(into)
+        (tmp_path / "musan.tar.gz.fetched").write_text("")
+        obtain.obtain(source(server, "musan.tar.gz", body, "musan"), into, into, POLICY, WHERE)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["musan"]
+
+
+def test_a_damaged_archive_is_kept_for_inspection_and_nothing_is_put_in_place(tmp_path):
+    body = musan_like()[:-20]  # the gzip trailer and a little more cut off
+    into = tmp_path / "musan"
+    with serving({"/musan.tar.gz": body}) as server, pytest.raises(InputError, match="truncated or damaged"):
+        obtain.obtain(source(server, "musan.tar.gz", body, "musan"), into, into, POLICY, WHERE)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["musan.tar.gz", "musan.tar.gz.fetched"]

@@ -32,6 +32,7 @@ class Archive:
     digest: str | None  # "md5:<hex>" or "sha256:<hex>"; None where none is published
     size: int | None  # bytes, where published; otherwise the server's Content-Length is all there is
     top: str | None  # the folder its members lie in ("LibriSpeech/..."); None: at the top, or not an archive
+    published: str  # where its digest comes from, named when a download does not match it
 
 
 # LibriSpeech (openslr resource 12). md5: openslr's own list, https://www.openslr.org/resources/12/md5sum.txt, as
@@ -48,17 +49,29 @@ _LIBRISPEECH = {
     "train-other-500": ("d1a0fd59409feb2c614ce4d30c387708", 30593501606),
 }
 LIBRISPEECH_TOP = "LibriSpeech"  # each subset's archive holds LibriSpeech/<subset>/ and LibriSpeech/*.TXT
+_OPENSLR_MD5 = "the md5 openslr.org publishes in resources/12/md5sum.txt"
 LIBRISPEECH = {
-    subset: Archive(f"{subset}.tar.gz", OPENSLR, f"12/{subset}.tar.gz", f"md5:{md5}", size, LIBRISPEECH_TOP)
+    subset: Archive(
+        f"{subset}.tar.gz", OPENSLR, f"12/{subset}.tar.gz", f"md5:{md5}", size, LIBRISPEECH_TOP, _OPENSLR_MD5
+    )
     for subset, (md5, size) in _LIBRISPEECH.items()
 }
 
 # MUSAN (openslr resource 17) and RIRS_NOISES (resource 28). md5: as pinned by WeSpeaker's VoxCeleb recipe
 # (wenet-e2e/wespeaker, examples/voxceleb/v2/local/download_data.sh), which checks them after each download; no
 # size is published with them.
-MUSAN = Archive("musan.tar.gz", OPENSLR, "17/musan.tar.gz", "md5:0c472d4fc0c5141eca47ad1ffeb2a7df", None, "musan")
+_WESPEAKER_MD5 = "the md5 WeSpeaker's VoxCeleb recipe checks (examples/voxceleb/v2/local/download_data.sh)"
+MUSAN = Archive(
+    "musan.tar.gz", OPENSLR, "17/musan.tar.gz", "md5:0c472d4fc0c5141eca47ad1ffeb2a7df", None, "musan", _WESPEAKER_MD5
+)
 RIRS = Archive(
-    "rirs_noises.zip", OPENSLR, "28/rirs_noises.zip", "md5:e6f48e257286e05de56413b4779d8ffb", None, "RIRS_NOISES"
+    "rirs_noises.zip",
+    OPENSLR,
+    "28/rirs_noises.zip",
+    "md5:e6f48e257286e05de56413b4779d8ffb",
+    None,
+    "RIRS_NOISES",
+    _WESPEAKER_MD5,
 )
 
 # Google's Speech Commands v2 (download.tensorflow.org). sha256 and size: tensorflow/datasets,
@@ -71,6 +84,7 @@ SPEECH_COMMANDS_V2 = Archive(
     "sha256:af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58",
     2428923189,
     None,
+    "the sha256 tensorflow/datasets pins (tensorflow_datasets/url_checksums/speech_commands.txt)",
 )
 
 # The cleaned VoxCeleb1 trial lists (VoxCeleb1-O, -E, -H), plain text. The VGG group publishes no digest; these md5
@@ -80,8 +94,10 @@ _TRIAL_LISTS = {
     "vox1_e": ("list_test_all2.txt", "a53e059deb562ffcfc092bf5d90d9f3a"),
     "vox1_h": ("list_test_hard2.txt", "857790e09d579a68eb2e339a090343c8"),
 }
+_PADDLE_MD5 = "the md5 PaddleSpeech pins (dataset/voxceleb/voxceleb1.py, TRIAL_LIST)"
 TRIAL_LISTS = {
-    key: Archive(file, VOXCELEB_LISTS, file, f"md5:{md5}", None, None) for key, (file, md5) in _TRIAL_LISTS.items()
+    key: Archive(file, VOXCELEB_LISTS, file, f"md5:{md5}", None, None, _PADDLE_MD5)
+    for key, (file, md5) in _TRIAL_LISTS.items()
 }
 TRIAL_LIST_FOLDER = "voxceleb"  # downloaded trial lists lie in <download.root>/voxceleb/
 
@@ -90,10 +106,12 @@ ALL = {a.name: a for a in (*LIBRISPEECH.values(), MUSAN, RIRS, SPEECH_COMMANDS_V
 
 def source(archive, settings):
     """What a download rule needs to fetch ``archive`` with the download section ``settings`` (a dict), as the plain
-    dict a rule's params carry: name, url, digest (``<algorithm>:<hex>`` or None), size, top, and key (the config
-    key of its URL, for messages). ``download.checksums`` replaces the catalogue digest; the URL never does."""
+    dict a rule's params carry: name, url, digest (``<algorithm>:<hex>`` or None), size, top, key (the config
+    key of its URL, for messages) and published (where the digest comes from). ``download.checksums`` replaces
+    the catalogue digest; the URL never does."""
     override = settings["checksums"].get(archive.name)
-    digest = str(parse(override, f"config key {KEY}.checksums.{archive.name}")) if override else archive.digest
+    where = f"config key {KEY}.checksums.{archive.name}"
+    digest = str(parse(override, where)) if override else archive.digest
     return {
         "name": archive.name,
         "url": f"{settings[archive.base].rstrip('/')}/{archive.path}",
@@ -101,6 +119,7 @@ def source(archive, settings):
         "size": archive.size,
         "top": archive.top,
         "key": f"{KEY}.{archive.base}",
+        "published": f"as {where} gives it" if override else archive.published,
     }
 
 

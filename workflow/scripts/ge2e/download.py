@@ -9,8 +9,13 @@ space under the destination is checked against what is still to come (the server
 Content-Length, else the published size). A wrong digest is never retried: the partial file is
 removed and the error names the file, both digests and the fix.
 
-Errors a user can act on (no space, a URL that answers 404, a network that stays down, a wrong
-digest) raise ``ge2e.errors.InputError`` in one line; a rule script turns it into one log line.
+A transfer that delivers less than MIN_RATE bytes a second over ``timeout_s`` counts as stalled, as one
+that delivers nothing does. A file already at ``dest`` before the download started is never removed:
+if its digest is wrong it is refused, untouched, unless the caller says it put it there itself.
+
+Errors a user can act on (no space, a URL that answers 404 or cannot be a URL, a network that stays
+down, a wrong digest) raise ``ge2e.errors.InputError`` in one line; a rule script turns it into one
+log line. Only what another try may mend (a broken or stalled transfer, a 5xx answer) is retried.
 """
 
 import dataclasses
@@ -21,6 +26,7 @@ import re
 import shutil
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -32,6 +38,8 @@ AGENT = "ge2e-pipeline corpus download"
 RETRIED_STATUS = {408, 429}  # besides 5xx: answers that say "try again later"
 PART = ".part"
 PROGRESS_S = 10.0  # seconds between progress lines in the log
+MIN_RATE = 1000  # bytes a second a transfer must keep up over download.timeout_s, or it counts as stalled
+SCHEMES = ("http", "https")
 log = logging.getLogger("ge2e")
 
 
@@ -74,6 +82,27 @@ def check_space(folder, needed, name, where):
             f"{name}: needs {size_text(needed)} of disk space under {folder}, which has {size_text(free)} free; free "
             f"some space or point {where} at a disk with room, then run again (a partial download is kept and resumed)"
         )
+
+
+def check_url(url, name, key):
+    """InputError (never retried) unless ``url`` is an http(s) URL with a host and, if given, a numeric port."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    plain = all(32 < ord(c) < 127 for c in url)
+    if parts.scheme not in SCHEMES or not parts.hostname or not port_ok or not plain:
+        raise InputError(
+            f"{name}: {url!r} is not a URL it can download from (http:// or https://, a host, an optional numeric "
+            f"port, no spaces); check config key {key}"
+        )
+
+
+def _length(headers):
+    """The Content-Length header as an int, or None where it is missing or not plain ASCII digits."""
+    value = (headers.get("Content-Length") or "").strip()
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _content_range(headers):
@@ -142,8 +171,7 @@ class _Transfer:
             elif have and _content_range(resp.headers)[0] != have:
                 self.start_over(f"the server resumed at byte {_content_range(resp.headers)[0]}, not {have}")
                 raise _Broken("the resumed transfer did not start where the partial file ends")
-            length = resp.headers.get("Content-Length")
-            remaining = int(length) if length and length.isdigit() else None
+            remaining = _length(resp.headers)
             total = have + remaining if remaining is not None else self.size
             needed = remaining if remaining is not None else (total - have if total else None)
             check_space(self.part.parent, needed, self.name, self.where)
@@ -159,14 +187,27 @@ class _Transfer:
             raise _Broken(f"the connection closed after {size_text(have + written)} of {size_text(total)}")
 
     def _copy(self, resp, have, total):
-        """Append the body of ``resp`` to the partial file, logging progress; the bytes written."""
+        """Append the body of ``resp`` to the partial file, logging progress; the bytes written.
+
+        ``read1`` returns what has arrived, so a server that trickles (a byte each half second, never silent
+        for a whole timeout) is measured against MIN_RATE instead of holding the transfer for ever.
+        """
         written, started, last = 0, time.monotonic(), time.monotonic()
+        window, in_window = started, 0  # the current stretch of timeout_s and the bytes it brought
         try:
             with open(self.part, "ab" if have else "wb") as out:
-                while block := resp.read(BLOCK):
+                while block := resp.read1(BLOCK):
                     out.write(block)
                     written += len(block)
+                    in_window += len(block)
                     now = time.monotonic()
+                    if now - window >= self.policy.timeout_s:
+                        if in_window < MIN_RATE * (now - window):
+                            raise _Broken(
+                                f"the transfer stalled: {in_window} bytes in {now - window:.0f} s, under the "
+                                f"{MIN_RATE} bytes a second a download must keep"
+                            )
+                        window, in_window = now, 0
                     if now - last >= PROGRESS_S:
                         last = now
                         done = have + written
@@ -180,7 +221,19 @@ class _Transfer:
         return written
 
 
-def fetch(url, dest, name, digest, size=None, policy=None, key="download", where="download.root"):
+def fetch(
+    url,
+    dest,
+    name,
+    digest,
+    size=None,
+    policy=None,
+    key="download",
+    where="download.root",
+    *,
+    published="the digest given",
+    ours=False,
+):
     """Download ``url`` to ``dest`` (resuming ``dest``.part), verify it, and return the digest it has (a str).
 
     Args:
@@ -193,17 +246,26 @@ def fetch(url, dest, name, digest, size=None, policy=None, key="download", where
         policy: a Policy (retries, back-off, timeout).
         key: the config key of the URL, named when the server says the file is not there.
         where: what to point at a disk with room (a config key), named when space runs short.
+        published: where the expected digest comes from, named when it does not match.
+        ours: True when a file already at ``dest`` was downloaded by the pipeline itself, and so may be
+            replaced when its digest is wrong; a file the user put there is refused untouched instead.
     """
+    check_url(url, name, key)
     dest, expected = Path(dest), parse(digest, name) if digest else None
     part = dest.with_name(dest.name + PART)
     dest.parent.mkdir(parents=True, exist_ok=True)
     if expected is None:
         log.warning("%s: no digest of it is published, so this download cannot be verified", name)
-    if dest.is_file():  # fetched and verified by a run that died before using it (or put there by hand)
+    if dest.is_file():  # fetched and verified by a run that died before using it, or put there by hand
         found = of_file(dest, expected.algorithm if expected else "sha256")
         if expected is None or found == expected:
             log.info("%s: %s is there already (%s)", name, dest, found)
             return str(found)
+        if not ours:
+            raise ChecksumError(
+                f"{name}: {dest} was there before this run and has {found}, not {expected} ({published}); it is left "
+                "as it is: delete it to have the pipeline download the file, or put the published file there"
+            )
         log.warning("%s: %s is there but has %s, not %s; downloading it again", name, dest, found, expected)
         dest.unlink()
     transfer = _Transfer(url, part, name, size, policy, key, where)
@@ -224,8 +286,10 @@ def fetch(url, dest, name, digest, size=None, policy=None, key="download", where
     if expected and found != expected:
         part.unlink()
         raise ChecksumError(
-            f"{name}: checksum mismatch, expected {expected} but the download from {url} has {found} (removed, "
-            f"nothing unpacked); if a mirror repackaged it, give its digest as config key download.checksums.{name}"
+            f"{name}: checksum mismatch, expected {expected} ({published}) but the download from {url} has {found} "
+            f"(removed, nothing unpacked): the file is damaged or is not the published one; check that config key "
+            f"{key} names a mirror of the original, and compare a copy downloaded by hand with "
+            f"`{expected.algorithm}sum` against the digest its publisher gives"
         )
     part.replace(dest)
     log.info("%s: %s %s", name, found, "verified" if expected else "(not verified: nothing to compare with)")
