@@ -22,8 +22,8 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from ge2e.download import check_space
 from ge2e.errors import InputError
+from ge2e.fetch.download import check_space
 
 TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar")
 ZIP_SUFFIXES = (".zip",)

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from ge2e import unpack
 from ge2e.errors import InputError
+from ge2e.fetch import unpack
 
 
 def tar_gz(path, members):

@@ -11,7 +11,7 @@ keeping both would double the disk it takes. A plain file (a trial list) is down
 import logging
 from pathlib import Path
 
-from ge2e import download, unpack
+from ge2e.fetch import download, unpack
 
 log = logging.getLogger("ge2e")
 
