@@ -9,6 +9,7 @@ LIBRARY = ROOT / "workflow" / "scripts" / "ge2e"
 WITHOUT_TESTS = {
     "__init__": "the package's docstring and version",
     "corpus/__init__": "empty",
+    "fetch/__init__": "the package's docstring",
     "errors": "two exception classes, raised and matched throughout the suite",
     "loss_reference": "the reference itself: tests/test_loss.py checks GE2ELoss against it",
 }

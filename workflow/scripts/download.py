@@ -2,8 +2,8 @@
 (ge2e.obtain); the marker says which."""
 
 from ge2e.atomic import write_text
-from ge2e.download import Policy
-from ge2e.obtain import obtain
+from ge2e.fetch.download import Policy
+from ge2e.fetch.obtain import obtain
 from ge2e.rule import run
 
 

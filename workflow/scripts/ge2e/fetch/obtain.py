@@ -15,7 +15,7 @@ downloaded to its place.
 import logging
 from pathlib import Path
 
-from ge2e import download, unpack
+from ge2e.fetch import download, unpack
 
 FETCHED = ".fetched"  # beside an archive the pipeline downloads: it may delete that archive
 log = logging.getLogger("ge2e")

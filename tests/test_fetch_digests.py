@@ -5,8 +5,8 @@ import hashlib
 
 import pytest
 
-from ge2e.digests import Digest, of_file, parse
 from ge2e.errors import InputError
+from ge2e.fetch.digests import Digest, of_file, parse
 
 
 def test_digests_are_md5_or_sha256_by_prefix_or_length():

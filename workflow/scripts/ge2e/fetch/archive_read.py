@@ -2,7 +2,7 @@
 an archive taken as complete only when its format says it ended where it should.
 
 Nothing here writes a file: each member comes out as a ``Member`` whose name is already split into
-safe components and whose content is read in bounded chunks, and ``ge2e.folder_writer`` puts it on
+safe components and whose content is read in bounded chunks, and ``ge2e.fetch.folder_writer`` puts it on
 disk. tarfile and zipfile are used to parse headers, never to place files, so no extraction filter
 (present or not in the running Python) is relied on.
 

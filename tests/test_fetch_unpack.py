@@ -15,8 +15,8 @@ import zipfile
 import pytest
 from hostile_archives import TAR_CASES, TOP, ZIP_CASES, tar_bytes, tar_case, zip_bytes, zip_case, zip_link_flagged
 
-from ge2e import unpack
 from ge2e.errors import InputError
+from ge2e.fetch import unpack
 
 FILTERS = ("data_filter", "tar_filter", "fully_trusted_filter", "FilterError")
 

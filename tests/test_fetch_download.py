@@ -11,8 +11,8 @@ import socket
 import pytest
 from download_server import IGNORE, REFUSE, serving
 
-from ge2e import download
 from ge2e.errors import InputError
+from ge2e.fetch import download
 
 NAME = "train-clean-100.tar.gz"
 PATH = f"/resources/12/{NAME}"

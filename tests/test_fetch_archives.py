@@ -4,9 +4,9 @@ names in download.checksums are refused, and the trial lists the schema offers a
 import pytest
 import yaml
 
-from ge2e import archives
-from ge2e.digests import parse
 from ge2e.errors import InputError
+from ge2e.fetch import archives
+from ge2e.fetch.digests import parse
 from ge2e.schema import SCHEMA
 
 NAME = "train-clean-100.tar.gz"

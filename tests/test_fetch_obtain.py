@@ -10,9 +10,9 @@ import tarfile
 import pytest
 from download_server import serving
 
-from ge2e import obtain
-from ge2e.download import ChecksumError, Policy
 from ge2e.errors import InputError
+from ge2e.fetch import obtain
+from ge2e.fetch.download import ChecksumError, Policy
 
 POLICY = Policy(retries=0, retry_delay_s=0, timeout_s=10)
 WHERE = "corpus.librispeech.root"

@@ -13,8 +13,8 @@ digest has ``digest=None``, and its download warns that it cannot be verified.
 
 import dataclasses
 
-from ge2e.digests import parse
 from ge2e.errors import InputError
+from ge2e.fetch.digests import parse
 
 KEY = "download"
 OPENSLR = "openslr_url"

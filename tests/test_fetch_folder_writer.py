@@ -4,7 +4,7 @@ link (not even one planted in the tree meanwhile), never over an existing entry,
 import pytest
 
 from ge2e.errors import InputError
-from ge2e.folder_writer import FolderWriter, name_max
+from ge2e.fetch.folder_writer import FolderWriter, name_max
 
 
 def refuse(name, why):

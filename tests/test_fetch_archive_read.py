@@ -10,8 +10,8 @@ import tracemalloc
 import pytest
 from hostile_archives import TOP, tar_bytes, zip_bytes
 
-from ge2e import archive_read
 from ge2e.errors import InputError
+from ge2e.fetch import archive_read
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,9 @@
 """Unpacking a verified archive (tar.gz or zip) into its place, whole or not at all, and never outside it.
 
 The archive is unpacked into a temporary folder beside its destination (same file system, so the
-final moves are renames): ``ge2e.archive_read`` reads its members as data, refusing links, devices
+final moves are renames): ``ge2e.fetch.archive_read`` reads its members as data, refusing links, devices
 and any name that is not a plain path inside, and checks that the archive is complete;
-``ge2e.folder_writer`` makes each folder and file itself, never following a link. Only when every
+``ge2e.fetch.folder_writer`` makes each folder and file itself, never following a link. Only when every
 member is out, and the archive proved whole, is the result moved into place. A refused or damaged
 archive leaves nothing behind but itself.
 
@@ -24,10 +24,10 @@ import socket
 import stat
 from pathlib import Path
 
-from ge2e import archive_read
-from ge2e.download import check_space
 from ge2e.errors import InputError
-from ge2e.folder_writer import FolderWriter, name_max
+from ge2e.fetch import archive_read
+from ge2e.fetch.download import check_space
+from ge2e.fetch.folder_writer import FolderWriter, name_max
 
 TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar")
 ZIP_SUFFIXES = (".zip",)

@@ -30,8 +30,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from ge2e.digests import of_file, parse
 from ge2e.errors import InputError
+from ge2e.fetch.digests import of_file, parse
 
 BLOCK = 1 << 20  # bytes read from the connection at a time
 AGENT = "ge2e-pipeline corpus download"
