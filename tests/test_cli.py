@@ -63,3 +63,17 @@ def test_verify_prints_score_threshold_and_decision(tmp_path, fake_model, capsys
     assert capsys.readouterr().out.splitlines() == ["score 1.0000", "threshold 0.5000", "accept"]  # the ckpt's
     assert cli.main([*argv, "--threshold", "1.5"]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == ["threshold 1.5000", "reject"]
+
+
+def test_eer_scores_folders_of_speakers_beside_the_mfcc_baseline(tmp_path, fake_model, capsys):
+    for speaker in range(3):
+        for k in range(3):
+            path = tmp_path / "voices" / f"s{speaker}" / f"{k}.wav"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sf.write(path, speechy(10 * speaker + k) * (0.2 + 0.4 * speaker), 16000)
+    assert cli.main(["eer", "--checkpoint", "x.pt", str(tmp_path / "voices")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{tmp_path / 'voices'}: EER ") and "(MFCC mean+std " in out
+    assert "on 3 speakers, 3 enrolled; 6 target and 12 non-target trials" in out
+    assert cli.main(["eer", "--checkpoint", "x.pt", str(tmp_path / "none")]) == 1
+    assert "no such folder" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""``ge2e embed`` / ``ge2e verify``: use a trained checkpoint on audio files.
+"""``ge2e embed`` / ``ge2e verify`` / ``ge2e eer``: use a trained checkpoint on audio files.
 
 A checkpoint is self-describing (model size, feature parameters, segment length and
 the EER threshold found on the validation speakers), so no config is needed.
@@ -10,10 +10,10 @@ import sys
 import numpy as np
 import torch
 
-from ge2e import audio, features
+from ge2e import audio, features, speaker_eer
 from ge2e.errors import InputError
 from ge2e.evaluate import centroid_scores
-from ge2e.inference import EncoderEmbedder, load_encoder, window_frames
+from ge2e.inference import EncoderEmbedder, MfccEmbedder, load_encoder, window_frames
 
 CHANNEL_FIX = "use --channel N (1 = first) or --channel mix"
 
@@ -27,11 +27,11 @@ def channel_option(text):
     raise argparse.ArgumentTypeError(f"{text!r} is neither a channel number (1 = first) nor 'mix'")
 
 
-def embed_files(model, ckpt, paths, channel=None):
-    """Whole-utterance d-vectors (U, D) of audio files: VAD, log-mel, sliding windows averaged.
+def file_features(ckpt, paths, channel=None, speakers=None):
+    """The FeatureSet of audio files as the checkpoint's encoder sees them: VAD, log-mel with its parameters.
 
     ``channel`` reduces multi-channel files (``ge2e.audio.pick_channel``); without it they are
-    refused, all files checked before any is embedded.
+    refused, all files checked before any is read.
     """
     # Checkpoints written before per-utterance normalisation existed were trained without it.
     params = features.FeatureParams(**{"normalise": "none", **ckpt["feature_params"]})
@@ -39,7 +39,12 @@ def embed_files(model, ckpt, paths, channel=None):
     # Any rate is resampled to the checkpoint's; the first bad file stops the command.
     policy = audio.ReadPolicy(sample_rate=params.sample_rate, resample=True, channel=channel, on_bad_file="fail")
     feats = [features.extract(p, params, policy) for p in paths]
-    fs = features.FeatureSet.from_list(feats, ["?"] * len(feats), [str(p) for p in paths])
+    return features.FeatureSet.from_list(feats, speakers or ["?"] * len(feats), [str(p) for p in paths])
+
+
+def embed_files(model, ckpt, paths, channel=None):
+    """Whole-utterance d-vectors (U, D) of audio files: their features, sliding windows averaged."""
+    fs = file_features(ckpt, paths, channel)
     return EncoderEmbedder(model, window_frames(ckpt["train_params"]["frames"])).utterances(fs)
 
 
@@ -58,6 +63,24 @@ def cmd_verify(args):
     threshold = args.threshold if args.threshold is not None else ckpt["eer_threshold"]
     decision = "accept" if score >= threshold else "reject"
     print(f"score {score:.4f}\nthreshold {threshold:.4f}\n{decision}")
+
+
+def cmd_eer(args):
+    model, ckpt = load_encoder(args.checkpoint)
+    encoder = EncoderEmbedder(model, window_frames(ckpt["train_params"]["frames"]))
+    for root in args.folders:
+        speakers, paths = speaker_eer.speaker_files(root, args.layout)
+        fs = file_features(ckpt, paths, args.channel, speakers)
+        found = {
+            "encoder": speaker_eer.speaker_eer(encoder.utterances(fs), speakers),
+            "mfcc": speaker_eer.speaker_eer(MfccEmbedder().fit(fs).utterances(fs), speakers),
+        }
+        trials = found["encoder"]
+        print(
+            f"{root}: EER {trials['eer']:.4f} (MFCC mean+std {found['mfcc']['eer']:.4f}) on {trials['speakers']} "
+            f"speakers, {trials['enrolled']} enrolled; {trials['target_trials']} target and "
+            f"{trials['nontarget_trials']} non-target trials"
+        )
 
 
 def add_channel(parser):
@@ -87,6 +110,21 @@ def main(argv=None):
     )
     add_channel(p)
     p.set_defaults(func=cmd_verify)
+    p = sub.add_parser(
+        "eer",
+        help="the EER on folders of speakers it never heard, beside the MFCC baseline: each speaker enrolled on "
+        "the first half of its sorted files, every other file scored against every enrolled speaker",
+    )
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("folders", nargs="+", help="folders of speakers' recordings")
+    p.add_argument(
+        "--layout",
+        choices=speaker_eer.LAYOUTS,
+        default="folder",
+        help="folder: <folder>/<speaker>/**/<file> (default); prefix: <folder>/<speaker>_<anything>.<ext>",
+    )
+    add_channel(p)
+    p.set_defaults(func=cmd_eer)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     try:
