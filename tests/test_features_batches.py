@@ -8,13 +8,8 @@ import pytest
 from feature_sets import feature_set
 
 from ge2e.errors import InputError
-from ge2e.features.batches import SpeakerBatches, random_crops, segment_capacity, segment_index, speaker_subset
+from ge2e.features.batches import SpeakerBatches, random_crops, speaker_subset
 from ge2e.features.frontend import FeatureSet
-
-
-def test_segment_index_wraps_short_utterances():
-    idx = segment_index(np.array([10]), np.array([3]), np.array([0]), 7)
-    assert idx.tolist() == [[10, 11, 12, 10, 11, 12, 10]]
 
 
 def test_batches_have_distinct_utterances_of_one_speaker():
@@ -137,10 +132,6 @@ def positional_set(lengths):
 def rows_of(batches, speaker):
     """(R, M, T, F) every batch row of speaker ``speaker`` (int)."""
     return np.stack([row for b in batches for row in b if row[0, 0, 0] // 100 == speaker])
-
-
-def test_segment_capacity_counts_non_overlapping_segments_and_at_least_one():
-    assert segment_capacity(np.array([400, 160, 159, 30, 1]), 80).tolist() == [5, 2, 1, 1, 1]
 
 
 def test_a_one_utterance_speaker_gives_m_non_overlapping_cuts_earliest_first():

@@ -11,7 +11,7 @@ import numpy as np
 
 from ge2e.atomic import write_text
 from ge2e.errors import InputError
-from ge2e.features.batches import segment_capacity
+from ge2e.segments import segment_capacity
 
 COLUMNS = ["speaker", "utterance", "path", "split", "duration"]
 SPLITS = ("train", "val", "test")
@@ -76,7 +76,7 @@ def segment_counts(rows, segment):
     """{split: [segments each speaker's files can hold]} of manifest rows, every split present.
 
     A file of d seconds makes at most 1 + d / hop frames, which hold max(1, frames // T) segments of T
-    (``ge2e.batches.segment_capacity``). An upper bound: a duration includes the silence that VAD removes
+    (``ge2e.segments.segment_capacity``). An upper bound: a duration includes the silence that VAD removes
     before training counts the voiced frames exactly (``ge2e.batches.SpeakerBatches``), so the check
     refuses only a corpus that cannot fill the batches, and one it passes may still lose speakers there.
 

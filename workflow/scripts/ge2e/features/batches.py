@@ -9,7 +9,7 @@ random offset. A speaker with fewer is *cut*: its M segments come from its voice
 features are VAD-trimmed) at seeded offsets, one from each of its utterances first, then more
 cuts where there is room; the cuts of one utterance never overlap (it is split into as many
 equal parts, one cut in each). What a speaker can hold is counted in segments of the longest
-length a batch draws (:func:`segment_capacity`); a cut speaker that cannot hold M is left out.
+length a batch draws (``ge2e.segments.segment_capacity``); a cut speaker that cannot hold M is left out.
 
 ``max_speakers`` trains on a fixed subset (:func:`speaker_subset`): the same at every seed, and a
 smaller subset lies inside a larger one, so EER over the number of training speakers is a curve
@@ -22,38 +22,15 @@ import logging
 import numpy as np
 
 from ge2e.errors import InputError
+from ge2e.segments import segment_capacity
 
 log = logging.getLogger(__name__)
-
-
-def segment_index(offsets, lengths, starts, frames):
-    """Frame indices of segments, wrapping utterances shorter than ``frames``.
-
-    Args:
-        offsets: (B,) first frame of each chosen utterance in the concatenated array.
-        lengths: (B,) frames in each chosen utterance.
-        starts: (B,) segment start within the utterance.
-        frames: T, segment length.
-    Returns:
-        (B, T) indices into the concatenated feature array.
-    """
-    steps = starts[:, None] + np.arange(frames)[None, :]  # (B, T)
-    return offsets[:, None] + steps % lengths[:, None]
 
 
 def random_crops(rng, lengths, frames):
     """(B,) random segment starts; 0 where the utterance is not longer than ``frames``."""
     room = np.maximum(lengths - frames, 0)
     return np.floor(rng.random(len(lengths)) * (room + 1)).astype(np.int64)
-
-
-def segment_capacity(lengths, frames):
-    """(U,) non-overlapping segments of ``frames`` each utterance of ``lengths`` (U,) frames holds.
-
-    At least one: an utterance shorter than a segment still gives one, wrapped (:func:`segment_index`),
-    as it does to any batch; so a speaker holds at least as many segments as it has utterances.
-    """
-    return np.maximum(np.asarray(lengths, dtype=np.int64) // frames, 1)
 
 
 def speaker_subset(speakers, size):

@@ -37,7 +37,7 @@ from ge2e.atomic import atomic_path
 from ge2e.audio import files as audio
 from ge2e.errors import InputError
 from ge2e.features import kernels
-from ge2e.features.batches import segment_index
+from ge2e.segments import segment_index
 
 LOG_FLOOR = 1e-6  # added before log so silence does not give -inf
 # Per-utterance normalisation of the log-mels, applied wherever features are made (shards,
@@ -411,7 +411,7 @@ class FeatureSet(_Utterances):
 
     def segments(self, utts, starts, frames):
         """Segments of ``frames`` frames of utterances ``utts`` (B,) from ``starts`` (B,), wrapping
-        utterances shorter than that (``ge2e.batches.segment_index``). Returns (B, frames, F)."""
+        utterances shorter than that (``ge2e.segments.segment_index``). Returns (B, frames, F)."""
         utts, starts = np.asarray(utts, dtype=np.int64), np.asarray(starts)
         return self.features[segment_index(self.offsets[utts], self.lengths[utts], starts, frames)]
 
