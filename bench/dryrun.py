@@ -26,9 +26,10 @@ import time
 from pathlib import Path
 
 import benchlib
+import placeholder
 
-from ge2e.audio import ReadPolicy
-from ge2e.corpus import formats, placeholder
+from ge2e.audio.files import ReadPolicy
+from ge2e.corpus import formats
 
 TARGET = 5.0  # TIMIT + Snips (the earlier target)
 TARGET_LISTED = 10.0  # a TI-SV corpus read where it lies (VoxCeleb1, LibriSpeech), or an experiment grid

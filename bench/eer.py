@@ -17,7 +17,7 @@ benchlib.single_thread_env()
 import numpy as np  # noqa: E402
 from sklearn.metrics import roc_curve  # noqa: E402
 
-from ge2e.metrics import det_curve, eer  # noqa: E402
+from ge2e.evaluate.metrics import det_curve, eer  # noqa: E402
 
 TOLERANCE = 1e-6
 TARGET = 50.0

@@ -32,8 +32,9 @@ import json  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ge2e import audio, schema  # noqa: E402
-from ge2e.features import FeatureParams, from_samples, log_mel, vad  # noqa: E402
+from ge2e import schema  # noqa: E402
+from ge2e.audio import files as audio  # noqa: E402
+from ge2e.features.frontend import FeatureParams, from_samples, log_mel, vad  # noqa: E402
 
 
 def paper_params():

@@ -60,8 +60,7 @@ def durations(count, rng):
 def write_slice(root, files, speakers, seed=0):
     """The slice in VoxCeleb's layout under ``root``; (audio seconds written, list of (path, seconds))."""
     import features as bench_features  # bench/features.py: speech_like
-
-    from ge2e.corpus import placeholder
+    import placeholder
 
     rng = np.random.default_rng(seed)
     written = []
@@ -88,9 +87,8 @@ def write_slice(root, files, speakers, seed=0):
 
 def worker_convert(a):
     """What rule convert_tisv runs, on the slice."""
-    from ge2e import manifest
-    from ge2e.audio import ReadPolicy
-    from ge2e.corpus import formats
+    from ge2e.audio.files import ReadPolicy
+    from ge2e.corpus import formats, manifest
 
     section = {
         "train_roots": [a["root"]],
@@ -108,8 +106,10 @@ def worker_convert(a):
 
 def worker_features(a):
     """What rule features runs for one shard of one split; the start-up (imports, first call) apart."""
-    from ge2e import features, manifest, schema
-    from ge2e.audio import ReadPolicy
+    from ge2e import schema
+    from ge2e.audio.files import ReadPolicy
+    from ge2e.corpus import manifest
+    from ge2e.features import frontend as features
 
     params = features.FeatureParams(**schema.defaults("features.params"))
     policy = ReadPolicy(sample_rate=RATE, resample=True, channel=None, on_bad_file="fail")
@@ -133,8 +133,8 @@ def worker_features(a):
 
 def worker_batches(a):
     """Paper-size batches from the slice's memory-mapped training shards, as the training loop draws them."""
-    from ge2e.batches import SpeakerBatches
-    from ge2e.features import FeatureSet
+    from ge2e.features.batches import SpeakerBatches
+    from ge2e.features.frontend import FeatureSet
 
     fs = FeatureSet.load(a["train"])
     n = min(64, len(fs.by_speaker()))
@@ -156,8 +156,9 @@ def worker_train(a):
     """ge2e.train.train on the slice's shards: config/config.yaml's model and training settings at N, M=10."""
     import torch
 
-    from ge2e import schema, train
-    from ge2e.features import FeatureSet
+    from ge2e import schema
+    from ge2e.features.frontend import FeatureSet
+    from ge2e.train import trainer as train
 
     torch.set_num_threads(1)
     cfg = yaml.safe_load((benchlib.ROOT / "config" / "config.yaml").read_text())
@@ -195,9 +196,9 @@ def worker_paper(a):
     timed steps."""
     import torch
 
-    from ge2e.loss import GE2ELoss
-    from ge2e.model import SpeakerEncoder
-    from ge2e.train import train_step
+    from ge2e.encoder.model import SpeakerEncoder
+    from ge2e.train.loss import GE2ELoss
+    from ge2e.train.trainer import train_step
 
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -253,8 +254,8 @@ def write_m4a(path, samples):
 
 def decoding(files, folder):
     """{format: (read CPU s per audio s, probe CPU ms per file)} over ``files`` (path, seconds) as wav, flac, m4a."""
-    from ge2e import audio
-    from ge2e.audio import ReadPolicy
+    from ge2e.audio import files as audio
+    from ge2e.audio.files import ReadPolicy
 
     policy = ReadPolicy(sample_rate=RATE, resample=True, channel=None, on_bad_file="fail")
     paths = {"wav": [p for p, _ in files]}

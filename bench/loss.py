@@ -16,8 +16,8 @@ benchlib.single_thread_env()
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from ge2e.loss import GE2ELoss  # noqa: E402
-from ge2e.loss_reference import loop_loss  # noqa: E402
+from ge2e.train.loss import GE2ELoss  # noqa: E402
+from ge2e.train.loss_reference import loop_loss  # noqa: E402
 
 TOLERANCE = 1e-5
 TARGET = 100.0

@@ -39,9 +39,9 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ge2e import features  # noqa: E402
-from ge2e.batches import SpeakerBatches  # noqa: E402
-from ge2e.features import FeatureSet  # noqa: E402
+from ge2e.features import frontend as features  # noqa: E402
+from ge2e.features.batches import SpeakerBatches  # noqa: E402
+from ge2e.features.frontend import FeatureSet  # noqa: E402
 
 N, M, FRAMES, N_MELS = 64, 10, 160, 40
 PER_SPEAKER = (10, 40)  # utterances per speaker, drawn uniformly

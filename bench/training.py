@@ -30,9 +30,9 @@ import json  # noqa: E402
 import torch  # noqa: E402
 import yaml  # noqa: E402
 
-from ge2e.loss import W_MIN, GE2ELoss  # noqa: E402
-from ge2e.model import SpeakerEncoder  # noqa: E402
-from ge2e.train import CLIP_NORM, WB_GRAD_SCALE, train_step  # noqa: E402
+from ge2e.encoder.model import SpeakerEncoder  # noqa: E402
+from ge2e.train.loss import W_MIN, GE2ELoss  # noqa: E402
+from ge2e.train.trainer import CLIP_NORM, WB_GRAD_SCALE, train_step  # noqa: E402
 
 TARGET = 1.15
 TASKS = {"tisv": "TI-SV", "tdsv": "TD-SV"}

@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import soundfile as sf
 
-from ge2e.audio import ReadPolicy
+from ge2e.audio.files import ReadPolicy
 
 RATE = 8000  # telephone rate, as LDC ships SPHERE: below the pipeline's 16 kHz
 # The strictest read: 16 kHz only, multi-channel and bad files refused. Tests change what they test.

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ge2e import sphere
+from ge2e.audio import sphere
 
 RATE = 16000
 

@@ -10,10 +10,13 @@ import pytest
 import soundfile as sf
 from audio_files import STRICT, read_policy
 
-from ge2e import features, manifest, schema, sphere
-from ge2e.corpus import placeholder, snips, timit
+from bench import placeholder
+from ge2e import schema
+from ge2e.audio import sphere
+from ge2e.corpus import manifest, snips, timit
 from ge2e.errors import InputError
-from ge2e.features import FeatureParams
+from ge2e.features import frontend as features
+from ge2e.features.frontend import FeatureParams
 
 EARLIER = "earlier result\n"
 

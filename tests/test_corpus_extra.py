@@ -7,8 +7,7 @@ from audio_files import read_policy
 from integer_corpus import write_timit
 from layouts import write_folder, write_librispeech, write_vctk, write_voxceleb
 
-from ge2e import manifest
-from ge2e.corpus import extra, extra_config
+from ge2e.corpus import extra, extra_config, manifest
 from ge2e.errors import InputError
 
 KEY = "corpus.tisv_extra_train"

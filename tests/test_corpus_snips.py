@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from audio_files import STRICT
 
-from ge2e import audio
+from ge2e.audio import files as audio
 from ge2e.corpus import snips
 from ge2e.errors import InputError
 

@@ -5,8 +5,9 @@ import pytest
 import soundfile as sf
 from audio_files import STRICT, read_policy, write_stereo
 
-from ge2e import audio, manifest
-from ge2e.corpus import placeholder, timit
+from bench import placeholder
+from ge2e.audio import files as audio
+from ge2e.corpus import manifest, timit
 from ge2e.errors import InputError
 
 

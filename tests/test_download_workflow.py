@@ -17,7 +17,7 @@ from hostile_archives import tar_case, zip_case
 from layouts import tone, write_librispeech, write_speech_commands
 from workflow_run import copy_workflow, job_counts, snakemake
 
-from ge2e import manifest
+from ge2e.corpus import manifest
 from ge2e.fetch import archives
 
 TRAIN, TEST = "train-clean-100", "test-clean"

@@ -69,8 +69,8 @@ def test_builtin_corpus_is_in_the_real_layouts(run_dir):
 def test_splits_share_no_base_voice(run_dir, task, corpus):
     """Read from the manifests the readers wrote: no base voice (TTS voice or recorded person) is in two splits,
     so the test speakers' voices were never heard in training or checkpoint selection."""
-    from ge2e import manifest
-    from ge2e.corpus import builtin
+    from ge2e.builtin import layouts as builtin
+    from ge2e.corpus import manifest
 
     who = builtin.read_speaker_table(run_dir / "results/builtin_corpus" / corpus)
     persons = {}
@@ -157,7 +157,7 @@ def test_config_errors_stop_before_any_job(tmp_path, config, message):
 
 @pytest.mark.parametrize("policy", ["fail", "skip"])
 def test_bad_file_in_a_real_layout_through_the_rule(tmp_path, policy):
-    from ge2e.corpus import placeholder
+    from bench import placeholder
 
     (tmp_path / "work").mkdir()
     work = copy_workflow(tmp_path / "work")
@@ -345,9 +345,9 @@ def test_cli_embed_gives_the_vectors_of_the_pipelines_features(run_dir, tmp_path
     equal those of the same files' utterances in the feature shards the pipeline trained and evaluated on."""
     import numpy as np
 
-    from ge2e import manifest
-    from ge2e.features import FeatureSet
-    from ge2e.inference import EncoderEmbedder, load_encoder, window_frames
+    from ge2e.corpus import manifest
+    from ge2e.encoder.embedding import EncoderEmbedder, load_encoder, window_frames
+    from ge2e.features.frontend import FeatureSet
 
     ckpt = run_dir / "results/tisv/const/final.pt"
     model, meta = load_encoder(ckpt)
@@ -437,7 +437,7 @@ def test_external_real_speech_set_is_scored_in_its_own_section(external_run):
 def test_trial_lists_are_scored_as_listed_in_sections_of_their_own(external_run):
     """evaluate.trials: a VoxCeleb-form and a Kaldi-form list are scored by every system, AS-norm'd, with the raw
     scores kept; the Kaldi list that restates the external protocol gives the external set's scores exactly."""
-    from ge2e import manifest
+    from ge2e.corpus import manifest
 
     work, _ = external_run
     rows = manifest.read(work / "results/external/vox/manifest.tsv")
@@ -510,7 +510,7 @@ def test_trial_list_errors_stop_before_any_job(tmp_path, config, message):
 def test_cli_and_evaluate_refuse_checkpoints_that_would_run_code(run_dir, tmp_path):
     """A .pt whose pickle calls a function (here: one creating a file) is refused by ge2e verify, ge2e embed and
     the evaluate rule, and the function never runs."""
-    from test_inference import crafted_checkpoint
+    from test_encoder_embedding import crafted_checkpoint
 
     marker = tmp_path / "pwned"
     bad = crafted_checkpoint(tmp_path, marker)
@@ -536,7 +536,7 @@ def test_librispeech_layout_runs_convert_to_evaluation(tmp_path):
     from layouts import write_librispeech
     from workflow_run import job_counts
 
-    from ge2e import manifest
+    from ge2e.corpus import manifest
 
     root = write_librispeech(tmp_path / "LibriSpeech", {"train-clean-100": 7, "test-clean": 3}, speech=True)
     (tmp_path / "work").mkdir()
@@ -591,7 +591,7 @@ def test_every_real_layout_runs_convert_to_evaluation(tmp_path, tisv_format, lay
     """VCTK (48 kHz flac, resampled when read), VoxCeleb (m4a, as VoxCeleb2 ships) and a speaker folder, each
     through convert_tisv, features, augmentation, training and evaluation on the tiny config, reading the
     original files (10 speakers: 5 train, 2 validate, 3 test)."""
-    from ge2e import manifest
+    from ge2e.corpus import manifest
 
     section, suffix = layout(tmp_path / tisv_format)
     (tmp_path / "work").mkdir()
@@ -628,7 +628,7 @@ def test_speech_commands_layouts_run_convert_to_evaluation(tmp_path, layout):
     schedule; 10 speakers: 5 train, 2 validate, 3 test)."""
     from workflow_run import job_counts
 
-    from ge2e import manifest
+    from ge2e.corpus import manifest
 
     folder, section = _speech_commands(tmp_path / layout, layout)
     (tmp_path / "work").mkdir()
@@ -677,7 +677,7 @@ def test_extra_training_corpora_join_the_training_speakers_and_never_the_test_on
     from layouts import write_folder, write_librispeech, write_voxceleb
     from workflow_run import job_counts
 
-    from ge2e import manifest
+    from ge2e.corpus import manifest
 
     root = write_librispeech(tmp_path / "LibriSpeech", {"train-clean-100": 7, "test-clean": 3}, speech=True)
     vox = write_voxceleb(tmp_path / "vox", ["id20001", "id20002"], videos=2, per_video=2, speech=True, first=20)
@@ -719,7 +719,7 @@ def test_extra_training_corpora_merge_into_a_converted_timit_and_the_built_in_on
     from layouts import write_folder
     from workflow_run import job_counts
 
-    from ge2e import manifest
+    from ge2e.corpus import manifest
 
     timit = write_timit(tmp_path / "TIMIT", train_speakers=8, test_speakers=4, utterances=5)
     more = write_folder(tmp_path / "more", speakers=2, per_speaker=4, speech=True)
@@ -756,7 +756,7 @@ def test_one_utterance_speakers_train_validate_and_are_tested(tmp_path):
     import torch
     from layouts import write_folder
 
-    from ge2e import manifest
+    from ge2e.corpus import manifest
 
     root = write_folder(tmp_path / "folder", speakers=10, per_speaker=8, speech=True, joined=(2, 3, 4, 6, 8, 9))
     (tmp_path / "val.txt").write_text("spk05\nspk06\n")

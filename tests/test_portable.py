@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from ge2e import augment, features, portable, schema
+from ge2e import portable, schema
+from ge2e.features import augment
+from ge2e.features import frontend as features
 
 
 def test_exp_log_cos_sin_match_numpy():

@@ -7,8 +7,8 @@ import yaml
 from snakemake.utils import validate
 
 from ge2e import schema
-from ge2e.augment import AugmentParams
-from ge2e.features import FeatureParams
+from ge2e.features.augment import AugmentParams
+from ge2e.features.frontend import FeatureParams
 
 
 def _filled_without(section):

@@ -11,9 +11,9 @@ over the number of real training speakers is made so, from config/real-speech-ab
 import argparse
 import sys
 
-from ge2e.plots import variant_curve
+from ge2e.results.plots import variant_curve
+from ge2e.results.table import read_per_seed
 from ge2e.systems import TASK_NAMES
-from ge2e.table import read_per_seed
 
 
 def main(argv=None):

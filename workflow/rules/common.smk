@@ -8,19 +8,21 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from ge2e import experiments, schema
+from ge2e import schema
+from ge2e.plan import grid as experiments
 from ge2e.fetch import archives
-from ge2e.audio import ReadPolicy
-from ge2e.augment import AugmentParams, rule_settings
-from ge2e.recordings import check_roots as check_recording_roots
-from ge2e.corpus import builtin, extra, extra_config, formats
+from ge2e.audio.files import ReadPolicy
+from ge2e.features.augment import AugmentParams, rule_settings
+from ge2e.features.recordings import check_roots as check_recording_roots
+from ge2e.corpus import extra, extra_config, formats
+from ge2e.builtin import layouts as builtin
 from ge2e.corpus.rows import check_paths
 from ge2e.errors import InputError
-from ge2e.features import FeatureParams
-from ge2e.manifest import SPLITS, check_sizes
+from ge2e.features.frontend import FeatureParams
+from ge2e.corpus.manifest import SPLITS, check_sizes
 from ge2e.fetch.obtain import present
 from ge2e.seeds import derive
-from ge2e.trials import load as load_trial_list
+from ge2e.evaluate.trial_lists import load as load_trial_list
 from ge2e.systems import (
     CHECKPOINT_TITLES,
     CORPUS_NAMES,

@@ -1,8 +1,8 @@
 """Rule ablation: every variant's results and scores beside the default's -> ``results/ablation.md`` and its
 HTML twin for the report."""
 
-from ge2e import ablation
 from ge2e.atomic import write_text
+from ge2e.results import ablation
 from ge2e.rule import run
 
 

@@ -4,7 +4,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from ge2e.corpus import builtin
+from ge2e.builtin import layouts as builtin
 from ge2e.rule import run
 
 

@@ -1,8 +1,7 @@
 """Rule convert_external: a <speaker>/<files> folder -> the manifest of an external evaluation set."""
 
-from ge2e import manifest
-from ge2e.audio import ReadPolicy
-from ge2e.corpus import folder
+from ge2e.audio.files import ReadPolicy
+from ge2e.corpus import folder, manifest
 from ge2e.rule import run
 
 

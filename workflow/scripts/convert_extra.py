@@ -1,9 +1,8 @@
 """Rule convert_extra: an extra TI-SV training corpus (corpus.tisv_extra_train.<name>) -> its manifest, every speaker
 training, ids prefixed with the name (merged into the TI-SV manifest by the main corpus's convert rule)."""
 
-from ge2e import manifest
-from ge2e.audio import ReadPolicy
-from ge2e.corpus import extra
+from ge2e.audio.files import ReadPolicy
+from ge2e.corpus import extra, manifest
 from ge2e.rule import run
 
 

@@ -1,8 +1,7 @@
 """Rule convert_snips: Snips JSON + audio_files -> the TD-SV manifest (keyword positives)."""
 
-from ge2e import manifest
-from ge2e.audio import ReadPolicy
-from ge2e.corpus import snips
+from ge2e.audio.files import ReadPolicy
+from ge2e.corpus import manifest, snips
 from ge2e.rule import run
 
 

@@ -1,9 +1,8 @@
 """Rule convert_tdsv: a TD-SV corpus in the layout corpus.tdsv_format names -> the TD-SV manifest of its keyword's
 files."""
 
-from ge2e import manifest
-from ge2e.audio import ReadPolicy
-from ge2e.corpus import formats
+from ge2e.audio.files import ReadPolicy
+from ge2e.corpus import formats, manifest
 from ge2e.rule import run
 
 

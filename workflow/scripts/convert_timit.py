@@ -1,8 +1,7 @@
 """Rule convert_timit: a TIMIT tree -> 16-bit wavs + the TI-SV manifest."""
 
-from ge2e import manifest
-from ge2e.audio import ReadPolicy
-from ge2e.corpus import extra, timit
+from ge2e.audio.files import ReadPolicy
+from ge2e.corpus import extra, manifest, timit
 from ge2e.rule import run
 
 

@@ -1,8 +1,7 @@
 """Rule convert_tisv: a TI-SV corpus in the layout corpus.tisv_format names -> the TI-SV manifest of its files."""
 
-from ge2e import manifest
-from ge2e.audio import ReadPolicy
-from ge2e.corpus import extra, formats
+from ge2e.audio.files import ReadPolicy
+from ge2e.corpus import extra, formats, manifest
 from ge2e.rule import run
 
 

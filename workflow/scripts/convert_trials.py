@@ -2,8 +2,9 @@
 
 import logging
 
-from ge2e import manifest, trials
-from ge2e.audio import ReadPolicy
+from ge2e.audio.files import ReadPolicy
+from ge2e.corpus import manifest
+from ge2e.evaluate import trial_lists as trials
 from ge2e.rule import run
 
 

@@ -1,8 +1,8 @@
 """Rule eer_table: every evaluation JSON (and, over several seeds, the scores) -> ``results/eer_table.md``,
 its HTML twin for the report, and the per-seed companion TSV."""
 
-from ge2e import seedstats, table
 from ge2e.atomic import write_text
+from ge2e.results import seedstats, table
 from ge2e.rule import run
 
 

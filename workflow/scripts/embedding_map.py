@@ -2,9 +2,9 @@
 
 import torch
 
-from ge2e import plots
-from ge2e.features import FeatureSet
-from ge2e.inference import EncoderEmbedder, load_encoder
+from ge2e.encoder.embedding import EncoderEmbedder, load_encoder
+from ge2e.features.frontend import FeatureSet
+from ge2e.results import plots
 from ge2e.rule import run
 
 

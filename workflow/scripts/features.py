@@ -2,8 +2,9 @@
 
 import logging
 
-from ge2e import features, manifest
-from ge2e.audio import ReadPolicy
+from ge2e.audio.files import ReadPolicy
+from ge2e.corpus import manifest
+from ge2e.features import frontend as features
 from ge2e.rule import run
 
 

@@ -1,6 +1,6 @@
 """Rule plot_loss: the training loss logs of every seed of one variant's schedule -> two-panel PNG."""
 
-from ge2e import plots
+from ge2e.results import plots
 from ge2e.rule import run
 
 

@@ -1,7 +1,7 @@
 """Rule plot_scores: one variant's full-trial score files (every seed of each system) on one evaluation set ->
 DET curves and score histograms."""
 
-from ge2e import plots
+from ge2e.results import plots
 from ge2e.rule import run
 
 

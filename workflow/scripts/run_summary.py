@@ -1,7 +1,7 @@
 """Rule run_summary: the two manifests -> ``results/run_summary.html``."""
 
-from ge2e import summary
 from ge2e.atomic import write_text
+from ge2e.results import summary
 from ge2e.rule import run
 
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import torch
 
-from ge2e import train
-from ge2e.features import FeatureSet
+from ge2e.features.frontend import FeatureSet
 from ge2e.rule import run
+from ge2e.train import trainer as train
 
 
 def main(smk):

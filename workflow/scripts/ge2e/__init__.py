@@ -1,7 +1,26 @@
-"""GE2E speaker verification: the library behind the Snakemake pipeline.
+"""GE2E speaker verification: the library behind the Snakemake pipeline, one package per stage.
 
-One module per concern (see docs/layout.md); rule scripts in ``workflow/scripts/``
-are thin wrappers that read ``snakemake.input/params`` and call into here.
+In the order the data flows (docs/layout.md draws it):
+
+- ``fetch``: downloading corpora, noise collections and trial lists;
+- ``builtin``: the synthetic corpus, written in the TIMIT and Snips layouts;
+- ``corpus``: reading a corpus in its layout into the per-task manifest;
+- ``features``: log-mels with VAD, their shard store and the N x M batches drawn from it, augmentation;
+- ``encoder``: the LSTM speaker encoder, its checkpoints, embedding utterances (and the MFCC baseline);
+- ``train``: the GE2E loss and the training loop;
+- ``evaluate``: trials, both protocols, published trial lists with AS-norm, EER and minDCF;
+- ``results``: the EER table, statistics over seeds, the ablation, the figures and pages;
+- ``plan``: the run planner the Snakefile asks: the experiment grid, start-up checks, targets and rule
+  parameters;
+
+and beside them ``audio``, reading and writing audio files, which most stages share. The small shared
+modules at the top: ``errors`` (InputError), ``atomic`` (atomic outputs), ``seeds`` (per-job seeds),
+``schema`` (the config schema's defaults), ``systems`` (the names of tasks and systems), ``portable``
+(CPU-independent arithmetic), ``rule`` (running a rule script) and ``cli`` (the ``ge2e`` command).
+Rule scripts in ``workflow/scripts/`` are thin: they read ``snakemake.input/params`` and call into here.
+
+May import: the shared modules import each other only; ``cli``, the command, imports the stages it
+runs: ge2e.audio, ge2e.features, ge2e.encoder and ge2e.evaluate.
 """
 
 __version__ = "0.1.0"

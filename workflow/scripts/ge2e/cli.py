@@ -10,10 +10,12 @@ import sys
 import numpy as np
 import torch
 
-from ge2e import audio, features, speaker_eer
+from ge2e.audio import files as audio
+from ge2e.encoder.embedding import EncoderEmbedder, MfccEmbedder, load_encoder, window_frames
 from ge2e.errors import InputError
-from ge2e.evaluate import centroid_scores
-from ge2e.inference import EncoderEmbedder, MfccEmbedder, load_encoder, window_frames
+from ge2e.evaluate import speaker_eer
+from ge2e.evaluate.protocols import centroid_scores
+from ge2e.features import frontend as features
 
 CHANNEL_FIX = "use --channel N (1 = first) or --channel mix"
 

@@ -23,8 +23,7 @@ import logging
 import os
 from pathlib import Path
 
-from ge2e import manifest
-from ge2e.corpus import formats, timit
+from ge2e.corpus import formats, manifest, timit
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
 

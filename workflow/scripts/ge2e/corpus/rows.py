@@ -15,7 +15,8 @@ import logging
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ge2e import audio, manifest
+from ge2e.audio import files as audio
+from ge2e.corpus import manifest
 from ge2e.errors import InputError, MissingDependency
 from ge2e.seeds import derive
 

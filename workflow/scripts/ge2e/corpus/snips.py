@@ -9,7 +9,7 @@ workers are the speakers; ``dev.json`` workers form the validation split.
 import json
 from pathlib import Path
 
-from ge2e import audio
+from ge2e.audio import files as audio
 from ge2e.errors import InputError
 
 SPLIT_FILES = {"train": "train.json", "val": "dev.json", "test": "test.json"}

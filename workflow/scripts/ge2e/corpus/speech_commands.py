@@ -22,7 +22,7 @@ import os
 import re
 from pathlib import Path
 
-from ge2e import manifest
+from ge2e.corpus import manifest
 from ge2e.corpus import rows as corpus_rows
 from ge2e.corpus.folder import AUDIO_SUFFIXES
 from ge2e.errors import InputError

@@ -12,9 +12,9 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ge2e import audio
+from ge2e.audio import files as audio
+from ge2e.corpus.manifest import hold_out
 from ge2e.errors import InputError
-from ge2e.manifest import hold_out
 
 PARTS = {"train": "TRAIN", "test": "TEST"}
 _DIALECT = re.compile(r"^dr[1-8]$", re.IGNORECASE)

@@ -1,0 +1,148 @@
+"""The experiment grid (ge2e.experiments): variants merged and checked, seeds, roots, and each stage made once."""
+
+import copy
+
+import pytest
+import yaml
+
+from ge2e.errors import InputError
+from ge2e.plan import grid as experiments
+from ge2e.schema import defaults
+
+BASE = {
+    "seed": 7,
+    "features": {"shards": 2, "params": defaults("features.params")},
+    "augment": {
+        "tdsv": {**defaults("augment.tdsv"), "noise_copies": 1},
+        "tisv": {**defaults("augment.tisv"), "noise_copies": 1},
+    },
+    "model": {"hidden": 32, "layers": 1, "proj": 16},
+    "train": {
+        "momentum": 0.9,
+        "threads": 1,
+        "tdsv": {"n_speakers": 4, "n_utterances": 4, "frames": [40, 60], "epochs": 3},
+        "tisv": {"n_speakers": 4, "n_utterances": 4, "frames": [60, 80], "epochs": 3},
+    },
+    "lr_schedules": {"const": {"type": "const", "lr": 0.01}, "step": {"type": "step", "lr": 0.01, "step_epochs": 2}},
+    "evaluate": {},
+}
+
+
+def config(variants=None, seeds=(), tasks=("tdsv", "tisv"), schedules=()):
+    out = copy.deepcopy(BASE)
+    out["experiments"] = {"seeds": list(seeds), "variants": variants or {}, "tasks": list(tasks)}
+    out["experiments"]["schedules"] = list(schedules)
+    return out
+
+
+def grid(**kwargs):
+    cfg = config(**kwargs)
+    return experiments.Grid(cfg, experiments.variants(cfg))
+
+
+def test_merge_is_deep_and_leaves_the_base_alone():
+    base = {"train": {"momentum": 0.9, "tisv": {"epochs": 3, "frames": [60, 80]}}, "model": {"hidden": 8}}
+    merged = experiments.merge(base, {"train": {"tisv": {"epochs": 9}}, "model": {"hidden": 16}})
+    assert merged == {"train": {"momentum": 0.9, "tisv": {"epochs": 9, "frames": [60, 80]}}, "model": {"hidden": 16}}
+    assert base["train"]["tisv"]["epochs"] == 3
+
+
+def test_variants_are_the_base_with_their_overrides_default_first():
+    found = experiments.variants(config({"mom0": {"train": {"momentum": 0.0}}, "wide": {"model": {"hidden": 64}}}))
+    assert list(found) == ["default", "mom0", "wide"]
+    assert found["default"]["train"]["momentum"] == 0.9 and "experiments" not in found["default"]
+    assert found["mom0"]["train"]["momentum"] == 0.0 and found["mom0"]["model"] == BASE["model"]
+    assert found["wide"]["model"] == {"hidden": 64, "layers": 1, "proj": 16}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"bad": {"evaluate": {"repeats": 2}}}, "experiments.variants.bad.evaluate: a variant may change only train"),
+        ({"bad": {"seed": 3}}, "experiments.variants.bad.seed: a variant may change only"),
+        (
+            {"bad": {"features": {"params": {"sample_rate": 8000}}}},
+            "experiments.variants.bad.features.params.sample_rate: a variant cannot change it",
+        ),
+        (
+            {"bad": {"lr_schedules": {"fast": {"lr": 0.1}}}},
+            "experiments.variants.bad.lr_schedules.fast: not a schedule",
+        ),
+        ({"default": {"train": {"momentum": 0.0}}}, "experiments.variants.default: 'default' is the base config"),
+    ],
+)
+def test_overrides_a_variant_cannot_make_are_refused_naming_the_key(overrides, message):
+    with pytest.raises(InputError, match=message.replace(".", r"\.").replace("(", r"\(")):
+        experiments.variants(config(overrides))
+
+
+def test_seeds_default_to_the_runs_seed_and_roots_mirror_results():
+    assert experiments.seeds(config()) == [7] and experiments.seeds(config(seeds=[1, 2])) == [1, 2]
+    assert experiments.root("default", 7, 7) == "results" and experiments.root("default", None, 7) == "results"
+    assert experiments.root("default", 2, 7) == "results/seed2"
+    assert experiments.root("mom0", 7, 7) == "results/variants/mom0"
+    assert experiments.root("mom0", 2, 7) == "results/variants/mom0/seed2"
+
+
+def test_the_default_experiment_is_todays_run():
+    g = grid()
+    assert g.variants == ["default"] and g.seeds == [7] and g.schedules == ["const", "step"]
+    assert g.roots_of("features") == g.roots_of("augment") == g.roots_of("train") == ["results"]
+    assert g.run_root("tisv", "default", "const", 7) == g.init_root("tisv", "default", 7) == "results"
+    assert g.own_inits() == g.own_features() == ["default"]
+
+
+def test_a_training_variant_reuses_the_defaults_data_and_trains_each_seed():
+    g = grid(variants={"mom0": {"train": {"momentum": 0.0}}}, seeds=[1, 2])
+    assert g.features_root("mom0") == g.data_root("tisv", "mom0") == "results"
+    assert g.roots_of("features") == g.roots_of("augment") == ["results"]
+    assert len(g.runs()) == 2 * 2 * 2 * 2  # tasks x variants x schedules x seeds
+    assert g.run_root("tdsv", "mom0", "step", 2) == "results/variants/mom0/seed2"
+    assert g.run_root("tdsv", "default", "step", 2) == "results/seed2"
+    # Momentum does not touch the start: mom0 starts from the default's untrained encoder, seed by seed.
+    assert g.init_root("tisv", "mom0", 1) == "results/seed1" and g.own_inits() == ["default"]
+    assert g.run_at("results/variants/mom0/seed1", "tisv", "const").variant == "mom0"
+
+
+def test_each_stage_runs_once_per_distinct_settings():
+    variants = {
+        "noaug_ti": {"augment": {"tisv": {"noise_copies": 0}}},  # TI-SV without augmentation, TD-SV as default
+        "raw": {"features": {"params": {"normalise": "none"}}},
+        "raw2": {"features": {"params": {"normalise": "none"}}, "train": {"momentum": 0.5}},
+        "slow": {"lr_schedules": {"step": {"lr": 0.001}}},
+    }
+    g = grid(variants=variants)
+    # No augmentation: the TI-SV train split of the default's features; TD-SV: the default's augmented shards.
+    assert not g.augments("tisv", "noaug_ti") and g.data_root("tisv", "noaug_ti") == "results"
+    assert g.run_root("tisv", "noaug_ti", "const", 7) == "results/variants/noaug_ti"
+    assert g.run_root("tdsv", "noaug_ti", "const", 7) == "results" and not g.owns("tdsv", "noaug_ti", "const")
+    # Other features: made once, under the first variant that has them, with their own augmented shards.
+    assert g.features_root("raw") == g.features_root("raw2") == "results/variants/raw"
+    assert g.data_root("tdsv", "raw2") == "results/variants/raw" and g.own_features() == ["default", "raw"]
+    assert g.roots_of("augment") == ["results", "results/variants/raw"]
+    # raw2 starts where raw does; it trains its own runs (other momentum).
+    assert g.init_root("tisv", "raw2", 7) == "results/variants/raw" and g.own_inits() == ["default", "noaug_ti", "raw"]
+    assert g.run_root("tisv", "raw2", "const", 7) == "results/variants/raw2"
+    # Another step schedule: only the step runs are new.
+    assert g.run_root("tisv", "slow", "const", 7) == "results" and g.owns("tisv", "slow", "step")
+    with pytest.raises(InputError, match="results/variants/slow/tisv/const: variant slow trains this exactly"):
+        g.run_at("results/variants/slow", "tisv", "const")
+
+
+def test_tasks_and_schedules_narrow_the_grid():
+    g = grid(variants={"mom0": {"train": {"momentum": 0.0}}}, tasks=["tisv"], schedules=["const"], seeds=[1, 2, 3])
+    assert g.tasks == ["tisv"] and g.schedules == ["const"] and len(g.runs()) == 2 * 3
+    with pytest.raises(InputError, match="experiments.schedules: 'fast' is not a schedule"):
+        grid(schedules=["fast"])
+
+
+def test_the_sweep_config_is_a_grid_of_training_variants(tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "config"
+    sweep = yaml.safe_load((root / "tisv_sweep.yaml").read_text())
+    cfg = config(sweep["experiments"]["variants"], seeds=sweep["experiments"]["seeds"], tasks=["tisv"])
+    cfg["experiments"]["schedules"] = sweep["experiments"]["schedules"]
+    g = experiments.Grid(cfg, experiments.variants(cfg))
+    assert len(g.variants) > 10 and g.tasks == ["tisv"]
+    assert g.roots_of("features") == ["results"]  # no variant of the sweep changes the features

@@ -1,0 +1,112 @@
+"""Statistics over training seeds (ge2e.seedstats): weighted EERs, the two-level bootstrap, reading score files."""
+
+import json
+
+import numpy as np
+import pytest
+from feature_sets import feature_set
+
+from ge2e.errors import InputError
+from ge2e.evaluate import metrics
+from ge2e.evaluate import protocols as evaluate
+from ge2e.results import seedstats
+
+
+def trials(scores, speakers=4, per_speaker=3, seed=0):
+    """Full trials of ``speakers`` x ``per_speaker`` test utterances against every speaker, with ``scores``
+    (K,) or, given a float, target scores shifted up by that much over noise."""
+    test = np.repeat(np.arange(speakers), per_speaker)  # (U,)
+    enrol = np.tile(np.arange(speakers), len(test))  # (K,)
+    test = np.repeat(test, speakers)
+    labels = enrol == test
+    if np.isscalar(scores):
+        scores = np.random.default_rng(seed).normal(size=len(labels)) + scores * labels
+    return seedstats.Trials(np.asarray(scores, float), labels, enrol, test, speakers)
+
+
+def test_weighted_eer_is_the_eer_of_the_trials_repeated():
+    rng = np.random.default_rng(3)
+    scores = np.round(rng.normal(size=200), 1)  # many ties
+    labels = rng.random(200) < 0.3
+    weights = rng.integers(0, 4, (25, 200))
+    got = seedstats.SortedTrials(scores, labels).eers(weights)
+    for row, rate in zip(weights, got, strict=True):
+        kept = np.repeat(labels, row)
+        if kept.all() or not kept.any():
+            assert np.isnan(rate)
+        else:
+            assert rate == pytest.approx(metrics.eer(np.repeat(scores, row), kept), abs=1e-12)
+    assert np.isnan(seedstats.SortedTrials(scores, labels).eers(np.zeros((1, 200)))[0])
+
+
+def test_scores_files_read_back_with_the_speakers_of_both_sides(tmp_path):
+    fs = feature_set([3, 4, 3])
+    emb = np.random.default_rng(0).normal(size=(len(fs), 4))
+    full = evaluate.full_trials(emb, fs.speakers)
+    evaluate.write_scores(tmp_path / "full.tsv", fs, full)
+    got = seedstats.read_trials(tmp_path / "full.tsv")
+    assert got.n_speakers == 3 and np.array_equal(got.labels, full["labels"].ravel().astype(bool))
+    assert np.array_equal(got.labels, got.enrol == got.test)  # a full trial is a target exactly when both agree
+    assert np.allclose(got.scores, full["scores"].ravel(), atol=1e-6)
+    names = (np.array(["s0", "s1"]), np.array(["s1", "s1"]))
+    evaluate.write_trial_scores(
+        tmp_path / "list.tsv", ["m0", "m1"], ["u1", "u2"], np.array([0.1, 0.9]), np.array([0, 1]), names, [0.2, 0.8]
+    )
+    listed = seedstats.read_trials(tmp_path / "list.tsv")
+    assert listed.enrol.tolist() == [0, 1] and listed.test.tolist() == [1, 1] and listed.labels.tolist() == [0, 1]
+
+
+def test_one_seed_is_passed_through_and_several_are_averaged():
+    one = {"eer_avg": 0.2, "eer_full": 0.1, "eer_full_ci95": [0.05, 0.2], "min_dcf_0.05": 0.5}
+    assert seedstats.summarise([one], None, np.random.default_rng(0), 100) is one
+    results = [
+        {"eer_avg": 0.2, "eer_full": 0.1, "min_dcf_0.05": 0.4, "min_dcf_0.01": 1, "min_dcf_0.001": 1},
+        {"eer_avg": 0.4, "eer_full": 0.3, "min_dcf_0.05": 0.6, "min_dcf_0.01": 1, "min_dcf_0.001": 1},
+    ]
+    per_seed = [trials(3.0, seed=0), trials(0.5, seed=1)]
+    got = seedstats.summarise(results, per_seed, np.random.default_rng(0), 300)
+    assert got["eer_full"] == pytest.approx(0.2) and got["eer_avg"] == pytest.approx(0.3) and got["seeds"] == 2
+    low, high = got["eer_full_ci95"]
+    assert low < high
+
+
+def test_the_interval_counts_the_spread_of_seeds_as_well_as_the_speakers():
+    good, bad = trials(3.0, speakers=8, seed=0), trials(0.3, speakers=8, seed=1)
+    same = seedstats.mean_interval([good, good], np.random.default_rng(0), 500)
+    mixed = seedstats.mean_interval([good, bad], np.random.default_rng(0), 500)
+    rates = [metrics.eer(t.scores, t.labels) for t in (good, bad)]
+    assert mixed[1] - mixed[0] > same[1] - same[0]  # two different seeds: a wider interval than one seed twice
+    assert mixed[0] <= np.mean(rates) <= mixed[1] and mixed[1] >= rates[1] - 0.05
+
+
+def test_a_paired_difference_is_zero_against_itself_and_signed_against_a_worse_system():
+    a = [trials(3.0, speakers=6, seed=s) for s in range(3)]
+    worse = [trials(0.2, speakers=6, seed=10 + s) for s in range(3)]
+    assert seedstats.paired_interval(a, a, np.random.default_rng(0), 200) == (0.0, 0.0)
+    low, high = seedstats.paired_interval(worse, a, np.random.default_rng(0), 200)
+    assert 0 < low < high
+
+
+def test_seeds_scored_on_other_trials_are_refused():
+    with pytest.raises(InputError, match="the seeds were not scored on the same trials"):
+        seedstats.mean_interval([trials(1.0), trials(1.0, speakers=5)], np.random.default_rng(0), 10)
+
+
+def test_table_cells_give_the_mean_and_each_seeds_record(tmp_path):
+    fs = feature_set([3, 3, 3])
+    rows, per_seed = [], []
+    for seed in (1, 2):
+        emb = np.random.default_rng(seed).normal(size=(len(fs), 4))
+        full = evaluate.full_trials(emb, fs.speakers)
+        evaluate.write_scores(tmp_path / f"{seed}.tsv", fs, full)
+        result = {"eer_avg": None, "eer_full": 0.1 * seed, "eer_full_ci95": [0, 1]}
+        result |= {f"min_dcf_{p}": 0.5 for p in metrics.P_TARGETS}
+        (tmp_path / f"{seed}.json").write_text(json.dumps(result))
+        per_seed.append([seed, str(tmp_path / f"{seed}.json"), str(tmp_path / f"{seed}.tsv")])
+    rows = [
+        {"label": "Ours", "variant": "default", "schedule": "const", "checkpoint": "final", "tasks": {"tisv": per_seed}}
+    ]
+    results, records = seedstats.table_cells(rows, "test", 7, 100)
+    assert results[0][0] == "Ours" and results[0][1]["tisv"]["eer_full"] == pytest.approx(0.15)
+    assert results[0][1]["tisv"]["eer_avg"] is None and results[0][1]["tisv"]["seeds"] == 2
+    assert [(r["seed"], r["result"]["eer_full"], r["set"]) for r in records] == [(1, 0.1, "test"), (2, 0.2, "test")]

@@ -1,0 +1,9 @@
+"""Log-mel features: computing them, storing them in shards, drawing batches from them, augmenting them.
+
+- ``frontend``: VAD and log-mels, the one place feature parameters are interpreted;
+- ``kernels``: the front end's compiled kernels (numba, no fastmath);
+- ``batches``: N speakers x M utterances batches of fixed-length segments, seeded;
+- ``augment``, ``recordings``: the augmented training set; folders of noise and impulse responses.
+
+May import: ge2e.audio and the shared modules.
+"""

@@ -1,0 +1,11 @@
+"""What a run reports: the EER table, statistics over seeds, the ablation, the figures and the pages.
+
+- ``table``: the EER and minDCF tables (Markdown, HTML, per seed);
+- ``seedstats``: means over seeds and their two-level bootstrap;
+- ``ablation``: each variant against default, seed by seed;
+- ``plots``: loss curves, DET curves, score histograms, embedding maps;
+- ``summary``: the run summary page;
+- ``htmlpage``: the result pages' HTML and style.
+
+May import: ge2e.evaluate, ge2e.encoder, ge2e.corpus and the shared modules.
+"""

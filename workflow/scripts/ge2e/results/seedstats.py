@@ -1,0 +1,239 @@
+"""Statistics over training seeds: a system's mean EER over seeds, and the paired difference of two systems.
+
+Every seed of a system is scored on the same trials (the experiment seed changes training only), so
+the uncertainty of a mean over S seeds has two sources: which seeds were drawn (training randomness)
+and which speakers were tested (trial sampling). Both intervals here come from one two-level
+bootstrap: each draw picks S seeds with replacement and, independently, the test speakers with
+replacement (the same speakers for every seed, as in :func:`ge2e.metrics.bootstrap_eer_ci_trials`: a
+trial counts as often as its enrolment speaker was drawn times its test speaker was drawn), and
+averages the picked seeds' EERs on the picked speakers. A difference is paired: both systems get the
+same seeds and speakers in each draw.
+
+The EER of a draw is computed from weights on trials sorted once (:class:`SortedTrials`), not by
+repeating trials, so a thousand draws cost a few cumulative sums each.
+"""
+
+import dataclasses
+import json
+
+import numpy as np
+
+from ge2e.errors import InputError
+from ge2e.evaluate.metrics import P_TARGETS, dcf_key
+from ge2e.seeds import derive
+
+DRAW_CELLS = 1 << 22  # draws x trials per block of weights (32 MB of float64): bounds the memory of long lists
+
+
+@dataclasses.dataclass(frozen=True)
+class Trials:
+    """Scored trials with the speaker of each side, numbered 0..S-1 (the bootstrap's units)."""
+
+    scores: np.ndarray  # (K,) float64
+    labels: np.ndarray  # (K,) bool
+    enrol: np.ndarray  # (K,) speaker number of the enrolment side
+    test: np.ndarray  # (K,) speaker number of the test side
+    n_speakers: int
+
+    def same_trials(self, other):
+        """True when ``other`` lists the same trials (labels and speakers, in order): its scores may differ."""
+        return (
+            self.n_speakers == other.n_speakers
+            and np.array_equal(self.labels, other.labels)
+            and np.array_equal(self.enrol, other.enrol)
+            and np.array_equal(self.test, other.test)
+        )
+
+
+def read_trials(path):
+    """A scores TSV written by evaluation (``ge2e.evaluate``) -> Trials.
+
+    Full trials (``enrol_speaker, test_utterance, score, label``): a test utterance's speaker is the
+    enrolled speaker of its target trial. A trial list (``enrol_model, test_utterance, score, label``
+    and the speakers of both sides in ``enrol_speaker`` and ``test_speaker``) names both.
+    """
+    with open(path) as fh:
+        header = fh.readline().rstrip("\n").split("\t")
+    table = np.loadtxt(path, dtype=str, delimiter="\t", skiprows=1, ndmin=2, comments=None)
+    if table.shape[1] != len(header):
+        raise InputError(f"{path}: {table.shape[1]} columns, the header names {len(header)}")
+    column = dict(zip(header, table.T, strict=True))
+    scores = column["score"].astype(np.float64)
+    labels = column["label"].astype(int).astype(bool)
+    if "test_speaker" in column:
+        enrol, test = column["enrol_speaker"], column["test_speaker"]
+    else:
+        utterance = column["test_utterance"]
+        owners = dict(zip(utterance[labels], column["enrol_speaker"][labels], strict=True))
+        missing = set(utterance.tolist()) - owners.keys()
+        if missing:
+            raise InputError(f"{path}: test utterance {sorted(missing)[0]} has no target trial")
+        enrol, test = column["enrol_speaker"], np.array([owners[u] for u in utterance.tolist()])
+    speakers, numbers = np.unique(np.r_[enrol, test], return_inverse=True)
+    return Trials(scores, labels, numbers[: len(scores)], numbers[len(scores) :], len(speakers))
+
+
+class SortedTrials:
+    """One score list sorted once, for its EER under many weightings of its trials (bootstrap draws)."""
+
+    def __init__(self, scores, labels):
+        """Args: scores (K,), labels (K,) bool, as in ``ge2e.metrics.eer``."""
+        order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
+        ranked = np.asarray(scores, dtype=np.float64)[order]
+        self.order = order
+        self.labels = np.asarray(labels, dtype=bool)[order]
+        # Last index of each run of equal scores: a threshold accepts a whole tie group (as ge2e.metrics).
+        self.last = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+
+    def eers(self, weights):
+        """(D,) EER of each row of ``weights`` (D, K): trial k counted weights[d, k] times; NaN where a row
+        leaves no target or no non-target trial. With integer weights this is ``ge2e.metrics.eer`` of the
+        trials repeated that often."""
+        w = np.asarray(weights, dtype=np.float64)[:, self.order]
+        accepted_t = np.cumsum(w * self.labels, axis=1)[:, self.last]  # (D, J) targets scoring >= each tie group
+        accepted = np.cumsum(w, axis=1)[:, self.last]
+        accepted_n = accepted - accepted_t
+        n_t, n_n = accepted_t[:, -1:], accepted_n[:, -1:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            far = np.c_[np.zeros(len(w)), accepted_n / n_n]  # (D, J + 1): the first point accepts nothing
+            frr = 1.0 - np.c_[np.zeros(len(w)), accepted_t / n_t]
+            j = np.argmax(far >= frr, axis=1)  # the first point at or past the crossing; >= 1
+            rows = np.arange(len(w))
+            far0, frr0, far1, frr1 = far[rows, j - 1], frr[rows, j - 1], far[rows, j], frr[rows, j]
+            denom = (far1 - far0) - (frr1 - frr0)
+            t = np.where(denom == 0, 0.0, (frr0 - far0) / np.where(denom == 0, 1.0, denom))
+            rate = far0 + t * (far1 - far0)
+        valid = (n_t[:, 0] > 0) & (n_n[:, 0] > 0)
+        return np.where(valid, rate, np.nan)
+
+
+def _speaker_counts(rng, n_speakers, draws):
+    """(D, S) how often each of S speakers is drawn in each of D draws of S speakers with replacement."""
+    picked = rng.integers(0, n_speakers, (draws, n_speakers))
+    offsets = (picked + n_speakers * np.arange(draws)[:, None]).ravel()
+    return np.bincount(offsets, minlength=draws * n_speakers).reshape(draws, n_speakers)
+
+
+def _seed_draws(per_seed, counts):
+    """(D, seeds) EER of every seed's trials under the speaker counts (D, S) of each draw."""
+    first = per_seed[0]
+    block = max(1, DRAW_CELLS // max(1, len(first.scores)))
+    sorted_trials = [SortedTrials(t.scores, t.labels) for t in per_seed]
+    out = np.empty((len(counts), len(per_seed)))
+    for start in range(0, len(counts), block):
+        c = counts[start : start + block]
+        weights = c[:, first.enrol] * c[:, first.test]  # (d, K), the same trials for every seed
+        for s, st in enumerate(sorted_trials):
+            out[start : start + block, s] = st.eers(weights)
+    return out
+
+
+def _check_same(per_seed, what):
+    if not all(per_seed[0].same_trials(t) for t in per_seed[1:]):
+        raise InputError(f"{what}: the seeds were not scored on the same trials")
+
+
+def _interval(values, level):
+    tail = (1 - level) / 2 * 100
+    values = values[np.isfinite(values)]
+    return float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))
+
+
+def mean_interval(per_seed, rng, resamples, level=0.95, what="scores"):
+    """Interval of the mean EER over seeds: seeds and speakers resampled (the module's two-level bootstrap).
+
+    Args:
+        per_seed: list of Trials, one per seed, all over the same trials.
+        rng: np.random.Generator.
+        resamples: bootstrap draws (config ``evaluate.bootstrap``).
+        what: names the system in an error.
+    Returns:
+        (low, high) percentile interval.
+    """
+    _check_same(per_seed, what)
+    seeds = len(per_seed)
+    picks = _speaker_counts(rng, seeds, resamples)  # (D, seeds): seeds drawn with replacement
+    rates = _seed_draws(per_seed, _speaker_counts(rng, per_seed[0].n_speakers, resamples))
+    return _interval((rates * picks).sum(axis=1) / seeds, level)
+
+
+def paired_interval(per_seed_a, per_seed_b, rng, resamples, level=0.95, what="scores"):
+    """Interval of the mean over seeds of EER(a) - EER(b), seed by seed on the same trials.
+
+    Each draw picks the same seeds and speakers for both systems (a paired two-level bootstrap).
+
+    Args:
+        per_seed_a, per_seed_b: lists of Trials, one per seed, in the same seed order.
+    Returns:
+        (low, high) percentile interval.
+    """
+    both = [*per_seed_a, *per_seed_b]
+    _check_same(both, what)
+    seeds = len(per_seed_a)
+    picks = _speaker_counts(rng, seeds, resamples)
+    rates = _seed_draws(both, _speaker_counts(rng, both[0].n_speakers, resamples))
+    return _interval(((rates[:, :seeds] - rates[:, seeds:]) * picks).sum(axis=1) / seeds, level)
+
+
+MEAN_KEYS = ("eer_avg", "eer_full", *(dcf_key(p) for p in P_TARGETS))
+
+
+def summarise(results, per_seed, rng, resamples, what="scores"):
+    """One system's results over seeds, shaped like one evaluation's result dict.
+
+    Args:
+        results: the evaluation result dicts (JSON) of each seed.
+        per_seed: Trials of each seed (its scores TSV), in the same order; unused for one seed.
+    Returns:
+        With one seed, that seed's result as it is. With several: the mean of each of ``MEAN_KEYS``
+        (None where a seed has none), ``eer_full_ci95`` from :func:`mean_interval`, and ``seeds``.
+    """
+    if len(results) == 1:
+        return results[0]
+    out = {}
+    for key in MEAN_KEYS:
+        values = [r.get(key) for r in results]
+        out[key] = None if any(v is None for v in values) else float(np.mean(values))
+    out["eer_full_ci95"] = list(mean_interval(per_seed, rng, resamples, what=what))
+    out["seeds"] = len(results)
+    for key in ("target_trials", "nontarget_trials", "trials_skipped"):  # the same trials for every seed
+        if key in results[0]:
+            out[key] = results[0][key]
+    return out
+
+
+def load_results(entries):
+    """The result dicts of ``entries`` ([seed, result JSON, scores TSV] per seed)."""
+    out = []
+    for _, path, _ in entries:
+        with open(path) as fh:
+            out.append(json.load(fh))
+    return out
+
+
+def table_cells(rows, evalset, base_seed, resamples):
+    """Each row's results over seeds on one set, and each seed's record for the per-seed table.
+
+    Args:
+        rows: dicts of label, variant, schedule, checkpoint and ``tasks`` ({task: [seed, JSON, scores] per
+            seed}), as the workflow lists them (``common.smk``'s ``table_rows``).
+        base_seed: seeds each interval's bootstrap (with the set, row and task).
+        resamples: bootstrap draws.
+    Returns:
+        ([(label, {task: result over seeds})], [per-seed record]) as ``ge2e.table`` renders them.
+    """
+    results, records = [], []
+    for row in rows:
+        by_task = {}
+        for task, entries in row["tasks"].items():
+            per_seed = load_results(entries)
+            trials = [read_trials(scores) for _, _, scores in entries] if len(entries) > 1 else None
+            rng = np.random.default_rng(derive(base_seed, evalset, row["label"], task))
+            by_task[task] = summarise(per_seed, trials, rng, resamples, what=f"{row['label']} on {evalset}")
+            records += [
+                {"set": evalset, "task": task, **{k: row[k] for k in ("variant", "schedule", "checkpoint")}}
+                | {"seed": seed, "result": result}
+                for (seed, _, _), result in zip(entries, per_seed, strict=True)
+            ]
+        results.append((row["label"], by_task))
+    return results, records

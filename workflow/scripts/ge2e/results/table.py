@@ -1,0 +1,247 @@
+"""The results table: published reference EERs beside ours, as Markdown and as HTML.
+
+Both renderings come from one list of tables (:func:`tables`), so the file the docs
+quote and the page the Snakemake report shows cannot disagree.
+"""
+
+import html
+import json
+import re
+
+from ge2e.evaluate.metrics import P_TARGETS, dcf_key
+from ge2e.results.htmlpage import html_page, html_table
+from ge2e.systems import TASK_NAMES, TASKS
+
+# Published EERs per task; None = not reported.
+REFERENCES = [
+    ("Paper (Wan et al. 2018, GE2E)", {"tdsv": 0.031, "tisv": 0.0406}),
+    ("Earlier PyTorch reproduction, Const_lr (1500 epochs)", {"tdsv": 0.02408, "tisv": 0.04112}),
+    (
+        "Earlier PyTorch reproduction, Step_lr (halved every 800 epochs, 2000 epochs)",
+        {"tdsv": 0.02425, "tisv": 0.03979},
+    ),
+    ("Earlier TI-only PyTorch port", {"tdsv": None, "tisv": 0.05742}),
+]
+TITLE = "GE2E speaker verification: EER"
+PER_SEED = "results/eer_per_seed.tsv"  # the companion of a table over several seeds (render_per_seed)
+
+
+def _cell(value, published=False):
+    """Ours to 4 decimals; published figures exactly as printed in their source."""
+    if value is None:
+        return "n/r"
+    return f"{value}" if published else f"{value:.4f}"
+
+
+def _full_cell(result):
+    """Full-trial EER with its bootstrap interval, e.g. ``0.1000 [0.071, 0.132]``."""
+    if result is None:
+        return "n/r"
+    low, high = result["eer_full_ci95"]
+    return f"{result['eer_full']:.4f} [{low:.3f}, {high:.3f}]"
+
+
+def _references_note(tasks, references):
+    """What the reference rows are, given the tasks whose corpus is the one they were measured on."""
+    if list(references) == list(tasks):
+        return [
+            "References are the published figures on the real corpora",
+            "(their protocol's single EER is shown under *avg*; n/r = not reported).",
+        ]
+    if not references:
+        return [
+            "No published figures are shown: they were measured on TIMIT and on keyword corpora, not on",
+            "these, so no row of them would compare like with like.",
+        ]
+    named = ", ".join(TASK_NAMES[t] for t in references)
+    others = ", ".join(TASK_NAMES[t] for t in tasks if t not in references)
+    return [
+        f"References are the published figures on the real corpora, for {named} only ({others} is measured",
+        "here on another corpus than theirs, so its reference cells are blank; their protocol's single EER",
+        "is shown under *avg*; n/r = not reported).",
+    ]
+
+
+def intro(corpus_note, seeds=(None,), tasks=TASKS, references=None):
+    """The paragraph above the tables: what was measured on what, and over how many training seeds.
+
+    ``references``: the tasks whose corpus is the one the published figures were measured on (TIMIT,
+    Snips, or their built-in look-alikes); None: all of ``tasks``.
+    """
+    first, *rest = _references_note(tasks, tasks if references is None else references)
+    lines = [
+        f"Ours: {corpus_note}. {first}",
+        *rest,
+        "*avg* = seed-compatible average EER over batches of N test speakers x M utterances;",
+        "*full* = full-trial EER, every test utterance against every enrolled test speaker,",
+    ]
+    if len(seeds) == 1:
+        return lines + ["with its 95 % interval from a speaker bootstrap in brackets."]
+    return lines + [
+        f"with its 95 % interval in brackets. Each of our cells is the mean over {len(seeds)} seeds",
+        f"({', '.join(map(str, seeds))}) of training: a seed changes the encoder's initial weights, batch sampling",
+        "and crops, while corpus, features and trials are the same for every seed. The interval counts both",
+        "the seed-to-seed spread and the trial sampling: a two-level bootstrap draws the seeds with",
+        "replacement and, for each draw, the test speakers with replacement, and averages the drawn seeds'",
+        "EERs. The MFCC baseline has no training seed: its interval is the speaker bootstrap alone.",
+        f"Each seed's figures are in `{PER_SEED}`.",
+    ]
+
+
+def _dcf_header(tasks):
+    """minDCF columns: every task at every reported prior (``ge2e.metrics.P_TARGETS``)."""
+    return [f"{TASK_NAMES[t]} minDCF (p={p})" for t in tasks for p in P_TARGETS]
+
+
+def _dcf_cells(by_task, tasks):
+    return [_cell(by_task.get(t) and by_task[t][dcf_key(p)]) for t in tasks for p in P_TARGETS]
+
+
+def _full_trial_section(caption, results, tasks, eer_header="EER (full)"):
+    """A section of one set scored by full trials or a trial list: EER with interval, then minDCF per task."""
+    header = ["System"] + [f"{TASK_NAMES[t]} {eer_header}" for t in tasks] + _dcf_header(tasks)
+    rows = [
+        [label] + [_full_cell(by_task.get(t)) for t in tasks] + _dcf_cells(by_task, tasks) for label, by_task in results
+    ]
+    return caption, header, rows
+
+
+def external_table(name, root, results, tasks=TASKS):
+    """One external set's section as (caption, header, rows); ``results`` as in :func:`tables`."""
+    caption = (
+        f"External set '{name}' ({root}): real speech never used in training or checkpoint selection; "
+        "full trials only (each speaker enrols on the first half of its files, sorted):"
+    )
+    return _full_trial_section(caption, results, tasks)
+
+
+def trial_list_table(name, about, results, tasks=TASKS):
+    """One trial list's section as (caption, header, rows).
+
+    Args:
+        about: the list's ``root``, ``trials`` file, ``format`` and ``asnorm_top_k`` (None: raw cosine).
+        results: as in :func:`tables`.
+    """
+    scored = [r for _, by_task in results for r in by_task.values() if r]
+    counts = ""
+    if scored:
+        first = scored[0]
+        counts = f"{first['target_trials'] + first['nontarget_trials']} trials ({first['target_trials']} target)"
+        skipped = max(r.get("trials_skipped", 0) for r in scored)
+        counts += f", {skipped} more left out for unreadable files; " if skipped else "; "
+    norm = (
+        f"AS-norm'd against the task's training speakers (top {about['asnorm_top_k']} cohort scores per side)"
+        if about.get("asnorm_top_k")
+        else "raw cosine scores"
+    )
+    caption = (
+        f"Trial list '{name}' ({about['trials']}, {about['format']} form, audio under {about['root']}): "
+        f"{counts}every listed trial scored as published, whole-utterance d-vectors, {norm}; never used in training "
+        "or checkpoint selection:"
+    )
+    return _full_trial_section(caption, results, tasks, eer_header="EER")
+
+
+def tables(results, external=(), trial_lists=(), tasks=TASKS, references=None):
+    """The tables as data.
+
+    Args:
+        results: list of (label, {task: eval-result dict}) for our systems on the test speakers, in row order.
+        external: list of (set name, folder, results) of the external sets, each its own table.
+        trial_lists: list of (list name, about, results) of the trial lists (:func:`trial_list_table`).
+        tasks: the tasks the run evaluated, one column group each.
+        references: the tasks whose reference cells are filled (:func:`intro`); None: all; none: no rows.
+    Returns:
+        list of (caption, header, rows); caption is None for the main table, rows are lists of cell strings.
+    """
+    references = tasks if references is None else references
+    eer_rows = [
+        [label] + [c for t in tasks for c in ((_cell(ref[t], True), "n/r") if t in references else ("", ""))]
+        for label, ref in (REFERENCES if references else [])
+    ]
+    dcf_rows = []
+    for label, by_task in results:
+        eer_cells = [label]
+        for task in tasks:
+            r = by_task.get(task)
+            eer_cells += [_cell(r and r["eer_avg"]), _full_cell(r)]
+        eer_rows.append(eer_cells)
+        dcf_rows.append([label] + _dcf_cells(by_task, tasks))
+    eer_header = [f"{TASK_NAMES[t]} EER ({kind})" for t in tasks for kind in ("avg", "full")]
+    main = [
+        (None, ["System", *eer_header], eer_rows),
+        (
+            "Minimum normalised detection cost of the full trials (C_miss = C_fa = 1):",
+            ["System"] + _dcf_header(tasks),
+            dcf_rows,
+        ),
+    ]
+    sections = [external_table(*section, tasks=tasks) for section in external]
+    return main + sections + [trial_list_table(*section, tasks=tasks) for section in trial_lists]
+
+
+def render(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,), references=None):
+    """Markdown text of the table (``results/eer_table.md``); arguments as :func:`tables` and :func:`intro`."""
+    lines = [f"# {TITLE}", "", *intro(corpus_note, seeds, tasks, references)]
+    for caption, header, rows in tables(results, external, trial_lists, tasks, references):
+        lines += [""] + ([caption, ""] if caption else [])
+        lines += markdown_table(header, rows)
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(header, rows):
+    """Lines of a Markdown table."""
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def render_html(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,), references=None):
+    """A standalone HTML page of the same tables (``results/eer_table.html``, shown in the report)."""
+    body = [paragraph(" ".join(intro(corpus_note, seeds, tasks, references)))]
+    for caption, header, rows in tables(results, external, trial_lists, tasks, references):
+        if caption:
+            body.append(f"<p>{html.escape(caption)}</p>")
+        body.append(html_table(header, rows))
+    return html_page(TITLE, body)
+
+
+def paragraph(text):
+    """One paragraph of Markdown-ish text as HTML: *x* in italics, `x` as code."""
+    text = html.escape(text)
+    text = re.sub(r"\*([^*]+)\*", r"<em>\1</em>", text)
+    return "<p>" + re.sub(r"`([^`]+)`", r"<code>\1</code>", text) + "</p>"
+
+
+PER_SEED_COLUMNS = ("set", "task", "variant", "schedule", "checkpoint", "seed", "eer_avg", "eer_full", "eer_full_ci95")
+
+
+def render_per_seed(records):
+    """The per-seed companion TSV (``results/eer_per_seed.tsv``): one line per set, task, system and seed.
+
+    Args:
+        records: dicts with the keys of ``PER_SEED_COLUMNS`` but the interval, and ``result`` (the seed's
+            evaluation dict); seed None (the MFCC baseline) is written as ``-``.
+    """
+    dcf = [dcf_key(p) for p in P_TARGETS]
+    header = [*PER_SEED_COLUMNS[:-1], "eer_full_ci95_low", "eer_full_ci95_high", *dcf, "val_eer"]
+    lines = ["\t".join(header)]
+    for rec in records:
+        r = rec["result"]
+        fixed = [rec[k] if rec[k] is not None else "-" for k in PER_SEED_COLUMNS[:6]]
+        # val_eer: the checkpoint's EER on the validation speakers (none for the MFCC baseline)
+        numbers = [r["eer_avg"], r["eer_full"], *r["eer_full_ci95"], *(r[k] for k in dcf), r.get("val_eer")]
+        lines.append("\t".join([*map(str, fixed), *("" if x is None else f"{x:.6f}" for x in numbers)]))
+    return "\n".join(lines) + "\n"
+
+
+def read_per_seed(path, **match):
+    """Rows of a per-seed TSV (:func:`render_per_seed`) whose columns equal ``match`` (e.g. ``set="test"``),
+    as dicts of strings."""
+    with open(path) as fh:
+        header, *lines = [line.rstrip("\n").split("\t") for line in fh if line.strip()]
+    rows = [dict(zip(header, line, strict=True)) for line in lines]
+    return [row for row in rows if all(row[key] == str(value) for key, value in match.items())]
+
+
+def load(path):
+    with open(path) as fh:
+        return json.load(fh)

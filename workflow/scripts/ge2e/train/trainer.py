@@ -1,0 +1,354 @@
+"""The GE2E training loop: schedules, validation-selected best checkpoint, loss log.
+
+Paper recipe: SGD, gradient L2-norm clipped at 3, the gradients of w and b scaled by
+0.01, w initialised 10 and kept > 0, b initialised -5. An epoch is one pass over the
+training speakers in batches of N (as in the earlier public port).
+"""
+
+import dataclasses
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ge2e.atomic import atomic_path, write_text
+from ge2e.encoder.embedding import EncoderEmbedder, load_checkpoint_file, window_frames
+from ge2e.encoder.model import SpeakerEncoder
+from ge2e.errors import InputError
+from ge2e.evaluate.protocols import full_trial_eer
+from ge2e.features.batches import SpeakerBatches
+from ge2e.train.loss import W_MIN, GE2ELoss
+
+log = logging.getLogger(__name__)
+
+CLIP_NORM = 3.0
+WB_GRAD_SCALE = 0.01
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainParams:
+    """What the loop needs besides the model's size; filled from config by the rule script
+    (config/schema.yaml holds the defaults, so every field is given)."""
+
+    n_speakers: int
+    n_utterances: int
+    frames: tuple  # (lo, hi) segment length range in frames
+    epochs: int
+    lr: float
+    schedule: str  # const | step
+    step_epochs: int | None  # step schedule: multiply lr by gamma every step_epochs epochs; None: not a step schedule
+    gamma: float  # the step schedule's lr factor (a const schedule ignores it)
+    momentum: float
+    loss_method: str  # softmax | contrast
+    validate_every: int  # epochs
+    checkpoint_every: int  # epochs between resume-file writes
+    average_window: int  # steps in the loss log's running average (its total_loss column)
+    seed: int
+    device: str  # auto | cpu | cuda
+    # At most this many training speakers, a subset fixed across seeds (ge2e.batches.speaker_subset);
+    # None: all. Input normalisation still takes its statistics from the whole training set.
+    max_speakers: int | None = None
+    # best.pt is the checkpoint that ends the run of this many validations with the lowest mean EER;
+    # 1: the lowest single EER. A validation set of one-utterance speakers (one target trial each)
+    # moves by whole target trials, and a window keeps one lucky validation from choosing.
+    best_window: int = 1
+
+    def __post_init__(self):
+        if self.schedule == "step" and self.step_epochs is None:
+            raise ValueError("a step schedule needs step_epochs")
+
+
+@dataclasses.dataclass
+class TrainState:
+    """Where training stands after an epoch: what the resume file keeps besides the model, loss,
+    optimiser, scheduler and RNG states."""
+
+    epoch: int  # the last finished epoch
+    step: int  # optimiser steps so far
+    rows: list  # loss log rows (TSV lines without the header)
+    history: list  # every step's loss
+    val_eer: float  # the last validation EER and its threshold
+    threshold: float
+    init: dict  # checkpoint of the untrained weights
+    best: dict  # checkpoint of the lowest validation EER (mean over best_window validations) so far
+    best_eer: float  # that mean
+    best_epoch: int
+    val_history: list = dataclasses.field(default_factory=list)  # every validation EER, untrained first
+
+    def windowed(self, window):
+        """Mean of the last ``window`` validation EERs (fewer at the start)."""
+        return float(np.mean(self.val_history[-window:]))
+
+    @classmethod
+    def start(cls, untrained):
+        """Before the first epoch: the ``untrained`` checkpoint is both init and best."""
+        eer = untrained["val_eer"]
+        return cls(
+            0, 0, [], [], eer, untrained["eer_threshold"], untrained, untrained, best_eer=eer, best_epoch=0,
+            val_history=[eer],
+        )  # fmt: skip
+
+
+@dataclasses.dataclass
+class Trainer:
+    """The model and what updates it, as ``setup`` builds them."""
+
+    model: SpeakerEncoder
+    loss_fn: GE2ELoss
+    optimiser: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+
+
+def resolve_device(name):
+    """'auto' -> 'cuda' when available, else 'cpu'."""
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return name
+
+
+def build_model(n_mels, model_config, seed, train_set):
+    """The encoder at its seeded initial weights, with input statistics of ``train_set``.
+
+    The seed depends only on the run's seed, so every schedule of a task starts from
+    the same weights, and the untrained baseline is exactly that start.
+
+    Args:
+        model_config: the encoder's size, config ``model``: {"hidden", "layers", "proj"}.
+    """
+    torch.manual_seed(seed)
+    model = SpeakerEncoder(n_mels, **model_config)
+    model.set_normalisation(*train_set.frame_stats())
+    return model
+
+
+def setup(params, model_config, train_set, device):
+    """Model, GE2E loss, SGD over both, and the learning-rate schedule: a ``Trainer``."""
+    model = build_model(train_set.n_mels, model_config, params.seed, train_set).to(device)
+    loss_fn = GE2ELoss(method=params.loss_method).to(device)
+    optimiser = torch.optim.SGD(
+        [{"params": model.parameters()}, {"params": loss_fn.parameters()}], lr=params.lr, momentum=params.momentum
+    )
+    if params.schedule == "step":
+        scheduler = torch.optim.lr_scheduler.StepLR(optimiser, step_size=params.step_epochs, gamma=params.gamma)
+    else:
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda _: 1.0)
+    return Trainer(model, loss_fn, optimiser, scheduler)
+
+
+def checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold):
+    """A self-describing checkpoint dict, a snapshot: its tensors are CPU copies, so it stays as it
+    is while training goes on (``state_dict()`` alone shares storage with the live parameters)."""
+    return {
+        "model": {key: value.detach().to("cpu", copy=True) for key, value in model.state_dict().items()},
+        "model_config": dict(model.config),
+        "w": float(loss_fn.w.detach()),
+        "b": float(loss_fn.b.detach()),
+        "epoch": epoch,
+        "step": step,
+        "val_eer": val_eer,
+        "eer_threshold": threshold,
+        "train_params": dataclasses.asdict(params),
+        "feature_params": dict(feature_params),
+    }
+
+
+def _save(obj, path):
+    # Through an open file: torch.save names the archive inside after a path it is given (here the
+    # temporary name), so saving by path would give different bytes for the same state.
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        torch.save(obj, fh)
+
+
+def _fingerprint(params, model_config, feature_params, train_set, val_set):
+    """Identifies a run, so a resume file from other settings or data is never used."""
+    return repr(
+        (
+            dataclasses.asdict(params),
+            sorted(model_config.items()),
+            dict(feature_params),
+            train_set.digest(),
+            val_set.shape,
+        )
+    )
+
+
+def train_step(model, loss_fn, optimiser, batch):
+    """One optimiser step on one GE2E batch; the whole of the work per step that training adds to the model.
+
+    Args:
+        batch: (N, M, T, F) float tensor on the model's device: N speakers x M segments of T frames.
+    Returns:
+        The loss (0-d tensor, detached). A non-finite loss is returned without stepping, so the
+        caller can stop with the weights still good.
+    """
+    n, m, t, f = batch.shape
+    loss = loss_fn(model(batch.reshape(n * m, t, f)).view(n, m, -1))
+    if not torch.isfinite(loss):
+        return loss.detach()
+    optimiser.zero_grad(set_to_none=True)
+    loss.backward()
+    for p in loss_fn.parameters():
+        p.grad *= WB_GRAD_SCALE
+    torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP_NORM)
+    optimiser.step()
+    with torch.no_grad():
+        loss_fn.w.clamp_(min=W_MIN)
+    return loss.detach()
+
+
+def train_epoch(trainer, batches, state, epoch, params, last_good):
+    """One pass over ``batches`` (N, M, T, F arrays on the model's device): a step and a loss log row each.
+
+    Each row is epoch, step, the step's loss and ``total_loss`` (the seed's column name): the mean
+    loss of the last ``params.average_window`` steps. ``last_good`` names the file a non-finite
+    loss's error points at.
+    """
+    for batch in batches:
+        loss = train_step(trainer.model, trainer.loss_fn, trainer.optimiser, batch)
+        if not torch.isfinite(loss):
+            raise InputError(
+                f"loss became {loss.item()} at epoch {epoch}, step {state.step + 1}; training stopped, the last "
+                f"good state is in {last_good}; lower the learning rate"
+            )
+        state.step += 1
+        state.history.append(loss.item())
+        running = float(np.mean(state.history[-params.average_window :]))
+        state.rows.append(f"{epoch}\t{state.step}\t{state.history[-1]:.6f}\t{running:.6f}")
+    state.epoch = epoch
+
+
+def train(train_set, val_set, params, model_config, feature_params, outputs):
+    """Train and write checkpoints and the loss log, resuming where a killed run stopped.
+
+    Every ``params.checkpoint_every`` epochs the whole state (model, optimiser,
+    scheduler, epoch, sampling RNG, torch RNG, loss log, best checkpoint) goes to
+    ``outputs["resume"]``, a file outside the rule's declared outputs. A rerun with the
+    same settings and data continues from it, and its ``final.pt`` is bit-identical to an
+    uninterrupted run on CPU. The resume file is removed once ``final.pt`` is written.
+
+    Args:
+        train_set, val_set: FeatureSets of training and validation speakers.
+        params: TrainParams.
+        model_config: the encoder's size, config ``model``: {"hidden", "layers", "proj"}.
+        feature_params: dict of ``ge2e.features.FeatureParams`` (stored in checkpoints).
+        outputs: dict of paths: init, final, best, loss (TSV), resume.
+    Returns:
+        dict with final loss, best validation EER and its epoch.
+    """
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    device = resolve_device(params.device)
+    rng = np.random.default_rng([params.seed, 1])
+    sampler = SpeakerBatches(
+        train_set,
+        params.n_speakers,
+        params.n_utterances,
+        params.frames[1],
+        source="training speakers",
+        max_speakers=params.max_speakers,
+    )
+    trainer = setup(params, model_config, train_set, device)
+    model, loss_fn = trainer.model, trainer.loss_fn
+    embedder = EncoderEmbedder(model, window_frames(params.frames))
+    fingerprint = _fingerprint(params, model_config, feature_params, train_set, val_set)
+    resume = outputs.get("resume")
+
+    def validate():  # (EER, threshold) on the validation speakers
+        model.eval()
+        val_eer, threshold, _ = full_trial_eer(embedder, val_set)
+        model.train()
+        return val_eer, threshold
+
+    def snapshot(epoch, step, val_eer, threshold):
+        return checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold)
+
+    state = _load_resume(resume, fingerprint, trainer, rng)
+    if state:
+        log.info("resuming from %s at epoch %d", resume, state.epoch)
+    else:
+        state = TrainState.start(snapshot(0, 0, *validate()))
+        log.info(
+            "training on %s: %d speakers, %d batches/epoch, N=%d M=%d; untrained val EER %.4f",
+            device, len(sampler.speakers), sampler.batches_per_epoch, params.n_speakers, params.n_utterances,
+            state.val_eer,
+        )  # fmt: skip
+    # init.pt and best.pt are declared outputs, which Snakemake deletes before a rerun: rewrite them.
+    _save(state.init, outputs["init"])
+    _save(state.best, outputs["best"])
+
+    model.train()
+    clock, start_step = time.perf_counter(), state.step
+    for epoch in range(state.epoch + 1, params.epochs + 1):
+        batches = (torch.as_tensor(batch, device=device) for batch in sampler.epoch(rng, params.frames))
+        train_epoch(trainer, batches, state, epoch, params, resume or outputs["best"])
+        trainer.scheduler.step()
+        note = ""
+        if epoch % params.validate_every == 0 or epoch == params.epochs:
+            state.val_eer, state.threshold = validate()
+            note = f" val_eer {state.val_eer:.4f}"
+            state.val_history.append(state.val_eer)
+            if params.best_window > 1:
+                note += f" (mean of {params.best_window}: {state.windowed(params.best_window):.4f})"
+            if state.windowed(params.best_window) < state.best_eer:
+                state.best = snapshot(epoch, state.step, state.val_eer, state.threshold)
+                state.best_eer, state.best_epoch = state.windowed(params.best_window), epoch
+                _save(state.best, outputs["best"])
+                note += " (best)"
+        log.info(
+            "epoch %d step %d loss %.4f avg %.4f lr %.5f w %.3f b %.3f %.1f steps/s%s",
+            epoch, state.step, state.history[-1], np.mean(state.history[-params.average_window :]),
+            trainer.optimiser.param_groups[0]["lr"], loss_fn.w.item(), loss_fn.b.item(),
+            (state.step - start_step) / (time.perf_counter() - clock), note,
+        )  # fmt: skip
+        if resume and epoch % params.checkpoint_every == 0 and epoch < params.epochs:
+            _save_resume(resume, fingerprint, trainer, rng, state)
+    # The last epoch always validates, so val_eer/threshold describe the final weights.
+    _save(snapshot(params.epochs, state.step, state.val_eer, state.threshold), outputs["final"])
+    # total_loss: the running mean over average_window steps (train_epoch), named as in the seed.
+    write_text(outputs["loss"], "epoch\tstep\tloss\ttotal_loss\n" + "\n".join(state.rows) + "\n")
+    if resume:
+        Path(resume).unlink(missing_ok=True)
+    return {
+        "final_loss": state.history[-1] if state.history else None,
+        "best_val_eer": state.best_eer,
+        "best_epoch": state.best_epoch,
+    }
+
+
+def _save_resume(path, fingerprint, trainer, rng, state):
+    """Write everything a killed run continues from: ``state``, the model, loss, optimiser and scheduler
+    states, and both RNGs, under the run's ``fingerprint``."""
+    _save(
+        {
+            **vars(state),
+            "fingerprint": fingerprint,
+            "model": trainer.model.state_dict(),
+            "loss_fn": trainer.loss_fn.state_dict(),
+            "optimiser": trainer.optimiser.state_dict(),
+            "scheduler": trainer.scheduler.state_dict(),
+            "numpy_rng": rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+        },
+        path,
+    )
+
+
+def _load_resume(path, fingerprint, trainer, rng):
+    """Restore ``trainer`` and ``rng`` from the resume file at ``path`` if it belongs to this run
+    (``_save_resume``) and return its TrainState; else None, nothing touched."""
+    if not path or not Path(path).exists():
+        return None
+    saved = load_checkpoint_file(path, "cpu")
+    if saved.get("fingerprint") != fingerprint:
+        log.warning("ignoring %s: it was written with other settings or data", path)
+        return None
+    trainer.model.load_state_dict(saved["model"])
+    trainer.loss_fn.load_state_dict(saved["loss_fn"])
+    trainer.optimiser.load_state_dict(saved["optimiser"])
+    trainer.scheduler.load_state_dict(saved["scheduler"])
+    rng.bit_generator.state = saved["numpy_rng"]
+    torch.set_rng_state(saved["torch_rng"])
+    return TrainState(
+        **{field.name: saved[field.name] for field in dataclasses.fields(TrainState) if field.name in saved}
+    )
