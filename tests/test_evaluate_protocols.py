@@ -5,7 +5,7 @@ import pytest
 from feature_sets import feature_set
 
 from ge2e.evaluate import protocols as evaluate
-from ge2e.features.frontend import FeatureSet
+from ge2e.features.store import FeatureSet
 
 
 class SpeakerOf:

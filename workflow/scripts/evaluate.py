@@ -11,7 +11,7 @@ from ge2e.atomic import write_text
 from ge2e.encoder.embedding import EncoderEmbedder, MfccEmbedder, load_encoder
 from ge2e.evaluate import protocols as evaluate
 from ge2e.evaluate import trial_lists as trials
-from ge2e.features.frontend import FeatureSet
+from ge2e.features.store import FeatureSet
 from ge2e.rule import run
 
 

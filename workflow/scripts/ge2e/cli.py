@@ -15,6 +15,7 @@ from ge2e.encoder.embedding import EncoderEmbedder, load_encoder, window_frames
 from ge2e.errors import InputError
 from ge2e.evaluate.protocols import centroid_scores
 from ge2e.features import frontend as features
+from ge2e.features.store import FeatureSet
 
 CHANNEL_FIX = "use --channel N (1 = first) or --channel mix"
 
@@ -40,7 +41,7 @@ def embed_files(model, ckpt, paths, channel=None):
     # Any rate is resampled to the checkpoint's; the first bad file stops the command.
     policy = audio.ReadPolicy(sample_rate=params.sample_rate, resample=True, channel=channel, on_bad_file="fail")
     feats = [features.extract(p, params, policy) for p in paths]
-    fs = features.FeatureSet.from_list(feats, ["?"] * len(feats), [str(p) for p in paths])
+    fs = FeatureSet.from_list(feats, ["?"] * len(feats), [str(p) for p in paths])
     return EncoderEmbedder(model, window_frames(ckpt["train_params"]["frames"])).utterances(fs)
 
 

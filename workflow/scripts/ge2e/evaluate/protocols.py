@@ -30,7 +30,7 @@ from ge2e.encoder.embedding import unit
 from ge2e.errors import InputError
 from ge2e.evaluate import metrics
 from ge2e.features.batches import SpeakerBatches
-from ge2e.features.frontend import FeatureSet
+from ge2e.features.store import FeatureSet
 
 log = logging.getLogger(__name__)
 
