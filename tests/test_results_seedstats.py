@@ -9,6 +9,7 @@ from feature_sets import feature_set
 from ge2e.errors import InputError
 from ge2e.evaluate import metrics
 from ge2e.evaluate import protocols as evaluate
+from ge2e.evaluate.trial_scores import write_trial_scores
 from ge2e.results import seedstats
 
 
@@ -49,7 +50,7 @@ def test_scores_files_read_back_with_the_speakers_of_both_sides(tmp_path):
     assert np.array_equal(got.labels, got.enrol == got.test)  # a full trial is a target exactly when both agree
     assert np.allclose(got.scores, full["scores"].ravel(), atol=1e-6)
     names = (np.array(["s0", "s1"]), np.array(["s1", "s1"]))
-    evaluate.write_trial_scores(
+    write_trial_scores(
         tmp_path / "list.tsv", ["m0", "m1"], ["u1", "u2"], np.array([0.1, 0.9]), np.array([0, 1]), names, [0.2, 0.8]
     )
     listed = seedstats.read_trials(tmp_path / "list.tsv")
