@@ -11,6 +11,7 @@ from ge2e.evaluate import metrics
 from ge2e.evaluate import protocols as evaluate
 from ge2e.evaluate.trial_scores import write_trial_scores
 from ge2e.results import seedstats
+from ge2e.results.rows import SeedFiles, TableRow
 
 
 def trials(scores, speakers=4, per_speaker=3, seed=0):
@@ -103,10 +104,8 @@ def test_table_cells_give_the_mean_and_each_seeds_record(tmp_path):
         result = {"eer_avg": None, "eer_full": 0.1 * seed, "eer_full_ci95": [0, 1]}
         result |= {f"min_dcf_{p}": 0.5 for p in metrics.P_TARGETS}
         (tmp_path / f"{seed}.json").write_text(json.dumps(result))
-        per_seed.append([seed, str(tmp_path / f"{seed}.json"), str(tmp_path / f"{seed}.tsv")])
-    rows = [
-        {"label": "Ours", "variant": "default", "schedule": "const", "checkpoint": "final", "tasks": {"tisv": per_seed}}
-    ]
+        per_seed.append(SeedFiles(seed, str(tmp_path / f"{seed}.json"), str(tmp_path / f"{seed}.tsv")))
+    rows = [TableRow("Ours", "default", "const", "final", {"tisv": per_seed})]
     results, records = seedstats.table_cells(rows, "test", 7, 100)
     assert results[0][0] == "Ours" and results[0][1]["tisv"]["eer_full"] == pytest.approx(0.15)
     assert results[0][1]["tisv"]["eer_avg"] is None and results[0][1]["tisv"]["seeds"] == 2
