@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
-# Debian packages the built-in corpus synthesises speech with (ge2e.corpus.builtin.DEBIAN_PACKAGES;
+# Debian packages the built-in corpus synthesises speech with (ge2e.builtin.voices.DEBIAN_PACKAGES;
 # a test keeps the two lists equal).
 SPEECH_PACKAGES := sox festival espeak-ng flite festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts \
 	festvox-italp16k festvox-itapc16k festvox-suopuhe-lj festvox-suopuhe-mv festvox-czech-dita festvox-czech-krb \

@@ -134,7 +134,7 @@ def worker_features(a):
 def worker_batches(a):
     """Paper-size batches from the slice's memory-mapped training shards, as the training loop draws them."""
     from ge2e.features.batches import SpeakerBatches
-    from ge2e.features.frontend import FeatureSet
+    from ge2e.features.store import FeatureSet
 
     fs = FeatureSet.load(a["train"])
     n = min(64, len(fs.by_speaker()))
@@ -157,7 +157,7 @@ def worker_train(a):
     import torch
 
     from ge2e import schema
-    from ge2e.features.frontend import FeatureSet
+    from ge2e.features.store import FeatureSet
     from ge2e.train import trainer as train
 
     torch.set_num_threads(1)

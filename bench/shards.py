@@ -1,4 +1,4 @@
-"""Reading feature shards larger than memory (``ge2e.features.ShardedFeatureSet``): resident memory and batch time.
+"""Reading feature shards larger than memory (``ge2e.features.store.ShardedFeatureSet``): resident memory, batch time.
 
 Writes a synthetic feature set to disk (``--gb`` of float32 log-mels in ``--shards`` shards, as
 ``FeatureSet.save`` writes them; utterances of 2-10 s, 10-40 per speaker), larger than a memory
@@ -39,9 +39,9 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ge2e.features import frontend as features  # noqa: E402
 from ge2e.features.batches import SpeakerBatches  # noqa: E402
-from ge2e.features.frontend import FeatureSet  # noqa: E402
+from ge2e.features.npz import Shard  # noqa: E402
+from ge2e.features.store import FeatureSet  # noqa: E402
 
 N, M, FRAMES, N_MELS = 64, 10, 160, 40
 PER_SPEAKER = (10, 40)  # utterances per speaker, drawn uniformly
@@ -104,15 +104,15 @@ def worker(args):
             out["times"], out["check"] = draw(sampler, args.batches)
             if args.worker != "eager":
                 # Again, sampling memory just before each release: the most a read has mapped (kept out of the timing).
-                release = features._Shard.release
+                release = Shard.release
 
                 def sampled(shard, *span):
                     peaks.take()
                     release(shard, *span)
 
-                features._Shard.release = sampled
+                Shard.release = sampled
                 _, check = draw(sampler, args.batches)
-                features._Shard.release = release
+                Shard.release = release
                 assert check == out["check"]
     out["peak"] = peaks.peak
     print(json.dumps(out))

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ge2e.features.frontend import FeatureSet
+from ge2e.features.store import FeatureSet
 
 
 def feature_set(counts, lengths=50, n_mels=3):

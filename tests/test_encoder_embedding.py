@@ -9,7 +9,7 @@ from ge2e.encoder import embedding as inference
 from ge2e.encoder.embedding import load_encoder, window_frames, window_index
 from ge2e.errors import InputError
 from ge2e.evaluate import protocols as evaluate
-from ge2e.features.frontend import FeatureSet
+from ge2e.features.store import FeatureSet
 
 
 def test_window_index_covers_each_utterance():

@@ -9,7 +9,7 @@ from feature_sets import feature_set
 
 from ge2e.errors import InputError
 from ge2e.features.batches import SpeakerBatches, random_crops, speaker_subset
-from ge2e.features.frontend import FeatureSet
+from ge2e.features.store import FeatureSet
 
 
 def test_batches_have_distinct_utterances_of_one_speaker():

@@ -347,7 +347,7 @@ def test_cli_embed_gives_the_vectors_of_the_pipelines_features(run_dir, tmp_path
 
     from ge2e.corpus import manifest
     from ge2e.encoder.embedding import EncoderEmbedder, load_encoder, window_frames
-    from ge2e.features.frontend import FeatureSet
+    from ge2e.features.store import FeatureSet
 
     ckpt = run_dir / "results/tisv/const/final.pt"
     model, meta = load_encoder(ckpt)

@@ -10,6 +10,7 @@ from feature_sets import feature_set
 from ge2e.evaluate import metrics
 from ge2e.evaluate import protocols as evaluate
 from ge2e.results import ablation
+from ge2e.results.rows import SeedFiles, TableRow
 
 
 def write_system(folder, name, shift, seeds=(1, 2), val_eer=None):
@@ -26,13 +27,12 @@ def write_system(folder, name, shift, seeds=(1, 2), val_eer=None):
         rate = metrics.eer(full["scores"].ravel(), full["labels"].ravel())
         about = {} if val_eer is None else {"val_eer": val_eer * seed}
         (folder / f"{name}{seed}.json").write_text(json.dumps({"eer_full": rate, **about}))
-        entries.append([seed, str(folder / f"{name}{seed}.json"), str(folder / f"{name}{seed}.tsv")])
+        entries.append(SeedFiles(seed, str(folder / f"{name}{seed}.json"), str(folder / f"{name}{seed}.tsv")))
     return entries
 
 
-def row(variant, checkpoint, entries):
-    label = f"Ours, {variant}: const lr, {checkpoint}"
-    return {"label": label, "variant": variant, "schedule": "const", "checkpoint": checkpoint, "tasks": entries}
+def row(variant, checkpoint, entries, schedule="const"):
+    return TableRow(f"Ours, {variant}: const lr, {checkpoint}", variant, schedule, checkpoint, entries)
 
 
 def test_each_variant_is_compared_with_default_seed_by_seed(tmp_path):
@@ -44,7 +44,7 @@ def test_each_variant_is_compared_with_default_seed_by_seed(tmp_path):
         row("worse", "best", {"tisv": poor}),
         row("same", "final", {"tisv": good}),  # trains exactly as default: the same files
         row("same", "best", {"tisv": good}),
-        {**row("default", "mfcc", {"tisv": good[:1]}), "schedule": None},  # baselines are not compared
+        row("default", "mfcc", {"tisv": good[:1]}, schedule=None),  # baselines are not compared
     ]
     compared = ablation.compare(rows, "test", ["tisv"], 7, 200)
     assert [(c["variant"], c["checkpoint"]) for c in compared] == [

@@ -9,7 +9,9 @@ from feature_sets import feature_set
 from ge2e.errors import InputError
 from ge2e.evaluate import metrics
 from ge2e.evaluate import protocols as evaluate
+from ge2e.evaluate.trial_scores import write_trial_scores
 from ge2e.results import seedstats
+from ge2e.results.rows import SeedFiles, TableRow
 
 
 def trials(scores, speakers=4, per_speaker=3, seed=0):
@@ -49,7 +51,7 @@ def test_scores_files_read_back_with_the_speakers_of_both_sides(tmp_path):
     assert np.array_equal(got.labels, got.enrol == got.test)  # a full trial is a target exactly when both agree
     assert np.allclose(got.scores, full["scores"].ravel(), atol=1e-6)
     names = (np.array(["s0", "s1"]), np.array(["s1", "s1"]))
-    evaluate.write_trial_scores(
+    write_trial_scores(
         tmp_path / "list.tsv", ["m0", "m1"], ["u1", "u2"], np.array([0.1, 0.9]), np.array([0, 1]), names, [0.2, 0.8]
     )
     listed = seedstats.read_trials(tmp_path / "list.tsv")
@@ -102,10 +104,8 @@ def test_table_cells_give_the_mean_and_each_seeds_record(tmp_path):
         result = {"eer_avg": None, "eer_full": 0.1 * seed, "eer_full_ci95": [0, 1]}
         result |= {f"min_dcf_{p}": 0.5 for p in metrics.P_TARGETS}
         (tmp_path / f"{seed}.json").write_text(json.dumps(result))
-        per_seed.append([seed, str(tmp_path / f"{seed}.json"), str(tmp_path / f"{seed}.tsv")])
-    rows = [
-        {"label": "Ours", "variant": "default", "schedule": "const", "checkpoint": "final", "tasks": {"tisv": per_seed}}
-    ]
+        per_seed.append(SeedFiles(seed, str(tmp_path / f"{seed}.json"), str(tmp_path / f"{seed}.tsv")))
+    rows = [TableRow("Ours", "default", "const", "final", {"tisv": per_seed})]
     results, records = seedstats.table_cells(rows, "test", 7, 100)
     assert results[0][0] == "Ours" and results[0][1]["tisv"]["eer_full"] == pytest.approx(0.15)
     assert results[0][1]["tisv"]["eer_avg"] is None and results[0][1]["tisv"]["seeds"] == 2

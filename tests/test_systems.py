@@ -19,6 +19,7 @@ def test_systems_are_trained_checkpoints_then_baselines_each_named_once():
 def test_every_task_and_checkpoint_has_its_labels():
     assert set(systems.TASK_NAMES) == set(systems.TASK_TITLES) == set(systems.CORPUS_OF_TASK) == set(systems.TASKS)
     assert set(systems.CORPUS_NAMES) == set(systems.TASKS)
+    assert systems.builtin_name("tisv") == "built-in synthetic TIMIT look-alike"
     assert set(systems.CHECKPOINT_TITLES) == {*systems.TRAINED_CHECKPOINTS, systems.UNTRAINED}
 
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from ge2e.encoder.embedding import load_encoder
-from ge2e.features.frontend import FeatureSet
+from ge2e.features.store import FeatureSet
 from ge2e.train.trainer import TrainParams, train
 
 

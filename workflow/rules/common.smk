@@ -23,6 +23,7 @@ from ge2e.corpus.manifest import SPLITS, check_sizes
 from ge2e.fetch.obtain import present
 from ge2e.seeds import derive
 from ge2e.evaluate.trial_lists import load as load_trial_list
+from ge2e.results.rows import SeedFiles, TableRow
 from ge2e.systems import (
     CHECKPOINT_TITLES,
     CORPUS_NAMES,
@@ -726,17 +727,16 @@ def plot_systems(wildcards):
 
 
 def table_rows(evalset=TEST_SET):
-    """Each system's results on one set, in table order: dicts of label, variant, schedule, checkpoint, and
-    per task [seed, result JSON, scores TSV] of each seed (seed None: the MFCC baseline)."""
+    """Each system's results on one set, in table order (ge2e.results.rows.TableRow)."""
     return [
-        {
-            "label": s.label,
-            "variant": s.variant,
-            "schedule": s.schedule,
-            "checkpoint": s.checkpoint or "mfcc",
-            "tasks": {
+        TableRow(
+            s.label,
+            s.variant,
+            s.schedule,
+            s.checkpoint or "mfcc",
+            {
                 task: [
-                    [seed, json, scores]
+                    SeedFiles(seed, json, scores)
                     for seed, json, scores in zip(
                         SEEDS if s.schedule else [None],
                         system_results(s, task, evalset),
@@ -745,7 +745,7 @@ def table_rows(evalset=TEST_SET):
                 ]
                 for task in RUN_TASKS
             },
-        }
+        )
         for s in SYSTEMS
     ]
 
@@ -753,11 +753,9 @@ def table_rows(evalset=TEST_SET):
 def table_inputs(rows, every_score=False):
     """The files the tables of ``rows`` read: every result JSON and the scores that intervals over seeds are
     bootstrapped from (``every_score``: every scores file, as the ablation's paired intervals need)."""
-    entries = [entry for row in rows for seeds in row["tasks"].values() for entry in seeds]
-    scores = [
-        s for row in rows for seeds in row["tasks"].values() if every_score or len(seeds) > 1 for _, _, s in seeds
-    ]
-    return [json for _, json, _ in entries] + scores
+    entries = [entry for row in rows for entry in row.entries()]
+    scores = [e.scores for row in rows for seeds in row.tasks.values() if every_score or len(seeds) > 1 for e in seeds]
+    return [e.json for e in entries] + scores
 
 
 def external_tables():

@@ -3,7 +3,7 @@
 import torch
 
 from ge2e.encoder.embedding import EncoderEmbedder, load_encoder
-from ge2e.features.frontend import FeatureSet
+from ge2e.features.store import FeatureSet
 from ge2e.results import plots
 from ge2e.rule import run
 

@@ -11,7 +11,8 @@ from ge2e.atomic import write_text
 from ge2e.encoder.embedding import EncoderEmbedder, MfccEmbedder, load_encoder
 from ge2e.evaluate import protocols as evaluate
 from ge2e.evaluate import trial_lists as trials
-from ge2e.features.frontend import FeatureSet
+from ge2e.evaluate.trial_scores import evaluate_trials
+from ge2e.features.store import FeatureSet
 from ge2e.rule import run
 
 
@@ -30,7 +31,7 @@ def main(smk):
     if smk.input.get("trials"):  # a published trial list: its own trials, AS-norm'd against the cohort when on
         listed = trials.read_written(*smk.input.trials)
         cohort = FeatureSet.load(list(smk.input.cohort)) if smk.input.get("cohort") else None
-        result = evaluate.evaluate_trials(embedder, test, listed, protocol, rng, smk.output.scores, cohort)
+        result = evaluate_trials(embedder, test, listed, protocol, rng, smk.output.scores, cohort)
     else:
         result = evaluate.evaluate(embedder, test, protocol, rng, scores_path=smk.output.scores)
     write_text(smk.output.json, json.dumps({**about, **result}, indent=2) + "\n")

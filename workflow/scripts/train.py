@@ -4,7 +4,7 @@ from pathlib import Path
 
 import torch
 
-from ge2e.features.frontend import FeatureSet
+from ge2e.features.store import FeatureSet
 from ge2e.rule import run
 from ge2e.train import trainer as train
 

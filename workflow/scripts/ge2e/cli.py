@@ -16,6 +16,7 @@ from ge2e.errors import InputError
 from ge2e.evaluate import speaker_eer
 from ge2e.evaluate.protocols import centroid_scores
 from ge2e.features import frontend as features
+from ge2e.features.store import FeatureSet
 
 CHANNEL_FIX = "use --channel N (1 = first) or --channel mix"
 
@@ -41,7 +42,7 @@ def file_features(ckpt, paths, channel=None, speakers=None):
     # Any rate is resampled to the checkpoint's; the first bad file stops the command.
     policy = audio.ReadPolicy(sample_rate=params.sample_rate, resample=True, channel=channel, on_bad_file="fail")
     feats = [features.extract(p, params, policy) for p in paths]
-    return features.FeatureSet.from_list(feats, speakers or ["?"] * len(feats), [str(p) for p in paths])
+    return FeatureSet.from_list(feats, speakers or ["?"] * len(feats), [str(p) for p in paths])
 
 
 def embed_files(model, ckpt, paths, channel=None):

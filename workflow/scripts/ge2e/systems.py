@@ -10,10 +10,16 @@ import dataclasses
 TASKS = ("tdsv", "tisv")
 TASK_NAMES = {"tdsv": "TD-SV", "tisv": "TI-SV"}  # table headers, figure titles, run summary
 TASK_TITLES = {"tdsv": "TD-SV (Snips keyword)", "tisv": "TI-SV (TIMIT)"}  # report categories
-# The corpus each task reads: its config key under `corpus` and the built-in corpus's folder name,
-# and how the table names it.
+# The corpus each task reads by default: its config key under `corpus` and the built-in corpus's folder name,
+# and its name wherever the run names it (the table, the report, the corpus formats: ge2e.corpus.formats).
 CORPUS_OF_TASK = {"tisv": ("timit_root", "TIMIT"), "tdsv": ("snips_root", "snips")}
 CORPUS_NAMES = {"tdsv": "Snips", "tisv": "TIMIT"}
+
+
+def builtin_name(task):
+    """How the run names the built-in look-alike of a task's corpus."""
+    return f"built-in synthetic {CORPUS_NAMES[task]} look-alike"
+
 
 TRAINED_CHECKPOINTS = ("final", "best")
 UNTRAINED = "init"  # the seeded start weights every schedule of a task shares

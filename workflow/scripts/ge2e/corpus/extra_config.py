@@ -10,8 +10,7 @@ from ge2e import schema
 from ge2e.corpus import formats
 from ge2e.corpus.extra import BUILTIN, FORMATS, KEY, renamed
 from ge2e.errors import InputError
-
-BUILTIN_NAME = "built-in synthetic TIMIT look-alike"
+from ge2e.systems import builtin_name
 
 
 def section(name, entry, main_builtin):
@@ -66,7 +65,7 @@ def where(fmt, section):
     """How the table, the run summary and the report name the corpus: its format and the folders it is read from
     (the reader's ``where`` would describe a split that an extra corpus does not have)."""
     if fmt == BUILTIN:
-        return BUILTIN_NAME
+        return builtin_name("tisv")
     folders = [path for _, path, kind in formats.spec(fmt, section).paths() if kind == "folder" and path]
     subsets = f" ({' + '.join(section['train_subsets'])})" if "train_subsets" in section else ""
     return f"{formats.NAMES[fmt]} at {' + '.join(folders)}{subsets}"

@@ -17,6 +17,7 @@ its download rule (``ge2e.obtain``), which is no reader setting: ``reader_sectio
 """
 
 from ge2e.corpus import folder, librispeech, speech_commands, vctk, voxceleb
+from ge2e.systems import CORPUS_NAMES
 
 TIMIT = "timit"
 READERS = {"librispeech": librispeech, "vctk": vctk, "voxceleb": voxceleb, "folder": folder}
@@ -26,8 +27,8 @@ SNIPS = "snips"
 TDSV_READERS = {"speech_commands": speech_commands}
 TDSV_FORMATS = (SNIPS, *TDSV_READERS)
 NAMES = {
-    TIMIT: "TIMIT",
-    SNIPS: "Snips",
+    TIMIT: CORPUS_NAMES["tisv"],
+    SNIPS: CORPUS_NAMES["tdsv"],
     **{name: reader.NAME for name, reader in {**READERS, **TDSV_READERS}.items()},
 }
 

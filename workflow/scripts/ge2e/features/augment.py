@@ -36,6 +36,7 @@ from ge2e import portable
 from ge2e.audio.noise import coloured_noise
 from ge2e.features import frontend as features
 from ge2e.features import recordings
+from ge2e.features.store import FeatureSet
 
 # scipy.signal is imported where it is used: the Snakefile reads AugmentParams from this module,
 # and every Snakemake start (each cluster job too) would otherwise pay for importing it.
@@ -291,4 +292,4 @@ def augment_rows(rows, feature_params, params, seed, policy):
     for files in (noise_files, rir_files):
         if files is not None:
             files.summary()
-    return features.FeatureSet.from_list(feats, speakers, utterances, feature_params.n_mels)
+    return FeatureSet.from_list(feats, speakers, utterances, feature_params.n_mels)

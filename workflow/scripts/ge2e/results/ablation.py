@@ -27,7 +27,7 @@ def compare(rows, evalset, tasks, base_seed, resamples):
     """Table rows of each variant against ``default`` on one set.
 
     Args:
-        rows: the set's systems as the workflow lists them for the EER table (``ge2e.seedstats.table_cells``).
+        rows: the set's systems (``ge2e.results.rows.TableRow``), as the EER table reads them.
         tasks: the tasks evaluated.
         base_seed, resamples: seed and draws of the bootstrap.
     Returns:
@@ -36,36 +36,36 @@ def compare(rows, evalset, tasks, base_seed, resamples):
         as default, so both are the same files), val_default and val_value (the mean over seeds of each
         checkpoint's EER on the validation speakers, which chose it; None where a result has none).
     """
-    trained = [r for r in rows if r["checkpoint"] in TRAINED_CHECKPOINTS]
-    defaults = {(r["schedule"], r["checkpoint"]): r for r in trained if r["variant"] == DEFAULT}
-    variants = list(dict.fromkeys(r["variant"] for r in trained if r["variant"] != DEFAULT))
+    trained = [r for r in rows if r.checkpoint in TRAINED_CHECKPOINTS]
+    defaults = {(r.schedule, r.checkpoint): r for r in trained if r.variant == DEFAULT}
+    variants = list(dict.fromkeys(r.variant for r in trained if r.variant != DEFAULT))
     return [
-        _compare(row, defaults[(row["schedule"], row["checkpoint"])], task, evalset, base_seed, resamples)
+        _compare(row, defaults[(row.schedule, row.checkpoint)], task, evalset, base_seed, resamples)
         for variant in variants
         for task in tasks
         for row in trained
-        if row["variant"] == variant
+        if row.variant == variant
     ]
 
 
 def _compare(row, base, task, evalset, base_seed, resamples):
     """One row of :func:`compare`: ``row``'s system against ``base``'s (default's) on one task."""
-    mine, theirs = row["tasks"][task], base["tasks"][task]
+    mine, theirs = row.tasks[task], base.tasks[task]
     ours = np.array([r["eer_full"] for r in seedstats.load_results(mine)])
     ref = np.array([r["eer_full"] for r in seedstats.load_results(theirs)])
-    same = [e[1] for e in mine] == [e[1] for e in theirs]  # the variant's run is the default's
+    same = [e.json for e in mine] == [e.json for e in theirs]  # the variant's run is the default's
     if same:
         low = high = 0.0
     else:
         low, high = seedstats.paired_interval(
-            [seedstats.read_trials(s) for _, _, s in mine],
-            [seedstats.read_trials(s) for _, _, s in theirs],
-            np.random.default_rng(derive(base_seed, evalset, row["label"], task)),
+            [seedstats.read_trials(e.scores) for e in mine],
+            [seedstats.read_trials(e.scores) for e in theirs],
+            np.random.default_rng(derive(base_seed, evalset, row.label, task)),
             resamples,
-            what=f"{row['label']} against default on {evalset}",
+            what=f"{row.label} against default on {evalset}",
         )
     return {
-        **{k: row[k] for k in ("variant", "schedule", "checkpoint")},
+        **row.system(),
         "task": task,
         "val_default": _mean_validation(theirs),
         "val_value": _mean_validation(mine),

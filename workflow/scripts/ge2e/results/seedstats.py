@@ -203,10 +203,10 @@ def summarise(results, per_seed, rng, resamples, what="scores"):
 
 
 def load_results(entries):
-    """The result dicts of ``entries`` ([seed, result JSON, scores TSV] per seed)."""
+    """The result dicts of ``entries`` (``ge2e.results.rows.SeedFiles``, one per seed)."""
     out = []
-    for _, path, _ in entries:
-        with open(path) as fh:
+    for entry in entries:
+        with open(entry.json) as fh:
             out.append(json.load(fh))
     return out
 
@@ -215,8 +215,7 @@ def table_cells(rows, evalset, base_seed, resamples):
     """Each row's results over seeds on one set, and each seed's record for the per-seed table.
 
     Args:
-        rows: dicts of label, variant, schedule, checkpoint and ``tasks`` ({task: [seed, JSON, scores] per
-            seed}), as the workflow lists them (``common.smk``'s ``table_rows``).
+        rows: ``ge2e.results.rows.TableRow`` of each system, in table order.
         base_seed: seeds each interval's bootstrap (with the set, row and task).
         resamples: bootstrap draws.
     Returns:
@@ -225,15 +224,14 @@ def table_cells(rows, evalset, base_seed, resamples):
     results, records = [], []
     for row in rows:
         by_task = {}
-        for task, entries in row["tasks"].items():
+        for task, entries in row.tasks.items():
             per_seed = load_results(entries)
-            trials = [read_trials(scores) for _, _, scores in entries] if len(entries) > 1 else None
-            rng = np.random.default_rng(derive(base_seed, evalset, row["label"], task))
-            by_task[task] = summarise(per_seed, trials, rng, resamples, what=f"{row['label']} on {evalset}")
+            trials = [read_trials(entry.scores) for entry in entries] if len(entries) > 1 else None
+            rng = np.random.default_rng(derive(base_seed, evalset, row.label, task))
+            by_task[task] = summarise(per_seed, trials, rng, resamples, what=f"{row.label} on {evalset}")
             records += [
-                {"set": evalset, "task": task, **{k: row[k] for k in ("variant", "schedule", "checkpoint")}}
-                | {"seed": seed, "result": result}
-                for (seed, _, _), result in zip(entries, per_seed, strict=True)
+                {"set": evalset, "task": task, **row.system()} | {"seed": entry.seed, "result": result}
+                for entry, result in zip(entries, per_seed, strict=True)
             ]
-        results.append((row["label"], by_task))
+        results.append((row.label, by_task))
     return results, records

@@ -1,0 +1,36 @@
+"""The rows of the result tables: one evaluated system's files on one evaluation set, per task and seed.
+
+The run planner lists them in table order (``ge2e.plan.targets``); the EER table (``ge2e.results.seedstats``)
+and the ablation (``ge2e.results.ablation``) read them. A system trained at several seeds has one entry per
+seed; the MFCC baseline, which trains nothing, one entry of seed None.
+"""
+
+import dataclasses
+from typing import NamedTuple
+
+
+class SeedFiles(NamedTuple):
+    """One seed's evaluation of a system on one set and task."""
+
+    seed: int | None  # the experiment seed it was trained at; None: no training (the MFCC baseline)
+    json: str  # its result JSON
+    scores: str  # its scores TSV, which intervals over seeds are bootstrapped from
+
+
+@dataclasses.dataclass(frozen=True)
+class TableRow:
+    """One system's results on one set: its table label, what it is, and ``tasks``: {task: [SeedFiles, ...]}."""
+
+    label: str
+    variant: str
+    schedule: str | None  # None: the MFCC baseline
+    checkpoint: str  # final, best, init (the untrained encoder) or mfcc
+    tasks: dict
+
+    def system(self):
+        """{variant, schedule, checkpoint}: what the per-seed records and the ablation name the system by."""
+        return {"variant": self.variant, "schedule": self.schedule, "checkpoint": self.checkpoint}
+
+    def entries(self):
+        """Every SeedFiles of every task, in task order."""
+        return [entry for seeds in self.tasks.values() for entry in seeds]
