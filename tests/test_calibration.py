@@ -179,11 +179,15 @@ def loop_apply(cal, scores):
     return [cal.scale * s + cal.offset for s in scores]
 
 
-def test_a_budget_below_one_non_target_accepts_nothing():
+def test_a_budget_below_one_non_target_accepts_nothing_seen():
     tar, non = [0.1, 0.2, 0.3], [0.0, 0.9]  # the top score is a non-target's
     threshold = calibration.threshold_at_far(tar, non, 0.1)
-    assert threshold == np.inf and calibration.rates_at(tar, non, threshold) == (0.0, 1.0)
+    assert 0.9 < threshold < 0.9 + 1e-12 and calibration.rates_at(tar, non, threshold) == (0.0, 1.0)
+    assert calibration.rates_at([0.95], [0.5], threshold) == (0.0, 0.0)  # a higher score elsewhere is accepted
     assert calibration.threshold_at_far([0.5, 1.0], [0.0, 0.9], 0.0) == 1.0  # ties and the >= rule: 1.0 accepted
+    assert calibration.threshold_at_far([0.5, 1.0], [0.0, 0.9], 1.0) == 0.0  # everything accepted
+    with pytest.raises(InputError, match=r"in \[0, 1\]"):
+        calibration.threshold_at_far(tar, non, 1.5)
 
 
 def test_calibration_round_trips_through_json_and_a_weights_only_checkpoint(tmp_path):

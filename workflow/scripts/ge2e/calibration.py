@@ -193,7 +193,7 @@ def actual_dcf(tar_llr, non_llr, p_target, c_miss=1.0, c_fa=1.0):
 
     DCF = (c_miss p P_miss + c_fa (1 - p) P_fa) / min(c_miss p, c_fa (1 - p)): the normalisation of
     ``ge2e.metrics.min_dcf``, which takes the minimum of the same cost over all thresholds, so on the
-    same trials actual_dcf >= min_dcf; 1 is the cost of always rejecting (or always accepting).
+    same trials actual_dcf >= min_dcf; 1 is the cost of the better of always accepting and always rejecting.
     """
     tar, non = _scores(tar_llr, "target", False), _scores(non_llr, "non-target", False)
     threshold = bayes_threshold(p_target, c_miss, c_fa)
@@ -220,14 +220,18 @@ def threshold_at_eer(tar_scores, non_scores):
 
 
 def threshold_at_far(tar_scores, non_scores, far):
-    """The lowest score threshold whose false-accept rate on these trials is <= ``far``.
+    """The lowest score threshold whose false-accept rate on these trials is <= ``far`` (in [0, 1]).
 
-    A trial scoring >= the threshold is accepted, so the threshold is one of the scores (the lowest
-    accepted); ``inf`` (accept nothing) where even the top score would exceed the budget, i.e. it is
-    a non-target's and the budget is under one non-target.
+    A trial scoring >= the threshold is accepted, so the threshold is a score: the lowest one accepted.
+    Where even the top score is over budget (it is a non-target's and the budget is under one non-target)
+    it is the next float above the top score: nothing here is accepted, and on other trials only scores
+    higher than any seen here (finite, so it stores in JSON).
     """
+    if not 0.0 <= far <= 1.0:
+        raise InputError(f"a false-accept budget is a rate in [0, 1], got {far}")
     far_curve, _, thresholds = det_curve(*_pooled(tar_scores, non_scores))  # far non-decreasing along the curve
-    return float(thresholds[np.flatnonzero(far_curve <= far)[-1]])
+    last = np.flatnonzero(far_curve <= far)[-1]  # point 0 accepts nothing (far 0, threshold inf)
+    return float(thresholds[last] if last else np.nextafter(thresholds[1], np.inf))
 
 
 def rates_at(tar_scores, non_scores, threshold):
