@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from ge2e import calibration, export, schema
+from ge2e import export, schema
+from ge2e.encoder.embedding import EncoderEmbedder, load_encoder, window_index
+from ge2e.encoder.model import SpeakerEncoder
 from ge2e.errors import InputError
-from ge2e.features import FeatureSet
-from ge2e.inference import EncoderEmbedder, load_encoder
-from ge2e.loss import GE2ELoss
-from ge2e.model import SpeakerEncoder
-from ge2e.train import TrainParams, checkpoint
+from ge2e.evaluate import calibration
+from ge2e.features.store import FeatureSet
+from ge2e.train.loss import GE2ELoss
+from ge2e.train.trainer import TrainParams, checkpoint
 
 # TorchScript is deprecated in torch 2.13 (ge2e.export.quiet_deprecations says why it is used all the same).
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated:DeprecationWarning")
@@ -85,8 +86,6 @@ def test_torchscript_and_onnx_give_the_evaluation_d_vectors_at_every_length(expo
 
 def test_the_windows_in_the_graph_are_the_evaluations():
     # Frame t holds the value t, so each window shows which frames it took.
-    from ge2e.inference import window_index
-
     wrapper = export.SlidingWindowEncoder(torch.nn.Identity(), 12, 6)
     scripted = export.script(wrapper)
     for t in range(1, 40):

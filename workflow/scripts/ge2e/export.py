@@ -5,12 +5,12 @@
 - ``encoder.pt``: TorchScript (``torch.jit.load``), no ge2e code needed;
 - ``encoder.onnx``: ONNX (e.g. onnxruntime), input ``frames`` (T, F) float32, output ``dvector`` (D,);
 - ``encoder.json``: what a user needs besides: the feature parameters the frames must be computed with
-  (``ge2e.features.extract``: VAD, log-mel, per-utterance normalisation), the sliding window, the
+  (``ge2e.features.frontend.extract``: VAD, log-mel, per-utterance normalisation), the sliding window, the
   embedding size, the checkpoint's validation EER threshold, and its calibration and operating points
-  (``ge2e.calibration``; null where the checkpoint holds none).
+  (``ge2e.evaluate.calibration``; null where the checkpoint holds none).
 
 Both files embed a whole utterance exactly as evaluation, ``ge2e embed`` and ``ge2e verify`` do
-(``ge2e.inference.embed_utterances``): windows of W frames every H frames, the last one ending at the
+(``ge2e.encoder.embedding.embed_utterances``): windows of W frames every H frames, the last one ending at the
 last frame; an utterance shorter than W (T < W) gives one window, its frames repeated cyclically to W
 (as ``ge2e.batches.segment_index`` wraps them); each window's d-vector, summed, renormalised. T >= 1.
 The windowing is tensor arithmetic inside the graph, so one file serves every T.
@@ -25,10 +25,11 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ge2e import calibration, features
 from ge2e.atomic import atomic_path, write_text
+from ge2e.encoder.embedding import load_encoder, window_frames
 from ge2e.errors import InputError
-from ge2e.inference import load_encoder, window_frames
+from ge2e.evaluate import calibration
+from ge2e.features import frontend as features
 
 OVERLAP = 0.5  # of consecutive windows: embed_utterances' default, the evaluation's (the parity test checks)
 FILES = {"torchscript": "encoder.pt", "onnx": "encoder.onnx", "json": "encoder.json"}
@@ -54,7 +55,7 @@ class SlidingWindowEncoder(nn.Module):
         self.encoder, self.window, self.hop = encoder, window, hop
 
     def windows(self, frames: torch.Tensor) -> torch.Tensor:
-        """Frames (T, F) -> the windows (B, W, F) of ``ge2e.inference.window_index``, in its order."""
+        """Frames (T, F) -> the windows (B, W, F) of ``ge2e.encoder.embedding.window_index``, in its order."""
         if frames.shape[0] == 0:  # TorchScript raises here; the ONNX graph has no such check
             raise ValueError("no frames: the exported encoder needs T >= 1")
         # The frame count as a tensor, so a traced (ONNX) graph computes the windows from the input's shape
@@ -153,7 +154,7 @@ def describe(ckpt, window, hop, checkpoint_name):
 
 
 def export(checkpoint_path, out_dir):
-    """Write encoder.pt (TorchScript), encoder.onnx and encoder.json of a checkpoint from ``ge2e.train``.
+    """Write encoder.pt (TorchScript), encoder.onnx and encoder.json of a checkpoint from ``ge2e.train.trainer``.
 
     Returns:
         {"torchscript", "onnx", "json"}: the paths written.

@@ -8,10 +8,10 @@ any prior by the Bayes threshold. The measures follow BOSARIS and NIST SRE:
 - ``cllr``: the cost of the LLRs as given (prior 0.5, in bits); ``min_cllr``: the cost after the best
   monotone map of the scores (PAV), so ``cllr - min_cllr`` is what miscalibration costs.
 - ``actual_dcf``: the detection cost of deciding by the Bayes threshold on the LLRs, normalised exactly
-  as ``ge2e.metrics.min_dcf`` (which minimises over every threshold), so actual >= minimum always.
+  as ``ge2e.evaluate.metrics.min_dcf`` (which minimises over every threshold), so actual >= minimum always.
 - operating points: thresholds chosen on one trial set (validation), rates reached on another (test).
 
-Convention everywhere (as ``ge2e.metrics.det_curve``): a trial is accepted when its score (or LLR) is
+Convention everywhere (as ``ge2e.evaluate.metrics.det_curve``): a trial is accepted when its score (or LLR) is
 >= the threshold. Score arguments are 1-D arrays (any shape is flattened): targets (same speaker) and
 non-targets (different speakers) separately.
 """
@@ -22,9 +22,9 @@ import numpy as np
 from scipy.optimize import isotonic_regression
 
 from ge2e.errors import InputError
-from ge2e.metrics import P_TARGETS, det_curve, eer_threshold
+from ge2e.evaluate.metrics import P_TARGETS, det_curve, eer_threshold
 
-# Where a checkpoint (the dict ge2e.train writes) keeps Calibration.to_dict() and operating_points().
+# Where a checkpoint (the dict ge2e.train.trainer writes) keeps Calibration.to_dict() and operating_points().
 CHECKPOINT_KEY = "calibration"
 THRESHOLDS_KEY = "operating_points"
 # The named false-accept budgets of operating_points(), besides the EER point (ge2e verify --at NAME).
@@ -192,7 +192,7 @@ def actual_dcf(tar_llr, non_llr, p_target, c_miss=1.0, c_fa=1.0):
     """Normalised detection cost of accepting trials whose LLR >= bayes_threshold(p_target, c_miss, c_fa).
 
     DCF = (c_miss p P_miss + c_fa (1 - p) P_fa) / min(c_miss p, c_fa (1 - p)): the normalisation of
-    ``ge2e.metrics.min_dcf``, which takes the minimum of the same cost over all thresholds, so on the
+    ``ge2e.evaluate.metrics.min_dcf``, which takes the minimum of the same cost over all thresholds, so on the
     same trials actual_dcf >= min_dcf; 1 is the cost of the better of always accepting and always rejecting.
     """
     tar, non = _scores(tar_llr, "target", False), _scores(non_llr, "non-target", False)
@@ -214,7 +214,7 @@ def _pooled(tar, non):
 
 
 def threshold_at_eer(tar_scores, non_scores):
-    """The score threshold at the equal error rate of these trials (``ge2e.metrics.eer_threshold``: the
+    """The score threshold at the equal error rate of these trials (``ge2e.evaluate.metrics.eer_threshold``: the
     DET crossing, linearly interpolated between two scores)."""
     return eer_threshold(*_pooled(tar_scores, non_scores))[1]
 

@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from ge2e import calibration, metrics
 from ge2e.errors import InputError
+from ge2e.evaluate import calibration, metrics
 
 
 def gaussian_system(rng, n_tar, n_non, mt=0.7, mn=0.2, sd=0.15):
