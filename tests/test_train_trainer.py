@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from ge2e.encoder.embedding import load_encoder
+from ge2e.encoder.embedding import EncoderEmbedder, load_encoder, window_frames
+from ge2e.evaluate import calibration
+from ge2e.evaluate.protocols import full_trial_eer
 from ge2e.features.store import FeatureSet
 from ge2e.train.trainer import TrainParams, train
 
@@ -52,6 +54,25 @@ def test_training_writes_checkpoints_and_log_and_learns(tmp_path):
     assert ckpt["w"] > 0 and 0 <= ckpt["val_eer"] <= 1
     init = torch.load(outputs["init"], weights_only=False)
     assert init["epoch"] == 0 and summary["best_val_eer"] <= init["val_eer"]
+
+
+def test_each_checkpoint_keeps_the_calibration_and_thresholds_of_its_validation(tmp_path):
+    torch.set_num_threads(1)
+    outputs = {k: tmp_path / f"{k}.pt" for k in ("init", "final", "best")} | {"loss": tmp_path / "loss.tsv"}
+    val = speaker_data(4, 6, 1)
+    train(speaker_data(6, 6, 0), val, toy_params(epochs=3), SMALL, {"n_mels": 8}, outputs, source="toy validation")
+    for name in ("init", "best", "final"):
+        model, ckpt = load_encoder(outputs[name])
+        cal = calibration.Calibration.from_dict(ckpt[calibration.CHECKPOINT_KEY])
+        assert cal.source == "toy validation" and cal.scale >= 0
+        # Recomputed from the checkpoint's own weights on the validation speakers: the same fit, the same points.
+        _, threshold, trials = full_trial_eer(EncoderEmbedder(model, window_frames((20, 20))), val)
+        assert (
+            ckpt[calibration.CHECKPOINT_KEY]
+            == calibration.stored(trials["scores"], trials["labels"], "toy validation")[calibration.CHECKPOINT_KEY]
+        )
+        assert ckpt[calibration.THRESHOLDS_KEY]["eer"] == pytest.approx(threshold)
+        assert set(ckpt[calibration.THRESHOLDS_KEY]) == {"eer", *calibration.FAR_POINTS}
 
 
 def test_same_seed_same_weights(tmp_path):
@@ -127,7 +148,8 @@ def test_best_window_chooses_on_the_mean_of_consecutive_validations(tmp_path, mo
     import ge2e.train.trainer
 
     eers = iter([0.5, 0.3, 0.1, 0.4, 0.2, 0.2, 0.2])  # untrained, then epochs 1..6
-    monkeypatch.setattr(ge2e.train.trainer, "full_trial_eer", lambda embedder, val_set: (next(eers), 0.0, None))
+    trials = {"scores": np.array([[0.9, 0.1], [0.2, 0.8]]), "labels": np.eye(2, dtype=np.int8)}
+    monkeypatch.setattr(ge2e.train.trainer, "full_trial_eer", lambda embedder, val_set: (next(eers), 0.0, trials))
     out = {k: tmp_path / f"{k}.pt" for k in ("init", "final", "best")} | {"loss": tmp_path / "loss.tsv"}
     summary = train(
         speaker_data(4, 3, 0), speaker_data(4, 3, 1), toy_params(epochs=6, best_window=window), SMALL, {}, out

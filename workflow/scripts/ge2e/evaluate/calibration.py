@@ -264,3 +264,30 @@ def decision_metrics(cal, tar_scores, non_scores, thresholds):
     for name, threshold in thresholds.items():
         out[f"far_at_{name}"], out[f"frr_at_{name}"] = rates_at(tar_scores, non_scores, threshold)
     return out
+
+
+def split(scores, labels):
+    """Trials as (target scores, non-target scores): ``scores`` and ``labels`` (1 = same speaker) of any shape."""
+    scores, labels = np.asarray(scores).ravel(), np.asarray(labels).ravel().astype(bool)
+    return scores[labels], scores[~labels]
+
+
+def stored(scores, labels, source):
+    """What a checkpoint stores about decisions, from the validation speakers' trials (``scores``, ``labels``):
+    {CHECKPOINT_KEY: the Calibration's dict, THRESHOLDS_KEY: operating_points}, plain values only."""
+    tar, non = split(scores, labels)
+    return {
+        CHECKPOINT_KEY: fit(tar, non, source=source).to_dict(),
+        THRESHOLDS_KEY: {name: float(t) for name, t in operating_points(tar, non).items()},
+    }
+
+
+def on_test(decision, scores, labels):
+    """A test set's decision measures by the calibration and thresholds ``decision`` holds (``stored`` on the
+    validation speakers), and its LLRs: (JSON-ready dict, LLRs of ``scores``' shape). The dict names the
+    calibration and thresholds it used, so a result says where its decisions came from."""
+    cal = Calibration.from_dict(decision[CHECKPOINT_KEY])
+    thresholds = decision[THRESHOLDS_KEY]
+    tar, non = split(scores, labels)
+    measured = decision_metrics(cal, tar, non, thresholds)
+    return {CHECKPOINT_KEY: cal.to_dict(), THRESHOLDS_KEY: thresholds, **measured}, apply(cal, scores)

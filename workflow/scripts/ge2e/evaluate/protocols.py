@@ -26,7 +26,7 @@ import numpy as np
 
 from ge2e.atomic import write_text
 from ge2e.encoder.embedding import unit
-from ge2e.evaluate import metrics
+from ge2e.evaluate import calibration, metrics
 from ge2e.features.batches import SpeakerBatches
 from ge2e.features.store import FeatureSet
 
@@ -162,29 +162,37 @@ def seed_compatible_eer(embedder, feature_set, n_speakers, n_utterances, frames,
     return float(np.mean(rates)), np.array(rates)
 
 
-def write_scores(path, feature_set, trials):
-    """Full-trial scores as TSV (enrol_speaker, test_utterance, score, label) for external scorers; test
-    utterances named as ``trials`` names them, else by ``feature_set``'s ids."""
+def write_scores(path, feature_set, trials, llr=None):
+    """Full-trial scores as TSV (enrol_speaker, test_utterance, score, label, and llr where ``llr`` (K, N), the
+    calibrated log-likelihood ratios, is given) for external scorers; test utterances named as ``trials``
+    names them, else by ``feature_set``'s ids."""
     k, n = trials["scores"].shape
     tested = trials.get("test_utterances")
     utterances = np.repeat(feature_set.utterances[trials["test_index"]] if tested is None else tested, n)
     speakers = np.tile(np.array(trials["enrol_speakers"]), k)
-    lines = [
-        f"{spk}\t{utt}\t{score:.6f}\t{label}"
-        for spk, utt, score, label in zip(
-            speakers, utterances, trials["scores"].ravel(), trials["labels"].ravel(), strict=True
-        )
-    ]
-    write_text(path, "enrol_speaker\ttest_utterance\tscore\tlabel\n" + "\n".join(lines) + "\n")
+    columns = [speakers, utterances, trials["scores"].ravel(), trials["labels"].ravel()]
+    header = "enrol_speaker\ttest_utterance\tscore\tlabel"
+    if llr is None:
+        lines = [f"{spk}\t{utt}\t{score:.6f}\t{label}" for spk, utt, score, label in zip(*columns, strict=True)]
+    else:
+        header += "\tllr"
+        lines = [
+            f"{spk}\t{utt}\t{score:.6f}\t{label}\t{value:.6f}"
+            for spk, utt, score, label, value in zip(*columns, np.ravel(llr), strict=True)
+        ]
+    write_text(path, header + "\n" + "\n".join(lines) + "\n")
 
 
-def evaluate(embedder, feature_set, protocol, rng, scores_path=None):
+def evaluate(embedder, feature_set, protocol, rng, scores_path=None, decision=None):
     """Both protocols, minDCF and a speaker-bootstrap interval of the full-trial EER.
 
     Args:
         protocol: a ``Protocol``.
         rng: seeds the seed-compatible batches, then the bootstrap.
         scores_path: where to write the full-trial scores TSV (optional).
+        decision: the calibration and thresholds fitted on the validation speakers
+            (``ge2e.evaluate.calibration.stored``): with it, the result's ``decision`` holds what they
+            achieve on these trials, and the scores TSV the calibrated LLRs.
     Returns a JSON-ready dict of results (``eer_avg`` None when not scored).
     """
     avg = {"eer_avg": None, "eer_avg_std": None, "eer_avg_batches": 0}
@@ -208,8 +216,9 @@ def evaluate(embedder, feature_set, protocol, rng, scores_path=None):
     labels = trials["labels"]
     flat_scores, flat_labels = trials["scores"].ravel(), labels.ravel()
     low, high = metrics.bootstrap_eer_ci(trials["scores"], labels, rng, protocol.bootstrap)
+    decided, llr = calibration.on_test(decision, trials["scores"], labels) if decision else ({}, None)
     if scores_path:
-        write_scores(scores_path, feature_set, trials)
+        write_scores(scores_path, feature_set, trials, llr)
     return {
         **avg,
         "eer_full": full,
@@ -221,4 +230,13 @@ def evaluate(embedder, feature_set, protocol, rng, scores_path=None):
         "target_trials": int(labels.sum()),
         "nontarget_trials": int(labels.size - labels.sum()),
         "protocol": protocol.as_dict(),
+        **({"decision": decided} if decision else {}),
     }
+
+
+def validation_decision(embedder, val_set, source):
+    """The calibration and operating points of ``embedder`` fitted on the full trials of the validation speakers
+    ``val_set`` (``ge2e.evaluate.calibration.stored``), as training stores them in a checkpoint: for a system
+    with no checkpoint (the MFCC baseline, fitted on ``val_set`` itself)."""
+    _, _, trials = full_trial_eer(embedder, val_set)
+    return calibration.stored(trials["scores"], trials["labels"], source)

@@ -13,7 +13,7 @@ import numpy as np
 from ge2e.atomic import write_text
 from ge2e.encoder.embedding import unit
 from ge2e.errors import InputError
-from ge2e.evaluate import metrics
+from ge2e.evaluate import calibration, metrics
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +122,11 @@ def as_norm(scores, enrol, test, enrol_index, test_index, cohort, top_k):
     return 0.5 * ((scores - mu_e) / sd_e + (scores - mu_t) / sd_t)
 
 
-def write_trial_scores(path, enrol, test, scores, labels, speakers, raw=None):
+def write_trial_scores(path, enrol, test, scores, labels, speakers, raw=None, llr=None):
     """A trial list's scores as TSV (enrol_model, test_utterance, score, label[, raw_score], enrol_speaker,
-    test_speaker), in list order. The speakers of both sides (a model's is that of its first enrolment
-    utterance) are the units of the speaker bootstrap, here and over seeds (``ge2e.seedstats``).
+    test_speaker[, llr: the raw score's calibrated log-likelihood ratio]), in list order. The speakers of both
+    sides (a model's is that of its first enrolment utterance) are the units of the speaker bootstrap, here and
+    over seeds (``ge2e.results.seedstats``).
 
     Args:
         speakers: ((K,) enrolment side, (K,) test side) speaker ids.
@@ -137,11 +138,14 @@ def write_trial_scores(path, enrol, test, scores, labels, speakers, raw=None):
         header += "\traw_score"
     columns += [speakers[0].tolist(), speakers[1].tolist()]
     header += "\tenrol_speaker\ttest_speaker"
+    if llr is not None:
+        columns.append([f"{x:.6f}" for x in llr])
+        header += "\tllr"
     lines = ["\t".join(map(str, row)) for row in zip(*columns, strict=True)]
     write_text(path, header + "\n" + "\n".join(lines) + "\n")
 
 
-def evaluate_trials(embedder, feature_set, trial_list, protocol, rng, scores_path=None, cohort=None):
+def evaluate_trials(embedder, feature_set, trial_list, protocol, rng, scores_path=None, cohort=None, decision=None):
     """A published trial list scored as listed: EER, its speaker-bootstrap interval and minDCF.
 
     Whole-utterance d-vectors (``embedder.utterances``), cosine scores, AS-norm'd against the cohort
@@ -154,6 +158,8 @@ def evaluate_trials(embedder, feature_set, trial_list, protocol, rng, scores_pat
         rng: seeds the bootstrap.
         scores_path: where to write the scores TSV (optional).
         cohort: FeatureSet whose speakers form the AS-norm cohort (the task's training split).
+        decision: calibration and thresholds from the validation speakers (``ge2e.evaluate.calibration.stored``),
+            applied to the raw cosine scores they were fitted on (AS-norm'd scores are not calibrated).
     Returns a JSON-ready dict with the keys of ``ge2e.evaluate.protocols.evaluate``'s (``eer_full`` is the list's EER).
     """
     t = trial_list_scores(embedder.utterances(feature_set), feature_set.utterances, trial_list)
@@ -187,13 +193,14 @@ def evaluate_trials(embedder, feature_set, trial_list, protocol, rng, scores_pat
     low, high = metrics.bootstrap_eer_ci_trials(
         scores, labels, numbers[: len(labels)], numbers[len(labels) :], rng, protocol.bootstrap
     )
+    decided, llr = calibration.on_test(decision, raw, labels) if decision else ({}, None)
     if scores_path:
         kept = t["kept"]
         raw_column = raw if protocol.asnorm_top_k else None
         named = speakers[numbers]
         sides = (named[: len(labels)], named[len(labels) :])
         write_trial_scores(
-            scores_path, trial_list.enrol[kept], trial_list.test[kept], scores, labels, sides, raw_column
+            scores_path, trial_list.enrol[kept], trial_list.test[kept], scores, labels, sides, raw_column, llr
         )
     return {
         "eer_avg": None,
@@ -211,4 +218,5 @@ def evaluate_trials(embedder, feature_set, trial_list, protocol, rng, scores_pat
         "trials_skipped": skipped,
         "protocol": protocol.as_dict(),
         **extra,
+        **({"decision": decided} if decision else {}),
     }

@@ -17,6 +17,7 @@ from ge2e.atomic import atomic_path, write_text
 from ge2e.encoder.embedding import EncoderEmbedder, load_checkpoint_file, window_frames
 from ge2e.encoder.model import SpeakerEncoder
 from ge2e.errors import InputError
+from ge2e.evaluate import calibration
 from ge2e.evaluate.protocols import full_trial_eer
 from ge2e.features.batches import SpeakerBatches
 from ge2e.train.loss import W_MIN, GE2ELoss
@@ -76,6 +77,9 @@ class TrainState:
     best_eer: float  # that mean
     best_epoch: int
     val_history: list = dataclasses.field(default_factory=list)  # every validation EER, untrained first
+    # The last validation's calibration and operating points (ge2e.evaluate.calibration.stored); None in a
+    # resume file written before checkpoints kept them, until the next validation.
+    decision: dict = None
 
     def windowed(self, window):
         """Mean of the last ``window`` validation EERs (fewer at the start)."""
@@ -85,9 +89,10 @@ class TrainState:
     def start(cls, untrained):
         """Before the first epoch: the ``untrained`` checkpoint is both init and best."""
         eer = untrained["val_eer"]
+        decision = {key: untrained[key] for key in (calibration.CHECKPOINT_KEY, calibration.THRESHOLDS_KEY)}
         return cls(
             0, 0, [], [], eer, untrained["eer_threshold"], untrained, untrained, best_eer=eer, best_epoch=0,
-            val_history=[eer],
+            val_history=[eer], decision=decision,
         )  # fmt: skip
 
 
@@ -137,10 +142,16 @@ def setup(params, model_config, train_set, device):
     return Trainer(model, loss_fn, optimiser, scheduler)
 
 
-def checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold):
+def checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold, decision=None):
     """A self-describing checkpoint dict, a snapshot: its tensors are CPU copies, so it stays as it
-    is while training goes on (``state_dict()`` alone shares storage with the live parameters)."""
+    is while training goes on (``state_dict()`` alone shares storage with the live parameters).
+
+    ``decision``: the calibration and operating points fitted on the validation speakers' trials
+    (``ge2e.evaluate.calibration.stored``), which ``ge2e verify`` decides by; None where there are none.
+    """
+    decision = decision or {calibration.CHECKPOINT_KEY: None, calibration.THRESHOLDS_KEY: None}
     return {
+        **decision,
         "model": {key: value.detach().to("cpu", copy=True) for key, value in model.state_dict().items()},
         "model_config": dict(model.config),
         "w": float(loss_fn.w.detach()),
@@ -219,7 +230,7 @@ def train_epoch(trainer, batches, state, epoch, params, last_good):
     state.epoch = epoch
 
 
-def train(train_set, val_set, params, model_config, feature_params, outputs):
+def train(train_set, val_set, params, model_config, feature_params, outputs, source="validation speakers"):
     """Train and write checkpoints and the loss log, resuming where a killed run stopped.
 
     Every ``params.checkpoint_every`` epochs the whole state (model, optimiser,
@@ -234,6 +245,7 @@ def train(train_set, val_set, params, model_config, feature_params, outputs):
         model_config: the encoder's size, config ``model``: {"hidden", "layers", "proj"}.
         feature_params: dict of ``ge2e.features.FeatureParams`` (stored in checkpoints).
         outputs: dict of paths: init, final, best, loss (TSV), resume.
+        source: what the validation speakers are (task and corpus), stored with the calibration fitted on them.
     Returns:
         dict with final loss, best validation EER and its epoch.
     """
@@ -254,14 +266,14 @@ def train(train_set, val_set, params, model_config, feature_params, outputs):
     fingerprint = _fingerprint(params, model_config, feature_params, train_set, val_set)
     resume = outputs.get("resume")
 
-    def validate():  # (EER, threshold) on the validation speakers
+    def validate():  # (EER, threshold, calibration and operating points) on the validation speakers
         model.eval()
-        val_eer, threshold, _ = full_trial_eer(embedder, val_set)
+        val_eer, threshold, trials = full_trial_eer(embedder, val_set)
         model.train()
-        return val_eer, threshold
+        return val_eer, threshold, calibration.stored(trials["scores"], trials["labels"], source)
 
-    def snapshot(epoch, step, val_eer, threshold):
-        return checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold)
+    def snapshot(epoch, step, val_eer, threshold, decision):
+        return checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold, decision)
 
     state = _load_resume(resume, fingerprint, trainer, rng)
     if state:
@@ -285,13 +297,13 @@ def train(train_set, val_set, params, model_config, feature_params, outputs):
         trainer.scheduler.step()
         note = ""
         if epoch % params.validate_every == 0 or epoch == params.epochs:
-            state.val_eer, state.threshold = validate()
+            state.val_eer, state.threshold, state.decision = validate()
             note = f" val_eer {state.val_eer:.4f}"
             state.val_history.append(state.val_eer)
             if params.best_window > 1:
                 note += f" (mean of {params.best_window}: {state.windowed(params.best_window):.4f})"
             if state.windowed(params.best_window) < state.best_eer:
-                state.best = snapshot(epoch, state.step, state.val_eer, state.threshold)
+                state.best = snapshot(epoch, state.step, state.val_eer, state.threshold, state.decision)
                 state.best_eer, state.best_epoch = state.windowed(params.best_window), epoch
                 _save(state.best, outputs["best"])
                 note += " (best)"
@@ -304,7 +316,7 @@ def train(train_set, val_set, params, model_config, feature_params, outputs):
         if resume and epoch % params.checkpoint_every == 0 and epoch < params.epochs:
             _save_resume(resume, fingerprint, trainer, rng, state)
     # The last epoch always validates, so val_eer/threshold describe the final weights.
-    _save(snapshot(params.epochs, state.step, state.val_eer, state.threshold), outputs["final"])
+    _save(snapshot(params.epochs, state.step, state.val_eer, state.threshold, state.decision), outputs["final"])
     # total_loss: the running mean over average_window steps (train_epoch), named as in the seed.
     write_text(outputs["loss"], "epoch\tstep\tloss\ttotal_loss\n" + "\n".join(state.rows) + "\n")
     if resume:
