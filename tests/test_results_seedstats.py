@@ -110,3 +110,16 @@ def test_table_cells_give_the_mean_and_each_seeds_record(tmp_path):
     assert results[0][0] == "Ours" and results[0][1]["tisv"]["eer_full"] == pytest.approx(0.15)
     assert results[0][1]["tisv"]["eer_avg"] is None and results[0][1]["tisv"]["seeds"] == 2
     assert [(r["seed"], r["result"]["eer_full"], r["set"]) for r in records] == [(1, 0.1, "test"), (2, 0.2, "test")]
+
+
+def test_over_seeds_the_decision_measures_are_averaged():
+    base = {"eer_avg": 0.2, "eer_full": 0.1, "min_dcf_0.05": 0.4, "min_dcf_0.01": 1, "min_dcf_0.001": 1}
+    results = [
+        base | {"decision": {"cllr": 0.5, "far_at_eer": 0.1, "calibration": {"scale": 1.0}}},
+        base | {"decision": {"cllr": 0.7, "far_at_eer": 0.3, "calibration": {"scale": 2.0}}},
+    ]
+    got = seedstats.summarise(results, [trials(3.0, seed=0), trials(0.5, seed=1)], np.random.default_rng(0), 50)
+    assert got["decision"] == pytest.approx({"cllr": 0.6, "far_at_eer": 0.2})  # each seed's own calibration's
+    assert "decision" not in seedstats.summarise(
+        [base, results[0]], [trials(3.0), trials(3.0)], np.random.default_rng(0), 50
+    )

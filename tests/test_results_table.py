@@ -93,3 +93,32 @@ def test_the_per_seed_companion_has_a_line_per_seed():
     assert lines[1][:8] == ["test", "tisv", "default", "const", "final", "1", "0.100000", "0.110000"]
     assert lines[2][5:7] == ["-", ""] and len({len(line) for line in lines}) == 1
     assert (lines[0][-1], lines[1][-1], lines[2][-1]) == ("val_eer", "0.250000", "")  # the baseline has none
+
+
+def _decided(eer):
+    decision = {"cllr": 0.71, "min_cllr": 0.52, "act_dcf_0.05": 0.6, "act_dcf_0.01": 0.95, "act_dcf_0.001": 1.0}
+    decision |= {"far_at_eer": 0.08, "frr_at_eer": 0.12, "far_at_far1": 0.02, "frr_at_far1": 0.4}
+    decision |= {"far_at_far0.1": 0.0, "frr_at_far0.1": 0.9}
+    return _result(eer) | {"decision": decision}
+
+
+def test_decisions_get_a_section_per_task_and_leave_the_eer_tables_as_they_were():
+    plain = [("Ours", {"tisv": _result(0.2)}), ("MFCC", {"tisv": _result(0.1)})]
+    decided = [("Ours", {"tisv": _decided(0.2)}), ("MFCC", {"tisv": _result(0.1)})]
+    before, after = table.render(plain, "x", tasks=("tisv",)), table.render(decided, "x", tasks=("tisv",))
+    assert after.startswith(before)  # the new section comes after every EER and minDCF row, which stay as they were
+    section = after[len(before) :]
+    assert "TI-SV decisions on the test speakers, by the calibration and thresholds chosen on the validation" in section
+    assert (
+        "| System | Cllr | min Cllr | act / min DCF (p=0.05) | act / min DCF (p=0.01) | act / min DCF (p=0.001) |"
+        in section
+    )
+    assert (
+        "FAR / FRR at the validation EER threshold | FAR / FRR at 1 % FA on validation | FAR / FRR at 0.1 % FA"
+        in section
+    )
+    assert (
+        "| Ours | 0.7100 | 0.5200 | 0.6000 / 0.5000 | 0.9500 / 0.9000 | 1.0000 / 1.0000 | 0.0800 / 0.1200 "
+        "| 0.0200 / 0.4000 | 0.0000 / 0.9000 |" in section
+    )
+    assert "| MFCC | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |" in section

@@ -199,6 +199,9 @@ def summarise(results, per_seed, rng, resamples, what="scores"):
     for key in ("target_trials", "nontarget_trials", "trials_skipped"):  # the same trials for every seed
         if key in results[0]:
             out[key] = results[0][key]
+    if all("decision" in r for r in results):  # each seed decides by its own calibration: the mean of what it did
+        numbers = [k for k, v in results[0]["decision"].items() if isinstance(v, int | float)]
+        out["decision"] = {k: float(np.mean([r["decision"][k] for r in results])) for k in numbers}
     return out
 
 

@@ -8,6 +8,7 @@ import html
 import json
 import re
 
+from ge2e.evaluate.calibration import FAR_POINTS, act_dcf_key
 from ge2e.evaluate.metrics import P_TARGETS, dcf_key
 from ge2e.results.htmlpage import html_page, html_table
 from ge2e.systems import TASK_NAMES, TASKS
@@ -106,6 +107,62 @@ def _full_trial_section(caption, results, tasks, eer_header="EER (full)"):
     return caption, header, rows
 
 
+# The operating points of the decision sections: the thresholds chosen on the validation speakers.
+POINT_TITLES = {
+    "eer": "the validation EER threshold",
+    **{n: f"{100 * far:g} % FA on validation" for n, far in FAR_POINTS.items()},
+}
+
+
+def decision_table(set_title, results, task):
+    """One set's and task's decision section as (caption, header, rows): what the calibration and thresholds
+    fitted on the validation speakers achieve on these trials (``ge2e.evaluate.calibration.decision_metrics``).
+    Systems without them (checkpoints from before calibration was stored) get n/a."""
+    caption = (
+        f"{TASK_NAMES[task]} decisions on {set_title}, by the calibration and thresholds chosen on the validation "
+        "speakers: Cllr of the calibrated scores and its minimum (min Cllr, the best any monotone map reaches; "
+        "bits), the actual detection cost of Bayes decisions on the calibrated scores beside the minimum "
+        "(act / min), and the false-accept / false-reject rates the validation thresholds give here:"
+    )
+    header = [
+        "System",
+        "Cllr",
+        "min Cllr",
+        *(f"act / min DCF (p={p})" for p in P_TARGETS),
+        *(f"FAR / FRR at {title}" for title in POINT_TITLES.values()),
+    ]
+    rows = []
+    for label, by_task in results:
+        result = by_task.get(task)
+        d = result and result.get("decision")
+        if not d:
+            rows.append([label, *["n/a"] * (len(header) - 1)])
+            continue
+        rows.append(
+            [
+                label,
+                _cell(d["cllr"]),
+                _cell(d["min_cllr"]),
+                *(f"{d[act_dcf_key(p)]:.4f} / {result[dcf_key(p)]:.4f}" for p in P_TARGETS),
+                *(f"{d[f'far_at_{n}']:.4f} / {d[f'frr_at_{n}']:.4f}" for n in POINT_TITLES),
+            ]
+        )
+    return caption, header, rows
+
+
+def decision_tables(results, external=(), trial_lists=(), tasks=TASKS):
+    """The decision sections of every set and task that has a system with a decision."""
+    sets = [("the test speakers", results)]
+    sets += [(f"external set '{name}'", found) for name, _, found in external]
+    sets += [(f"trial list '{name}' (raw cosine scores)", found) for name, _, found in trial_lists]
+    return [
+        decision_table(title, found, task)
+        for title, found in sets
+        for task in tasks
+        if any((by_task.get(task) or {}).get("decision") for _, by_task in found)
+    ]
+
+
 def external_table(name, root, results, tasks=TASKS):
     """One external set's section as (caption, header, rows); ``results`` as in :func:`tables`."""
     caption = (
@@ -177,7 +234,8 @@ def tables(results, external=(), trial_lists=(), tasks=TASKS, references=None):
         ),
     ]
     sections = [external_table(*section, tasks=tasks) for section in external]
-    return main + sections + [trial_list_table(*section, tasks=tasks) for section in trial_lists]
+    sections += [trial_list_table(*section, tasks=tasks) for section in trial_lists]
+    return main + sections + decision_tables(results, external, trial_lists, tasks)
 
 
 def render(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,), references=None):
