@@ -54,3 +54,22 @@ def test_eer_over_a_variant_setting_from_the_per_seed_table(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(SystemExit, match="no rows of variant absent"):
         variant_curve.main([str(tsv), str(png), "--points", "absent=1", "--xlabel", "speakers"])
+
+
+def test_the_decision_figure_marks_where_the_validation_thresholds_land(tmp_path):
+    fs = feature_set([3, 3, 3])
+    rng = np.random.default_rng(0)
+    emb = rng.standard_normal((9, 4)) + np.repeat(np.eye(3, 4) * 2, 3, axis=0)
+    trials = evaluate.full_trials(emb, fs.speakers)
+    evaluate.write_scores(tmp_path / "a_scores.tsv", fs, trials, llr=2 * trials["scores"])
+    assert (
+        plots.read_scores(tmp_path / "a_scores.tsv")[0].tolist()
+        == plots.read_scores(tmp_path / "a_scores.tsv")[0].tolist()
+    )  # the llr column after the four the readers take
+    decision = {"far_at_eer": 0.2, "frr_at_eer": 0.3, "far_at_far1": 0.0, "frr_at_far1": 0.8}
+    png = tmp_path / "decisions.png"
+    systems = [("ours", tmp_path / "a_scores.tsv", decision, False), ("old", tmp_path / "a_scores.tsv", None, True)]
+    plots.decision_points(systems, png, "tisv")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    header = (tmp_path / "a_scores.tsv").read_text().splitlines()[0]
+    assert header == "enrol_speaker\ttest_utterance\tscore\tlabel\tllr"

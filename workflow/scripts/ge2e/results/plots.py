@@ -62,12 +62,8 @@ def det_curves(systems, out_png, task, evalset=None, variant=None):
         systems: list of (label, scores TSV paths (one per seed), baseline); baselines are drawn dashed.
             The legend gives each system's EER (the mean over its seeds).
     """
-    from scipy.stats import norm
-
     from ge2e.evaluate.metrics import det_curve, eer
 
-    ticks = np.array([0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.6])
-    lo, hi = ticks[0] / 2, 1 - ticks[0] / 2
     fig, ax = plt.subplots(figsize=(5.5, 5.5), constrained_layout=True)
     for i, (label, paths, baseline) in enumerate(systems):
         rates = []
@@ -77,8 +73,8 @@ def det_curves(systems, out_png, task, evalset=None, variant=None):
             rates.append(eer(scores, labels))
             named = f"{label} (EER {np.mean(rates):.3f})" if len(paths) == 1 else None
             ax.plot(
-                norm.ppf(np.clip(far, lo, hi)),
-                norm.ppf(np.clip(frr, lo, hi)),
+                _deviate(far),
+                _deviate(frr),
                 "--" if baseline else "-",
                 color=f"C{i % 10}",
                 lw=1.3 if len(paths) == 1 else 0.9,
@@ -88,17 +84,66 @@ def det_curves(systems, out_png, task, evalset=None, variant=None):
         if len(paths) > 1:  # one legend entry per system, after its seeds: their mean EER
             ax.plot([], [], "--" if baseline else "-", color=f"C{i % 10}",
                     label=f"{label} (mean EER {np.mean(rates):.3f}, {len(paths)} seeds)")  # fmt: skip
+    _det_axes(ax, f"{_set_title(task, evalset, variant)}: DET curves, full trials")
+    with atomic_path(out_png) as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+
+
+DET_TICKS = np.array([0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.6])
+
+
+def _deviate(rates):
+    """Rates on the DET's normal-deviate axis, clipped to its range."""
+    from scipy.stats import norm
+
+    return norm.ppf(np.clip(rates, DET_TICKS[0] / 2, 1 - DET_TICKS[0] / 2))
+
+
+def _det_axes(ax, title, fontsize=None):
+    """The DET's diagonal, ticks in %, range (up to 70 %, so the untrained baseline near 40 % stays in view)."""
+    from scipy.stats import norm
+
+    lo, hi = DET_TICKS[0] / 2, 1 - DET_TICKS[0] / 2
     ax.plot(norm.ppf([lo, hi]), norm.ppf([lo, hi]), color="grey", lw=0.6, ls=":")
-    ax.set_xticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
-    ax.set_yticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
-    # Up to 70 %, so the untrained baseline's curve (EER near 40 %) stays in view.
-    ax.set_xlim(norm.ppf([ticks[0], 0.7]))
-    ax.set_ylim(norm.ppf([ticks[0], 0.7]))
+    ax.set_xticks(norm.ppf(DET_TICKS), [f"{100 * t:g}" for t in DET_TICKS])
+    ax.set_yticks(norm.ppf(DET_TICKS), [f"{100 * t:g}" for t in DET_TICKS])
+    ax.set_xlim(norm.ppf([DET_TICKS[0], 0.7]))
+    ax.set_ylim(norm.ppf([DET_TICKS[0], 0.7]))
     ax.set_xlabel("false accept rate (%)")
     ax.set_ylabel("false reject rate (%)")
-    ax.set_title(f"{_set_title(task, evalset, variant)}: DET curves, full trials")
+    ax.set_title(title, fontsize=fontsize)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper right")
+
+
+# The validation-chosen thresholds of ge2e.evaluate.calibration.operating_points, as the decision figure marks them.
+POINT_MARKERS = {"eer": ("o", "validation EER threshold"), "far1": ("^", "1 % FA on validation"),
+                 "far0.1": ("s", "0.1 % FA on validation")}  # fmt: skip
+
+
+def decision_points(systems, out_png, task, evalset=None, variant=None):
+    """The test DET of each system with the points its validation-chosen thresholds reach on it: where a
+    threshold chosen on other speakers really lands, against the curve's best trade-offs.
+
+    Args:
+        systems: list of (label, scores TSV path, decision dict of its evaluation JSON or None, baseline).
+    """
+    from ge2e.evaluate.metrics import det_curve
+
+    fig, ax = plt.subplots(figsize=(5.5, 5.5), constrained_layout=True)
+    for i, (label, path, decision, baseline) in enumerate(systems):
+        scores, labels = read_scores(path)
+        far, frr, _ = det_curve(scores, labels)
+        colour = f"C{i % 10}"
+        ax.plot(_deviate(far), _deviate(frr), "--" if baseline else "-", color=colour, lw=1.2, label=label)
+        for name, (marker, _) in POINT_MARKERS.items():
+            if decision and f"far_at_{name}" in decision:
+                point = _deviate([decision[f"far_at_{name}"], decision[f"frr_at_{name}"]])
+                ax.plot(*point, marker, color=colour, ms=7, mfc="white", mew=1.5)
+    for marker, meaning in POINT_MARKERS.values():
+        ax.plot([], [], marker, color="black", mfc="white", label=meaning)
+    _det_axes(ax, f"{_set_title(task, evalset, variant)}: thresholds chosen on validation, reached on test", 9)
     with atomic_path(out_png) as tmp:
         fig.savefig(tmp, dpi=110)
     plt.close(fig)
