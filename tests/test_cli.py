@@ -59,10 +59,53 @@ def test_verify_prints_score_threshold_and_decision(tmp_path, fake_model, capsys
     path = tmp_path / "a.wav"
     sf.write(path, speechy(1), 16000)
     argv = ["verify", "--checkpoint", "x.pt", "--enroll", str(path), "--test", str(path)]
-    assert cli.main(argv) == 0
-    assert capsys.readouterr().out.splitlines() == ["score 1.0000", "threshold 0.5000", "accept"]  # the ckpt's
+    assert cli.main(argv) == 0  # a checkpoint from before calibration was stored: its EER threshold only
+    assert capsys.readouterr().out.splitlines() == [
+        "score 1.0000",
+        "llr n/a (the checkpoint stores no calibration)",
+        "threshold score >= 0.5000 (the validation EER threshold)",
+        "accept",
+    ]
     assert cli.main([*argv, "--threshold", "1.5"]) == 0
-    assert capsys.readouterr().out.splitlines()[1:] == ["threshold 1.5000", "reject"]
+    assert capsys.readouterr().out.splitlines()[2:] == ["threshold score >= 1.5000 (given)", "reject"]
+    assert cli.main([*argv, "--at", "far1"]) == 1
+    assert "the checkpoint stores no calibration or operating points" in capsys.readouterr().err
+
+
+def test_verify_decides_at_the_operating_point_asked_for(tmp_path, fake_model, monkeypatch, capsys):
+    source = "TI-SV validation speakers of the built-in synthetic TIMIT look-alike"
+    stored = {
+        "calibration": {"scale": 10.0, "offset": -5.0, "p_target": 0.5, "source": source},
+        "operating_points": {"eer": 0.5, "far1": 0.9, "far0.1": 1.2},
+    }
+    ckpt = cli.load_encoder("x.pt")[1] | stored
+    monkeypatch.setattr(cli, "load_encoder", lambda path: (None, ckpt))
+    path = tmp_path / "a.wav"
+    sf.write(path, speechy(1), 16000)
+    argv = ["verify", "--checkpoint", "x.pt", "--enroll", str(path), "--test", str(path)]
+    said = {}
+    for at in ("eer", "far1", "far0.1", "bayes:0.01", "bayes:0.001"):
+        assert cli.main([*argv, "--at", at]) == 0
+        out = capsys.readouterr()
+        said[at] = out.out.splitlines()
+        assert "warning: this calibration and these thresholds come from the built-in synthetic corpus" in out.err
+    assert said["eer"] == [
+        "score 1.0000",
+        f"llr 5.0000 (calibrated on the {source})",  # 10 * 1.0 - 5
+        "threshold score >= 0.5000 (the validation EER threshold)",
+        "accept",
+    ]
+    assert said["far1"][2:] == ["threshold score >= 0.9000 (1 % false accepts on validation)", "accept"]
+    assert said["far0.1"][2:] == ["threshold score >= 1.2000 (0.1 % false accepts on validation)", "reject"]
+    # Bayes: accept when the LLR is at least log((1 - p) / p): 4.5951 at p = 0.01, 6.9068 at p = 0.001.
+    assert said["bayes:0.01"][2:] == [
+        "threshold llr >= 4.5951 (the Bayes decision on the LLR at a target prior of 0.01)",
+        "accept",
+    ]
+    assert said["bayes:0.001"][3] == "reject"
+    with pytest.raises(SystemExit):
+        cli.main([*argv, "--at", "bayes:2"])
+    assert "use one of eer, far1, far0.1 or bayes:<target prior between 0 and 1>" in capsys.readouterr().err
 
 
 def test_eer_scores_folders_of_speakers_beside_the_mfcc_baseline(tmp_path, fake_model, capsys):

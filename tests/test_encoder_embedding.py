@@ -29,7 +29,9 @@ def test_missing_truncated_or_foreign_checkpoint_is_one_error_naming_the_file(tm
     torch.save({"model": {}, "x": torch.zeros(1000)}, cut)
     cut.write_bytes(cut.read_bytes()[: cut.stat().st_size // 2])
     torch.save({"weights": torch.zeros(3)}, other)  # plain tensors, but not what ge2e.train writes
-    for path, why in ((cut, "RuntimeError"), (other, "KeyError: 'model_config'")):
+    tiny = tmp_path / "tiny.pt"
+    tiny.write_bytes(b"junk")  # four bytes: the unpickler's struct reads run out
+    for path, why in ((cut, "RuntimeError"), (other, "KeyError: 'model_config'"), (tiny, "error")):
         with pytest.raises(InputError, match=rf"{path.name}: not a ge2e checkpoint \({why}.*\); restore it or retrain"):
             load_encoder(path)
 

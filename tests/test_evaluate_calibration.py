@@ -219,3 +219,22 @@ def test_degenerate_inputs_are_refused_or_give_no_evidence():
     # Perfectly separated validation trials still give a finite, increasing map (the pseudo-trials).
     cal = calibration.fit([0.8, 0.9, 0.95], [0.1, 0.2, 0.3])
     assert 0 < cal.scale < np.inf and np.isfinite(cal.offset)
+
+
+def test_operating_points_parse_and_decisions_follow_the_stored_ones():
+    assert calibration.operating_point("far0.1") == ("far0.1", None)
+    assert calibration.operating_point("bayes:0.05") == ("bayes", 0.05)
+    for bad in ("far5", "bayes:1", "bayes:x", ""):
+        with pytest.raises(ValueError, match="use one of eer, far1, far0.1 or bayes:"):
+            calibration.operating_point(bad)
+    stored = {
+        calibration.CHECKPOINT_KEY: calibration.Calibration(2.0, -1.0, 0.5, "toy").to_dict(),
+        calibration.THRESHOLDS_KEY: {"eer": 0.4, "far1": 0.7, "far0.1": 0.9},
+    }
+    assert calibration.decide(stored, 0.5, ("eer", None)) == (0.0, 0.4, "the validation EER threshold", True)
+    assert calibration.decide(stored, 0.5, ("far1", None))[3] is False
+    llr, threshold, what, accept = calibration.decide(stored, 3.0, ("bayes", 0.01))
+    assert llr == 5.0 and threshold == pytest.approx(math.log(99)) and accept
+    assert calibration.decide(None, 0.5, ("eer", None), eer_threshold=0.6)[::3] == (None, False)
+    with pytest.raises(InputError, match="stores no calibration or operating points"):
+        calibration.decide(None, 0.5, ("far1", None), eer_threshold=0.6)

@@ -131,3 +131,16 @@ def test_a_file_that_is_not_a_checkpoint_is_one_line_error(tmp_path):
             export.export(path, tmp_path / "out")
         assert path.name in str(err.value) and "\n" not in str(err.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_ge2e_export_writes_the_three_files_and_says_where(tmp_path, capsys):
+    from ge2e import cli
+
+    ckpt = write_checkpoint(tmp_path / "final.pt")
+    assert cli.main(["export", "--checkpoint", str(ckpt), "--out", str(tmp_path / "out")]) == 0
+    written = capsys.readouterr().out.splitlines()
+    assert written == [f"wrote {tmp_path / 'out' / name}" for name in ("encoder.pt", "encoder.onnx", "encoder.json")]
+    assert json.loads((tmp_path / "out" / "encoder.json").read_text())["calibration"] is None
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    assert cli.main(["export", "--checkpoint", str(tmp_path / "junk.pt"), "--out", str(tmp_path / "x")]) == 1
+    assert "not a ge2e checkpoint" in capsys.readouterr().err

@@ -1,7 +1,7 @@
-"""``ge2e embed`` / ``ge2e verify`` / ``ge2e eer``: use a trained checkpoint on audio files.
+"""``ge2e embed`` / ``verify`` / ``eer`` / ``export``: use a trained checkpoint on audio files, or outside PyTorch.
 
-A checkpoint is self-describing (model size, feature parameters, segment length and
-the EER threshold found on the validation speakers), so no config is needed.
+A checkpoint is self-describing (model size, feature parameters, segment length, and the
+calibration and thresholds fitted on the validation speakers), so no config is needed.
 """
 
 import argparse
@@ -13,7 +13,7 @@ import torch
 from ge2e.audio import files as audio
 from ge2e.encoder.embedding import EncoderEmbedder, MfccEmbedder, load_encoder, window_frames
 from ge2e.errors import InputError
-from ge2e.evaluate import speaker_eer
+from ge2e.evaluate import calibration, speaker_eer
 from ge2e.evaluate.protocols import centroid_scores
 from ge2e.features import frontend as features
 from ge2e.features.store import FeatureSet
@@ -58,14 +58,43 @@ def cmd_embed(args):
     print(f"wrote {emb.shape[0]} x {emb.shape[1]} embeddings to {args.out}")
 
 
+SYNTHETIC = "built-in synthetic"  # in a calibration's source: fitted on the built-in corpus's voices
+
+
 def cmd_verify(args):
     model, ckpt = load_encoder(args.checkpoint)
+    stored = {key: ckpt.get(key) for key in (calibration.CHECKPOINT_KEY, calibration.THRESHOLDS_KEY)}
+    point = ("eer", None) if args.threshold is not None else args.at
+    calibration.decide(stored, 0.0, point, ckpt.get("eer_threshold"))  # refuses an impossible point before embedding
     emb = embed_files(model, ckpt, [*args.enroll, args.test], args.channel)  # (E + 1, D)
-    # The same scoring as evaluation, so the stored EER threshold means the same thing.
+    # The same scoring as evaluation, so the stored thresholds and calibration mean the same thing.
     score = float(centroid_scores(emb[None, :-1], emb[-1:])[0, 0])
-    threshold = args.threshold if args.threshold is not None else ckpt["eer_threshold"]
-    decision = "accept" if score >= threshold else "reject"
-    print(f"score {score:.4f}\nthreshold {threshold:.4f}\n{decision}")
+    llr, threshold, what, accept = calibration.decide(stored, score, point, ckpt.get("eer_threshold"))
+    if args.threshold is not None:
+        threshold, what, accept = args.threshold, "given", score >= args.threshold
+    source = (stored[calibration.CHECKPOINT_KEY] or {}).get("source")
+    print(f"score {score:.4f}")
+    print(
+        f"llr {llr:.4f} (calibrated on the {source})"
+        if llr is not None
+        else "llr n/a (the checkpoint stores no calibration)"
+    )
+    on = "llr" if point[0] == "bayes" and args.threshold is None else "score"
+    print(f"threshold {on} >= {threshold:.4f} ({what})")
+    print("accept" if accept else "reject")
+    if source and SYNTHETIC in source:
+        print(
+            "ge2e verify: warning: this calibration and these thresholds come from the built-in synthetic corpus's "
+            "voices; they do not carry over to real recordings",
+            file=sys.stderr,
+        )
+
+
+def cmd_export(args):
+    from ge2e import export  # here: the exporters load only for this command
+
+    for path in export.export(args.checkpoint, args.out).values():
+        print(f"wrote {path}")
 
 
 def cmd_eer(args):
@@ -84,6 +113,14 @@ def cmd_eer(args):
             f"speakers, {trials['enrolled']} enrolled; {trials['target_trials']} target and "
             f"{trials['nontarget_trials']} non-target trials"
         )
+
+
+def point_option(text):
+    """argparse type of ``--at``."""
+    try:
+        return calibration.operating_point(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_channel(parser):
@@ -109,10 +146,24 @@ def main(argv=None):
     p.add_argument("--enroll", nargs="+", required=True, help="the claimed speaker's audio")
     p.add_argument("--test", required=True, help="the audio to verify")
     p.add_argument(
-        "--threshold", type=float, help="accept at or above (default: the checkpoint's validation EER threshold)"
+        "--at",
+        type=point_option,
+        default=("eer", None),
+        help="the operating point: eer (default: the threshold at the validation speakers' EER), far1 or far0.1 "
+        "(the threshold giving 1 %% or 0.1 %% false accepts on them), or bayes:<p> (accept when the calibrated "
+        "LLR is at least the Bayes threshold for a target prior p, e.g. bayes:0.01)",
     )
+    p.add_argument("--threshold", type=float, help="accept when the raw score is at least this (overrides --at)")
     add_channel(p)
     p.set_defaults(func=cmd_verify)
+    p = sub.add_parser(
+        "export",
+        help="write the encoder (log-mel frames to d-vector, sliding windows included) as TorchScript and ONNX, "
+        "with its feature parameters and calibration in a JSON beside them",
+    )
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--out", required=True, help="the folder to write encoder.pt, encoder.onnx and encoder.json to")
+    p.set_defaults(func=cmd_export)
     p = sub.add_parser(
         "eer",
         help="the EER on folders of speakers it never heard, beside the MFCC baseline: each speaker enrolled on "

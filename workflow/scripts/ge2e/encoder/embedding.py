@@ -1,6 +1,7 @@
 """Embedding utterances with a trained encoder: segments, and whole utterances by sliding windows."""
 
 import pickle
+import struct
 
 import numpy as np
 import torch
@@ -10,7 +11,7 @@ from ge2e.errors import InputError
 
 # What torch.load raises on a file that is not a checkpoint: truncated, another format, garbage
 # (the weights-only unpickler meets garbage as IndexError or ValueError, the zip reader as RuntimeError).
-_NOT_A_CHECKPOINT = (OSError, pickle.UnpicklingError, RuntimeError, EOFError, IndexError, ValueError)
+_NOT_A_CHECKPOINT = (OSError, pickle.UnpicklingError, RuntimeError, EOFError, IndexError, ValueError, struct.error)
 
 
 def load_checkpoint_file(path, device="cpu"):

@@ -291,3 +291,48 @@ def on_test(decision, scores, labels):
     tar, non = split(scores, labels)
     measured = decision_metrics(cal, tar, non, thresholds)
     return {CHECKPOINT_KEY: cal.to_dict(), THRESHOLDS_KEY: thresholds, **measured}, apply(cal, scores)
+
+
+BAYES = "bayes:"  # ge2e verify --at bayes:<p_target>
+POINT_NAMES = {
+    "eer": "the validation EER threshold",
+    **{n: f"{100 * f:g} % false accepts on validation" for n, f in FAR_POINTS.items()},
+}
+
+
+def operating_point(text):
+    """``eer``, a FAR_POINTS name or ``bayes:<p_target>`` (0 < p < 1) as (name, p_target or None); ValueError
+    otherwise (argparse turns it into a usage error)."""
+    if text in POINT_NAMES:
+        return text, None
+    if text.startswith(BAYES):
+        try:
+            return "bayes", _prior(float(text[len(BAYES) :]))
+        except (ValueError, InputError):
+            pass
+    raise ValueError(f"{text!r}: use one of {', '.join(POINT_NAMES)} or bayes:<target prior between 0 and 1>")
+
+
+def decide(stored_decision, score, point, eer_threshold=None):
+    """A decision on one raw ``score`` at ``point`` (``operating_point``'s pair), by a checkpoint's stored
+    calibration and thresholds (``stored``; None for a checkpoint from before they were stored, which can
+    decide at its ``eer_threshold`` only).
+
+    Returns (llr or None, threshold, what the threshold is, accept): a Bayes point compares the LLR with
+    ``bayes_threshold``, the others the raw score with the threshold chosen on the validation speakers.
+    """
+    name, p_target = point
+    if not stored_decision or not stored_decision.get(CHECKPOINT_KEY):
+        if name != "eer" or eer_threshold is None:
+            raise InputError(
+                f"the checkpoint stores no calibration or operating points (it predates them): use --at eer or "
+                f"--threshold, or retrain it to decide at {name}"
+            )
+        return None, float(eer_threshold), POINT_NAMES["eer"], score >= eer_threshold
+    cal = Calibration.from_dict(stored_decision[CHECKPOINT_KEY])
+    llr = float(apply(cal, score))
+    if name == "bayes":
+        threshold = bayes_threshold(p_target)
+        return llr, threshold, f"the Bayes decision on the LLR at a target prior of {p_target:g}", llr >= threshold
+    threshold = float(stored_decision[THRESHOLDS_KEY][name])
+    return llr, threshold, POINT_NAMES[name], score >= threshold
