@@ -1,4 +1,4 @@
-"""Embedding with a trained encoder (ge2e.inference): windows, checkpoints, and the MFCC baseline."""
+"""Embedding with a trained encoder (ge2e.encoder.embedding): windows, checkpoints, and the MFCC baseline."""
 
 import numpy as np
 import pytest
@@ -28,7 +28,7 @@ def test_missing_truncated_or_foreign_checkpoint_is_one_error_naming_the_file(tm
     cut, other = tmp_path / "cut.pt", tmp_path / "other.pt"
     torch.save({"model": {}, "x": torch.zeros(1000)}, cut)
     cut.write_bytes(cut.read_bytes()[: cut.stat().st_size // 2])
-    torch.save({"weights": torch.zeros(3)}, other)  # plain tensors, but not what ge2e.train writes
+    torch.save({"weights": torch.zeros(3)}, other)  # plain tensors, but not what ge2e.train.trainer writes
     for path, why in ((cut, "RuntimeError"), (other, "KeyError: 'model_config'")):
         with pytest.raises(InputError, match=rf"{path.name}: not a ge2e checkpoint \({why}.*\); restore it or retrain"):
             load_encoder(path)

@@ -1,4 +1,5 @@
-"""Published trial lists (ge2e.trials): both forms read, every malformed input named with its file, line and key."""
+"""Published trial lists (ge2e.evaluate.trial_lists): both forms read, every malformed input named with its file,
+line and key."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""TD-SV augmentation (ge2e.augment): seeded, named copies of every kind, and the simulated rooms."""
+"""TD-SV augmentation (ge2e.features.augment): seeded, named copies of every kind, and the simulated rooms."""
 
 import numpy as np
 from audio_files import STRICT

@@ -1,4 +1,4 @@
-"""The compiled mel spectrogram (ge2e.kernels) gives the bits of the numpy composition it replaced."""
+"""The compiled mel spectrogram (ge2e.features.kernels) gives the bits of the numpy composition it replaced."""
 
 import numpy as np
 import pytest

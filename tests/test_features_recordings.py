@@ -1,4 +1,5 @@
-"""Noise and impulse-response folders in augmentation (ge2e.recordings, augment.<task>.noise_roots, rir_roots)."""
+"""Noise and impulse-response folders in augmentation (ge2e.features.recordings, augment.<task>.noise_roots,
+rir_roots)."""
 
 import dataclasses
 import logging

@@ -1,4 +1,4 @@
-"""The ablation (ge2e.ablation): each variant against default, seed by seed, in Markdown and HTML alike."""
+"""The ablation (ge2e.results.ablation): each variant against default, seed by seed, in Markdown and HTML alike."""
 
 import json
 import re

@@ -1,4 +1,4 @@
-"""Figures (ge2e.plots): the readers of the loss log and scores files, and an atomic PNG."""
+"""Figures (ge2e.results.plots): the readers of the loss log and scores files, and an atomic PNG."""
 
 import numpy as np
 from feature_sets import feature_set

@@ -1,4 +1,5 @@
-"""Statistics over training seeds (ge2e.seedstats): weighted EERs, the two-level bootstrap, reading score files."""
+"""Statistics over training seeds (ge2e.results.seedstats): weighted EERs, the two-level bootstrap, reading score
+files."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Rule augment: one training shard of a task -> originals + augmented copies (ge2e.augment)."""
+"""Rule augment: one training shard of a task -> originals + augmented copies (ge2e.features.augment)."""
 
 import logging
 

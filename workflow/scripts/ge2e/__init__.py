@@ -15,8 +15,9 @@ In the order the data flows (docs/layout.md draws it):
 
 and beside them ``audio``, reading and writing audio files, which most stages share. The small shared
 modules at the top: ``errors`` (InputError), ``atomic`` (atomic outputs), ``seeds`` (per-job seeds),
-``schema`` (the config schema's defaults), ``systems`` (the names of tasks and systems), ``portable``
-(CPU-independent arithmetic), ``rule`` (running a rule script) and ``cli`` (the ``ge2e`` command).
+``schema`` (the config schema's defaults), ``systems`` (the names of tasks, corpora and systems),
+``segments`` (fixed-length segments of utterances stored end to end), ``portable`` (CPU-independent
+arithmetic), ``rule`` (running a rule script) and ``cli`` (the ``ge2e`` command).
 Rule scripts in ``workflow/scripts/`` are thin: they read ``snakemake.input/params`` and call into here.
 
 May import: the shared modules import each other only; ``cli``, the command, imports the stages it

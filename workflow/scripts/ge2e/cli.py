@@ -32,7 +32,7 @@ def channel_option(text):
 def embed_files(model, ckpt, paths, channel=None):
     """Whole-utterance d-vectors (U, D) of audio files: VAD, log-mel, sliding windows averaged.
 
-    ``channel`` reduces multi-channel files (``ge2e.audio.pick_channel``); without it they are
+    ``channel`` reduces multi-channel files (``ge2e.audio.files.pick_channel``); without it they are
     refused, all files checked before any is embedded.
     """
     # Checkpoints written before per-utterance normalisation existed were trained without it.

@@ -125,7 +125,7 @@ def as_norm(scores, enrol, test, enrol_index, test_index, cohort, top_k):
 def write_trial_scores(path, enrol, test, scores, labels, speakers, raw=None):
     """A trial list's scores as TSV (enrol_model, test_utterance, score, label[, raw_score], enrol_speaker,
     test_speaker), in list order. The speakers of both sides (a model's is that of its first enrolment
-    utterance) are the units of the speaker bootstrap, here and over seeds (``ge2e.seedstats``).
+    utterance) are the units of the speaker bootstrap, here and over seeds (``ge2e.results.seedstats``).
 
     Args:
         speakers: ((K,) enrolment side, (K,) test side) speaker ids.

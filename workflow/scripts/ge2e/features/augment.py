@@ -8,7 +8,7 @@ Every copy also gets a random gain, so the encoder never learns the recording le
 
 - ``noise_copies`` at an SNR drawn from ``snr_db``: for a ``babble`` share of them, the sum of
   3-5 other training speakers; of the rest, a ``noise_roots_share`` is a recording from the
-  ``noise_roots`` folders (``ge2e.recordings``: e.g. MUSAN), the others coloured Gaussian noise
+  ``noise_roots`` folders (``ge2e.features.recordings``: e.g. MUSAN), the others coloured Gaussian noise
   (white, pink or brown);
 - ``reverb_copies``: convolution with a room impulse response: for a ``rir_roots_share`` of
   them one from the ``rir_roots`` folders (e.g. RIRS_NOISES's rooms), else one simulated here
@@ -45,7 +45,7 @@ TELEPHONE_BAND_HZ = (300.0, 3400.0)
 DRR_DB = (-3.0, 12.0)  # direct-to-reverberant energy ratio of the simulated rooms
 BABBLE_TALKERS = (3, 5)  # other speakers summed into one babble track (inclusive range)
 STRETCH_FFT, STRETCH_HOP = 2048, 512  # the phase vocoder's frames (librosa's time_stretch defaults)
-# The settings of noise and impulse-response folders (ge2e.recordings), which the augment rule leaves out of
+# The settings of noise and impulse-response folders (ge2e.features.recordings), which the augment rule leaves out of
 # its params where no folder is named (``rule_settings``).
 FOLDER_KEYS = ("noise_roots", "noise_roots_share", "rir_roots", "rir_roots_share")
 
@@ -63,7 +63,7 @@ class AugmentParams:
     gain_db: tuple  # (lo, hi) dB, applied to every copy
     stretch_rates: tuple
     speed_rates: tuple
-    # Folders of noise recordings and of room impulse responses (ge2e.recordings), and the share of the noisy
+    # Folders of noise recordings and of room impulse responses (ge2e.features.recordings), and the share of the noisy
     # copies that are not babble, and of the reverb copies, that draw from them. Unlike the fields above these
     # have defaults, those of a run without folders: such a run's augment rule leaves them out of its params
     # (``rule_settings``), so its params, its rule script and so its shards are, to Snakemake, those of runs
@@ -196,7 +196,7 @@ def _overlap_add(frames, window, length):
 
 
 def _from_folders(rng, files, share):
-    """Whether a copy draws from ``files`` (a ``ge2e.recordings.Recordings``, or None): one ``rng`` draw, and
+    """Whether a copy draws from ``files`` (a ``ge2e.features.recordings.Recordings``, or None): one ``rng`` draw, and
     only where there are files and ``share`` > 0, so that otherwise the draws are those of a run without."""
     return files is not None and share > 0 and rng.random() < share
 
@@ -210,7 +210,7 @@ def variants(samples, params, rng, others, sample_rate, noise_files=None, rir_fi
     Args:
         samples: (S,) VAD-trimmed speech.
         others: list of (S_i,) speech of other speakers, for babble.
-        noise_files, rir_files: ``ge2e.recordings.Recordings`` of ``params.noise_roots`` and
+        noise_files, rir_files: ``ge2e.features.recordings.Recordings`` of ``params.noise_roots`` and
             ``params.rir_roots``, or None where there are none.
     """
     out = []
@@ -245,9 +245,9 @@ def _clean_speech(path, feature_params, policy):
 
 
 def _folders(params, policy):
-    """The noise and impulse-response recordings (``ge2e.recordings.Recordings``) the copies draw from: each None
-    where its folders are none or no copy draws from them."""
-    # The task is not known here, and the start-up check (common.smk) has named the exact key of a missing or
+    """The noise and impulse-response recordings (``ge2e.features.recordings.Recordings``) the copies draw from: each
+    None where its folders are none or no copy draws from them."""
+    # The task is not known here, and the start-up check (ge2e.plan.checks) has named the exact key of a missing or
     # empty folder; what a job can still meet (a folder whose every file is unreadable) names the folder.
     noise = rir = None
     if params.noise_roots and params.noise_copies and params.noise_roots_share > 0:
@@ -260,7 +260,7 @@ def _folders(params, policy):
 def augment_rows(rows, feature_params, params, seed, policy):
     """Originals plus augmented copies of manifest ``rows`` as a FeatureSet.
 
-    Files are read under ``policy`` (``ge2e.audio.ReadPolicy``); unreadable or silent ones are
+    Files are read under ``policy`` (``ge2e.audio.files.ReadPolicy``); unreadable or silent ones are
     skipped or fatal by its ``on_bad_file``, noise and impulse-response recordings too. Copies get
     utterance ids ``<id>+<suffix>``; speed-perturbed speakers are ``<speaker>_sp<rate>`` with
     utterances ``<id>+sp<rate>[+<suffix>]``.
