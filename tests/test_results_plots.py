@@ -3,15 +3,15 @@
 import numpy as np
 from feature_sets import feature_set
 
-from ge2e.evaluate import protocols as evaluate
+from ge2e.evaluate import protocols
 from ge2e.results import plots
 
 
 def test_scores_read_back_as_evaluate_writes_them(tmp_path):
     fs = feature_set([2, 3])
     emb = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.2, 1.0], [0.1, 1.0]])
-    trials = evaluate.full_trials(emb, fs.speakers)
-    evaluate.write_scores(tmp_path / "scores.tsv", fs, trials)
+    trials = protocols.full_trials(emb, fs.speakers)
+    protocols.write_scores(tmp_path / "scores.tsv", fs, trials)
     scores, labels = plots.read_scores(tmp_path / "scores.tsv")
     assert np.allclose(scores, trials["scores"].ravel(), atol=1e-6)
     assert np.array_equal(labels, trials["labels"].ravel())

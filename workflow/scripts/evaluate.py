@@ -9,8 +9,7 @@ import torch
 
 from ge2e.atomic import write_text
 from ge2e.encoder.embedding import EncoderEmbedder, MfccEmbedder, load_encoder
-from ge2e.evaluate import protocols as evaluate
-from ge2e.evaluate import trial_lists as trials
+from ge2e.evaluate import protocols, trial_lists
 from ge2e.evaluate.trial_scores import evaluate_trials
 from ge2e.features.store import FeatureSet
 from ge2e.rule import run
@@ -19,7 +18,7 @@ from ge2e.rule import run
 def main(smk):
     torch.set_num_threads(smk.threads)
     test = FeatureSet.load(smk.input.test)
-    protocol = evaluate.Protocol(**smk.params.protocol)
+    protocol = protocols.Protocol(**smk.params.protocol)
     if smk.input.get("checkpoint"):
         model, ckpt = load_encoder(smk.input.checkpoint)
         embedder = EncoderEmbedder(model, protocol.frames)
@@ -29,11 +28,11 @@ def main(smk):
         about = {"system": "mean+std MFCC cosine baseline, standardised per set"}
     rng = np.random.default_rng(smk.params.seed)
     if smk.input.get("trials"):  # a published trial list: its own trials, AS-norm'd against the cohort when on
-        listed = trials.read_written(*smk.input.trials)
+        listed = trial_lists.read_written(*smk.input.trials)
         cohort = FeatureSet.load(list(smk.input.cohort)) if smk.input.get("cohort") else None
         result = evaluate_trials(embedder, test, listed, protocol, rng, smk.output.scores, cohort)
     else:
-        result = evaluate.evaluate(embedder, test, protocol, rng, scores_path=smk.output.scores)
+        result = protocols.evaluate(embedder, test, protocol, rng, scores_path=smk.output.scores)
     write_text(smk.output.json, json.dumps({**about, **result}, indent=2) + "\n")
     avg = "not scored" if result["eer_avg"] is None else f"{result['eer_avg']:.4f}"
     logging.getLogger("ge2e").info("EER avg %s full %.4f", avg, result["eer_full"])

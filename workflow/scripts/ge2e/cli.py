@@ -14,7 +14,7 @@ from ge2e.audio import files as audio
 from ge2e.encoder.embedding import EncoderEmbedder, load_encoder, window_frames
 from ge2e.errors import InputError
 from ge2e.evaluate.protocols import centroid_scores
-from ge2e.features import frontend as features
+from ge2e.features import frontend
 from ge2e.features.store import FeatureSet
 
 CHANNEL_FIX = "use --channel N (1 = first) or --channel mix"
@@ -36,11 +36,11 @@ def embed_files(model, ckpt, paths, channel=None):
     refused, all files checked before any is embedded.
     """
     # Checkpoints written before per-utterance normalisation existed were trained without it.
-    params = features.FeatureParams(**{"normalise": "none", **ckpt["feature_params"]})
+    params = frontend.FeatureParams(**{"normalise": "none", **ckpt["feature_params"]})
     audio.check_channels({p: audio.probe(p)[2] for p in paths}, channel, "the input", CHANNEL_FIX)
     # Any rate is resampled to the checkpoint's; the first bad file stops the command.
     policy = audio.ReadPolicy(sample_rate=params.sample_rate, resample=True, channel=channel, on_bad_file="fail")
-    feats = [features.extract(p, params, policy) for p in paths]
+    feats = [frontend.extract(p, params, policy) for p in paths]
     fs = FeatureSet.from_list(feats, ["?"] * len(feats), [str(p) for p in paths])
     return EncoderEmbedder(model, window_frames(ckpt["train_params"]["frames"])).utterances(fs)
 

@@ -34,8 +34,7 @@ import numpy as np
 
 from ge2e import portable
 from ge2e.audio.noise import coloured_noise
-from ge2e.features import frontend as features
-from ge2e.features import recordings
+from ge2e.features import frontend, recordings
 from ge2e.features.store import FeatureSet
 
 # scipy.signal is imported where it is used: the Snakefile reads AugmentParams from this module,
@@ -157,7 +156,7 @@ def time_stretch(samples, rate):
     2 pi, without its CPU-dependent angle, cos and sin). Returns (round(S / rate),) float32.
     """
     window = portable.hann(STRETCH_FFT)
-    x = features.frames(np.asarray(samples, np.float64), STRETCH_FFT, STRETCH_HOP)
+    x = frontend.frames(np.asarray(samples, np.float64), STRETCH_FFT, STRETCH_HOP)
     re, im = portable.rfft(x * window, STRETCH_FFT)  # (F, K)
     silent = np.zeros((2, re.shape[1]))  # two silent frames after the last, as librosa
     re, im = np.concatenate([re, silent]), np.concatenate([im, silent])
@@ -240,8 +239,8 @@ def variants(samples, params, rng, others, sample_rate, noise_files=None, rir_fi
 
 def _clean_speech(path, feature_params, policy):
     # Trim silence once, on the clean audio, so every copy holds the same speech.
-    samples = features.read(path, feature_params, policy)
-    return features.speech_only(samples, feature_params, path)
+    samples = frontend.read(path, feature_params, policy)
+    return frontend.speech_only(samples, feature_params, path)
 
 
 def _folders(params, policy):
@@ -286,7 +285,7 @@ def augment_rows(rows, feature_params, params, seed, policy):
         ]
         for speaker_suffix, utt_suffix, wave in sources:
             for suffix, copy in [("", wave), *variants(wave, params, rng, others, rate_hz, noise_files, rir_files)]:
-                feats.append(features.log_mel(copy, feature_params))
+                feats.append(frontend.log_mel(copy, feature_params))
                 speakers.append(r["speaker"] + speaker_suffix)
                 utterances.append(r["utterance"] + utt_suffix + (f"+{suffix}" if suffix else ""))
     for files in (noise_files, rir_files):
