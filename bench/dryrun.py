@@ -1,6 +1,6 @@
 """Dry-run cost on full-size corpora: `snakemake -n` wall time and job count, and the TI-SV listing.
 
-Writes placeholder corpora at the real sizes and layouts (``ge2e.corpus.placeholder``, tiny
+Writes placeholder corpora at the real sizes and layouts (``bench/placeholder.py``, tiny
 files): TIMIT (630 speakers x 10 utterances) + Snips (1,200 workers, 7,200 files); VoxCeleb1
 (1,251 speakers, 153,516 files in ``id<NNNNN>/<video>/<nnnnn>.wav``, test speakers id10270-id10309
 among them); LibriSpeech train-clean-100 (251 speakers, 28,539 flac) + test-clean (40, 2,620) with

@@ -1,4 +1,4 @@
-"""EER on many trials: ge2e.metrics.eer against a 0.01-step threshold sweep and a ROC-based EER.
+"""EER on many trials: ge2e.evaluate.metrics.eer against a 0.01-step threshold sweep and a ROC-based EER.
 
 Trials: continuous cosine-like scores (targets ~ N(0.55, 0.15), non-targets ~ N(0.1, 0.2),
 no ties), a fraction of them targets. The sweep is what a straightforward implementation
@@ -100,7 +100,7 @@ def run(args):
     what = f"{count:,} trials, {args.targets:.0%} targets"
     return [
         benchlib.Row(
-            f"`ge2e.metrics.eer` speedup over a 0.01-step sweep ({thresholds} thresholds), {what}",
+            f"`ge2e.evaluate.metrics.eer` speedup over a 0.01-step sweep ({thresholds} thresholds), {what}",
             f"{speedup:.1f}x CPU time (rounds {min(cpu):.1f}-{max(cpu):.1f}x, n={len(cpu)}; wall "
             f"{benchlib.median(wall):.1f}x); eer {eer_ms:.1f} ms, sweep {sweep_ms:.0f} ms "
             f"({sweep_ms / thresholds:.1f} ms per threshold)",
@@ -114,7 +114,7 @@ def run(args):
             "numpy version was kept for simplicity.",
         ),
         benchlib.Row(
-            f"`ge2e.metrics.eer` equals the ROC-based EER (scikit-learn `roc_curve`), {what}",
+            f"`ge2e.evaluate.metrics.eer` equals the ROC-based EER (scikit-learn `roc_curve`), {what}",
             f"{got:.8f} vs {exact:.8f}: abs. diff {abs(got - exact):.1e}",
             f"<= {TOLERANCE:g}",
             benchlib.verdict(abs(got - exact) <= TOLERANCE),

@@ -1,4 +1,5 @@
-"""Feature extraction (VAD + log-mel, ``ge2e.features.from_samples``): throughput against librosa's, and peak memory.
+"""Feature extraction (VAD + log-mel, ``ge2e.features.frontend.from_samples``): throughput against librosa's, and
+peak memory.
 
 Audio: the built-in corpus's files when results/builtin_corpus exists (``make demo``
 writes it), else seeded speech-like audio made here: voiced syllables (a harmonic series
@@ -191,7 +192,7 @@ def run(args):
         "native": lambda: [from_samples(u, native_params, "bench") for u in utts],
         "librosa": lambda: [librosa_front_end(u, params) for u in utts],
     }
-    # The first call in a process compiles ge2e.kernels's numba kernel (and, for librosa, loads its
+    # The first call in a process compiles ge2e.features.kernels's numba kernel (and, for librosa, loads its
     # submodules and compiles its own): once per features job, so it is shown apart and kept out.
     first = benchlib.timed(lambda: from_samples(utts[0], params, "bench"))
     times = benchlib.interleaved(extractors, repeats, warmup=1)
@@ -211,7 +212,7 @@ def run(args):
             f"log-mel {mem['peak_log_mel_mb']:.1f} MB; tracemalloc); process RSS {mem['rss_mb']:.0f} MB "
             f"(+{mem['rss_delta_mb']:.1f} MB over imports and warm-up). Largest array: {largest[0]} = "
             f"{largest[1]:.2f} MB (next: {other[0]} = {other[1]:.2f} MB; input {mem['input_mb']:.2f} MB); "
-            "ge2e.kernels frames the audio in place (no framed copy for the VAD) and takes the STFT 32 frames "
+            "ge2e.features.kernels frames the audio in place (no framed copy for the VAD) and takes the STFT 32 frames "
             "at a time (no STFT matrix): the peaks are float64 copies of the audio, and the mel power",
             "printed, largest array named",
             "info",

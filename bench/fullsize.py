@@ -13,10 +13,10 @@ pipeline's rules do it:
 2. features: one process per shard and split (``--shards``), ``manifest.shard`` +
    ``features.extract_rows`` + ``FeatureSet.save`` (what rule features runs): CPU per file and per
    audio second, and the peak memory of a job against the frames it holds;
-3. decoding alone (``ge2e.audio.read``, ``ge2e.audio.probe``) of ``--decode-files`` of the files as wav,
+3. decoding alone (``ge2e.audio.files.read``, ``ge2e.audio.files.probe``) of ``--decode-files`` of the files as wav,
    flac and m4a (AAC, as VoxCeleb2 ships, encoded here with PyAV): what other formats add;
 4. batches: paper-size batches (N=64 x M=10 x 160 frames) from the slice's memory-mapped shards;
-5. training: ``ge2e.train.train`` on the shards, config/config.yaml's model at N=32 M=10 for
+5. training: ``ge2e.train.trainer.train`` on the shards, config/config.yaml's model at N=32 M=10 for
    ``--epochs``; and a paper-size step (3x768, proj 256, M=10 T=160) on CPU at N=``--paper-n`` (16),
    scaled linearly to N=64 (bench/training.py times N=64 itself; here the CPU per segment was 791 ms
    at N=16 against 805 ms at N=64, and the scaled memory 9.5 GB against 8.5 GB measured).
@@ -153,7 +153,7 @@ def worker_batches(a):
 
 
 def worker_train(a):
-    """ge2e.train.train on the slice's shards: config/config.yaml's model and training settings at N, M=10."""
+    """ge2e.train.trainer.train on the slice's shards: config/config.yaml's model and training settings at N, M=10."""
     import torch
 
     from ge2e import schema
@@ -471,8 +471,8 @@ def run(args):
         dec_seconds = sum(s for _, s in written[:decode_files])
         rows.append(
             benchlib.Row(
-                f"decoding alone by format ({decode_files} of the slice's files, {dec_seconds:.0f} s; ge2e.audio.read, "
-                "ge2e.audio.probe), 1 thread",
+                f"decoding alone by format ({decode_files} of the slice's files, {dec_seconds:.0f} s; "
+                "ge2e.audio.files.read, ge2e.audio.files.probe), 1 thread",
                 "; ".join(
                     f"{fmt}: read {r * 1e3:.2f} ms CPU per audio second, header {p:.3f} ms per file"
                     for fmt, (r, p) in dec.items()
@@ -499,7 +499,7 @@ def run(args):
         model = tr["model"]
         rows.append(
             benchlib.Row(
-                f"ge2e.train.train on the slice's features: config/config.yaml's model ({model['layers']}x"
+                f"ge2e.train.trainer.train on the slice's features: config/config.yaml's model ({model['layers']}x"
                 f"{model['hidden']}, proj {model['proj']}), N={n_train} M=10, {epochs} epochs, CPU, 1 thread",
                 f"{tr['steps']} steps in {tr['wall_s']:.0f} s wall ({tr['wall_s'] / max(1, tr['steps']):.2f} s per "
                 f"step, two validations included); final loss {tr['final_loss']:.3f}; peak RssAnon "

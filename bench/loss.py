@@ -1,6 +1,6 @@
-"""GE2E loss forward+backward: ge2e.loss.GE2ELoss against a loop over speakers and utterances.
+"""GE2E loss forward+backward: ge2e.train.loss.GE2ELoss against a loop over speakers and utterances.
 
-The reference is ge2e.loss_reference.loop_loss, the paper's equations written out as loops
+The reference is ge2e.train.loss_reference.loop_loss, the paper's equations written out as loops
 (the same one tests/test_loss.py checks values against). Both sides get the same unit-norm
 embeddings (the encoder's outputs are unit norm), the same w and b, and are checked equal
 before they are timed, in float32 as training runs. Single thread, as training runs

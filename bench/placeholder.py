@@ -1,9 +1,10 @@
 """Full-size placeholder corpora: the real layouts and sizes with tiny valid audio.
 
-Used by the dry-run benchmark (bench/dryrun.py) and, at small sizes, by tests; it lives in
-the package so both import it as ``ge2e.corpus.placeholder``. Each file is a 0.1 s tone,
-so a full TIMIT (630 speakers) writes in seconds. VoxCeleb1 (153,516 files) and LibriSpeech
-train-clean-100 (28,539) write the same few encoded tones byte for byte, in about 10 s.
+Used by the dry-run and full-size benchmarks (bench/dryrun.py, bench/fullsize.py), which import it beside
+them, and at small sizes by tests, which import it as ``bench.placeholder`` (the repository root is on
+pytest's pythonpath). Each file is a 0.1 s tone, so a full TIMIT (630 speakers) writes in seconds.
+VoxCeleb1 (153,516 files) and LibriSpeech train-clean-100 (28,539) write the same few encoded tones byte
+for byte, in about 10 s.
 """
 
 import io
@@ -140,7 +141,7 @@ def write_librispeech(root, subsets=None, seed=0):
     speaker_ids = iter(sorted(rng.choice(np.arange(14, 9000), total, replace=False)))
     chapter_ids = iter(rng.choice(np.arange(1000, 300000), 4 * total, replace=False))  # at most 4 per speaker
     lines = [
-        "; LibriSpeech-like placeholder (ge2e.corpus.placeholder)",
+        "; LibriSpeech-like placeholder (bench/placeholder.py)",
         ";ID      |SEX| SUBSET           |MINUTES| NAME",
     ]
     k = 0

@@ -6,7 +6,7 @@ budget (``--budget-mb``), then in fresh processes, each with one compute thread:
 
 - scan: open the shards, ``frame_stats()`` and ``digest()`` (what training does once, before its first step);
 - batches: ``--batches`` paper-size GE2E batches (N=64 speakers x M=10 utterances x 160 frames x 40 log-mels)
-  drawn by ``ge2e.batches.SpeakerBatches`` as the training loop draws them, timed; then drawn again
+  drawn by ``ge2e.features.batches.SpeakerBatches`` as the training loop draws them, timed; then drawn again
   with memory sampled just before each release of a shard's pages, which is when a read has mapped
   the most; and, to show what the releases bound, with ``keep_mapped`` (pages never released);
 - the same batches from the set read whole into memory (``in_memory()``, when it is at most

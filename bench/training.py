@@ -1,8 +1,8 @@
 """Training cost: one training step against one bare encoder forward+backward, throughput, peak memory.
 
-"One training step" is ``ge2e.train.train_step`` (what the training loop runs per batch:
+"One training step" is ``ge2e.train.trainer.train_step`` (what the training loop runs per batch:
 encoder forward, GE2E loss, backward, w/b gradient scaling, clipping, SGD step, w clamp)
-with the optimiser built as ``ge2e.train.train`` builds it. "Bare" is the encoder's
+with the optimiser built as ``ge2e.train.trainer.train`` builds it. "Bare" is the encoder's
 forward and backward alone on the same (N*M, T, F) batch, from fresh gradients as the step
 starts. Their ratio is the overhead of everything GE2E adds to the encoder; as a check it
 is also estimated from that added work timed alone (loss forward+backward, clipping,
@@ -67,7 +67,7 @@ def sizes():
 
 
 class Bench:
-    """Model, loss, optimiser (as ge2e.train.train builds them) and one fixed batch (N, M, T, F)."""
+    """Model, loss, optimiser (as ge2e.train.trainer.train builds them) and one fixed batch (N, M, T, F)."""
 
     def __init__(self, s, seed=0):
         torch.manual_seed(seed)

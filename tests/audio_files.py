@@ -13,7 +13,7 @@ STRICT = ReadPolicy(sample_rate=16000, resample=False, channel=None, on_bad_file
 
 
 def read_policy(**changes):
-    """``STRICT`` with ``changes`` (ge2e.audio.ReadPolicy fields)."""
+    """``STRICT`` with ``changes`` (ge2e.audio.files.ReadPolicy fields)."""
     return dataclasses.replace(STRICT, **changes)
 
 

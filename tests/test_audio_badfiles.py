@@ -1,4 +1,4 @@
-"""The bad-file policy (ge2e.badfiles): fail on the first bad file, or skip each with a warning and a count."""
+"""The bad-file policy (ge2e.audio.badfiles): fail on the first bad file, or skip each with a warning and a count."""
 
 import logging
 

@@ -1,4 +1,4 @@
-"""Reading audio (ge2e.audio): any format by its content (m4a through PyAV), one clear error per bad file, and
+"""Reading audio (ge2e.audio.files): any format by its content (m4a through PyAV), one clear error per bad file, and
 the channel policy for multi-channel files."""
 
 import sys

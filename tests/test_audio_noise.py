@@ -1,4 +1,4 @@
-"""Coloured noise (ge2e.noise), shared by the built-in corpus and augmentation."""
+"""Coloured noise (ge2e.audio.noise), shared by the built-in corpus and augmentation."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""SPHERE as LDC's corpora ship it (ge2e.sphere's header parsing, read through ge2e.audio): every
+"""SPHERE as LDC's corpora ship it (ge2e.audio.sphere's header parsing, read through ge2e.audio.files): every
 coding libsndfile decodes, each spelling, and the compressed and inconsistent files it refuses.
 
 Files are generated with soundfile (it writes NIST SPHERE); the spellings other corpora use,

@@ -15,7 +15,7 @@ from ge2e import schema
 from ge2e.audio import sphere
 from ge2e.corpus import manifest, snips, timit
 from ge2e.errors import InputError
-from ge2e.features import frontend as features
+from ge2e.features import frontend
 from ge2e.features.frontend import FeatureParams
 
 EARLIER = "earlier result\n"
@@ -124,7 +124,7 @@ def test_audio_all_silence_after_vad(tmp_path):
     out.write_text(EARLIER)
     rows = [{"speaker": "s", "utterance": "u", "path": str(path)}]
     with pytest.raises(InputError, match=f"{path}: no speech left after VAD"):
-        features.extract_rows(rows, FeatureParams(**schema.defaults("features.params")), STRICT).save(out)
+        frontend.extract_rows(rows, FeatureParams(**schema.defaults("features.params")), STRICT).save(out)
     assert out.read_text() == EARLIER
 
 
@@ -151,7 +151,7 @@ def test_other_sample_rate_resampled_once_or_refused(snips_root, earlier, caplog
     with pytest.raises(InputError, match="3 of 27 files are not at 16000 Hz.*corpus.resample: true"):
         convert_snips(snips_root, earlier, resample=False)
     assert earlier.read_text() == EARLIER
-    x = features.extract(
+    x = frontend.extract(
         snips_root / "audio_files" / "train00000u0.wav",
         FeatureParams(**schema.defaults("features.params")),
         read_policy(resample=True),

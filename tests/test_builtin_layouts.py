@@ -11,8 +11,7 @@ from audio_files import STRICT
 
 from ge2e.audio import files as audio
 from ge2e.audio import sphere
-from ge2e.builtin import effects
-from ge2e.builtin import layouts as builtin
+from ge2e.builtin import effects, layouts
 from ge2e.corpus import manifest, snips, timit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,12 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_corpus_size_answers_capacity_questions():
     spec = {"train_speakers": 5, "val_speakers": 2, "test_speakers": 3}
-    size = builtin.corpus_size(builtin.TimitSpec(**spec))
-    assert size == builtin.CorpusSize({"train": 5, "val": 2, "test": 3}, 10, 10)
+    size = layouts.corpus_size(layouts.TimitSpec(**spec))
+    assert size == layouts.CorpusSize({"train": 5, "val": 2, "test": 3}, 10, 10)
     assert size.counts() == {"train": [10] * 5, "val": [10] * 2, "test": [10] * 3}
-    snips = builtin.SnipsSpec(train_workers=4, dev_workers=1, test_workers=2, min_hotword=3, max_hotword=5, negatives=0)
-    size = builtin.corpus_size(snips)
-    assert size == builtin.CorpusSize({"train": 4, "val": 1, "test": 2}, 3, 5)  # dev workers validate
+    snips = layouts.SnipsSpec(train_workers=4, dev_workers=1, test_workers=2, min_hotword=3, max_hotword=5, negatives=0)
+    size = layouts.corpus_size(snips)
+    assert size == layouts.CorpusSize({"train": 4, "val": 1, "test": 2}, 3, 5)  # dev workers validate
     assert size.counts()["train"] == [3] * 4  # the capacity check counts on the fewest
 
 
@@ -44,24 +43,24 @@ def _tone_render(u, root):
 def test_corpus_size_is_what_the_generator_writes_and_the_readers_read(tmp_path, monkeypatch):
     """The prediction against the generator's own plan, read back by the readers the convert rules use;
     the speech tools only fill the files, so a tone stands in for them (seconds, not minutes)."""
-    monkeypatch.setattr(builtin, "check_tools", lambda: None)
+    monkeypatch.setattr(layouts, "check_tools", lambda: None)
     monkeypatch.setattr(effects, "render", _tone_render)
     spec = {"train_speakers": 3, "val_speakers": 2, "test_speakers": 2}
-    spec = builtin.TimitSpec(**spec)
-    builtin.write_timit(tmp_path / "timit", spec, seed=5)
-    val = timit.read_val_list(tmp_path / "timit" / builtin.VAL_LIST)
+    spec = layouts.TimitSpec(**spec)
+    layouts.write_timit(tmp_path / "timit", spec, seed=5)
+    val = timit.read_val_list(tmp_path / "timit" / layouts.VAL_LIST)
     rows = timit.assign_splits(timit.scan(tmp_path / "timit", "full"), 0.5, 0, val)
-    assert manifest.speaker_counts(rows) == builtin.corpus_size(spec).counts()
+    assert manifest.speaker_counts(rows) == layouts.corpus_size(spec).counts()
 
-    spec = builtin.SnipsSpec(train_workers=3, dev_workers=2, test_workers=2, min_hotword=2, max_hotword=4, negatives=1)
-    builtin.write_snips(tmp_path / "snips", spec, seed=5)
+    spec = layouts.SnipsSpec(train_workers=3, dev_workers=2, test_workers=2, min_hotword=2, max_hotword=4, negatives=1)
+    layouts.write_snips(tmp_path / "snips", spec, seed=5)
     counts = manifest.speaker_counts(snips.scan(tmp_path / "snips", STRICT))
-    size = builtin.corpus_size(spec)
+    size = layouts.corpus_size(spec)
     assert {split: len(c) for split, c in counts.items()} == size.speakers
     assert all(size.fewest <= c <= size.most for c in sum(counts.values(), []))
 
 
-@pytest.mark.parametrize(("name", "spec"), [("timit", builtin.TimitSpec), ("snips", builtin.SnipsSpec)])
+@pytest.mark.parametrize(("name", "spec"), [("timit", layouts.TimitSpec), ("snips", layouts.SnipsSpec)])
 def test_spec_fields_are_the_config_sections_keys(name, spec):
     schema = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
     keys = schema["properties"]["builtin"]["properties"][name]["properties"]
@@ -70,5 +69,5 @@ def test_spec_fields_are_the_config_sections_keys(name, spec):
 
 
 def test_specs_give_the_counts_per_split():
-    assert builtin.TimitSpec(8, 4, 6).speakers == {"train": 8, "val": 4, "test": 6}
-    assert builtin.SnipsSpec(8, 3, 6, 4, 5, 1).workers == {"train": 8, "dev": 3, "test": 6}
+    assert layouts.TimitSpec(8, 4, 6).speakers == {"train": 8, "val": 4, "test": 6}
+    assert layouts.SnipsSpec(8, 3, 6, 4, 5, 1).workers == {"train": 8, "dev": 3, "test": 6}

@@ -5,29 +5,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from run_configs import merged
 from snakemake.utils import validate
 
 from tools import configdoc
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "config" / "schema.yaml"
-
-
-def merged(*names):
-    """Configs layered as Snakemake's --configfile does (nested keys merge)."""
-
-    def update(base, extra):
-        for key, value in extra.items():
-            if isinstance(value, dict) and isinstance(base.get(key), dict):
-                update(base[key], value)
-            else:
-                base[key] = value
-        return base
-
-    config = {}
-    for name in names:
-        update(config, yaml.safe_load((ROOT / "config" / name).read_text()))
-    return config
 
 
 @pytest.mark.parametrize(

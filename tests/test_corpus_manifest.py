@@ -1,4 +1,4 @@
-"""The per-task manifest (ge2e.manifest): the TSV hand-off from convert to features, splits, capacity."""
+"""The per-task manifest (ge2e.corpus.manifest): the TSV hand-off from convert to features, splits, capacity."""
 
 import pytest
 

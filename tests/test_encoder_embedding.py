@@ -1,14 +1,14 @@
-"""Embedding with a trained encoder (ge2e.inference): windows, checkpoints, and the MFCC baseline."""
+"""Embedding with a trained encoder (ge2e.encoder.embedding): windows, checkpoints, and the MFCC baseline."""
 
 import numpy as np
 import pytest
 import torch
 from feature_sets import random_set
 
-from ge2e.encoder import embedding as inference
+from ge2e.encoder import embedding
 from ge2e.encoder.embedding import load_encoder, window_frames, window_index
 from ge2e.errors import InputError
-from ge2e.evaluate import protocols as evaluate
+from ge2e.evaluate import protocols
 from ge2e.features.store import FeatureSet
 
 
@@ -28,7 +28,7 @@ def test_missing_truncated_or_foreign_checkpoint_is_one_error_naming_the_file(tm
     cut, other = tmp_path / "cut.pt", tmp_path / "other.pt"
     torch.save({"model": {}, "x": torch.zeros(1000)}, cut)
     cut.write_bytes(cut.read_bytes()[: cut.stat().st_size // 2])
-    torch.save({"weights": torch.zeros(3)}, other)  # plain tensors, but not what ge2e.train writes
+    torch.save({"weights": torch.zeros(3)}, other)  # plain tensors, but not what ge2e.train.trainer writes
     tiny = tmp_path / "tiny.pt"
     tiny.write_bytes(b"junk")  # four bytes: the unpickler's struct reads run out
     for path, why in ((cut, "RuntimeError"), (other, "KeyError: 'model_config'"), (tiny, "error")):
@@ -65,27 +65,27 @@ def test_checkpoints_that_would_run_code_are_refused(tmp_path):
 
 def test_mfcc_baseline_is_standardised_on_the_scored_set():
     fs = random_set(np.random.default_rng(0))
-    embedder = inference.MfccEmbedder().fit(fs)
+    embedder = embedding.MfccEmbedder().fit(fs)
     emb = embedder.utterances(fs)
     assert emb.shape == (len(fs), 40) and np.allclose(np.linalg.norm(emb, axis=1), 1, atol=1e-6)
     # The set's MFCCs are standardised, so a shared offset cannot make every pair similar.
     z = (embedder._mfcc(fs.features) - embedder.mean) / embedder.std
     assert np.allclose(z.mean(axis=0), 0, atol=1e-4) and np.allclose(z.std(axis=0), 1, atol=1e-3)
     shifted = FeatureSet.from_list([u + 5.0 for u in fs.split_utterances()], fs.speakers, fs.utterances)
-    assert np.allclose(inference.MfccEmbedder().fit(shifted).utterances(shifted), emb, atol=1e-5)
-    rate, _, _ = evaluate.full_trial_eer(embedder, fs)
+    assert np.allclose(embedding.MfccEmbedder().fit(shifted).utterances(shifted), emb, atol=1e-5)
+    rate, _, _ = protocols.full_trial_eer(embedder, fs)
     assert rate == 0.0  # the speakers differ in their long-term spectrum, which mean+std MFCC captures
 
 
 def test_mfcc_baseline_needs_fitting():
     fs = random_set(np.random.default_rng(1), speakers=2)
     with pytest.raises(RuntimeError, match="fit"):
-        inference.MfccEmbedder().utterances(fs)
+        embedding.MfccEmbedder().utterances(fs)
 
 
 def test_mfcc_segments_match_whole_utterances_of_the_same_frames():
     fs = random_set(np.random.default_rng(2), speakers=2, per_speaker=2)
-    embedder = inference.MfccEmbedder().fit(fs)
+    embedder = embedding.MfccEmbedder().fit(fs)
     segments = np.stack(fs.split_utterances())  # (U, T, F): every utterance has the same length here
     assert np.allclose(embedder.segments(segments), embedder.utterances(fs), atol=1e-5)
 
@@ -95,9 +95,9 @@ def test_embedding_memory_mapped_shards_in_chunks_equals_embedding_in_memory(tmp
     fs.save(tmp_path / "a.npz")
     mapped = FeatureSet.load(tmp_path / "a.npz")
     embed = lambda x: np.concatenate([x.mean(axis=1), x[:, -1]], axis=1)  # noqa: E731  row by row
-    whole = inference.embed_utterances(embed, fs, 30)
-    monkeypatch.setattr(inference, "WINDOW_CHUNK", 4)  # 9 utterances x 4 windows of 30 frames: 9 chunks
-    assert np.array_equal(inference.embed_utterances(embed, mapped, 30), whole)
-    mfcc = [inference.MfccEmbedder().fit(s) for s in (fs, mapped)]
+    whole = embedding.embed_utterances(embed, fs, 30)
+    monkeypatch.setattr(embedding, "WINDOW_CHUNK", 4)  # 9 utterances x 4 windows of 30 frames: 9 chunks
+    assert np.array_equal(embedding.embed_utterances(embed, mapped, 30), whole)
+    mfcc = [embedding.MfccEmbedder().fit(s) for s in (fs, mapped)]
     assert np.array_equal(mfcc[0].mean, mfcc[1].mean) and np.array_equal(mfcc[0].std, mfcc[1].std)
     assert np.array_equal(mfcc[0].utterances(fs), mfcc[1].utterances(mapped))

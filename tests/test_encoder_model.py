@@ -1,4 +1,4 @@
-"""The speaker encoder (ge2e.model): shapes and unit-norm d-vectors, also through sliding-window inference."""
+"""The speaker encoder (ge2e.encoder.model): shapes and unit-norm d-vectors, also through sliding-window inference."""
 
 import numpy as np
 import torch

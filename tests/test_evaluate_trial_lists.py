@@ -1,4 +1,5 @@
-"""Published trial lists (ge2e.trials): both forms read, every malformed input named with its file, line and key."""
+"""Published trial lists (ge2e.evaluate.trial_lists): both forms read, every malformed input named with its file,
+line and key."""
 
 import numpy as np
 import pytest
@@ -6,7 +7,7 @@ import soundfile as sf
 from audio_files import STRICT, read_policy
 
 from ge2e.errors import InputError
-from ge2e.evaluate import trial_lists as trials
+from ge2e.evaluate import trial_lists
 
 KEY = "evaluate.trials.vox"
 
@@ -29,13 +30,13 @@ def test_voxceleb_form_each_enrolment_utterance_is_its_own_model(tmp_path):
     listed = write(
         tmp_path / "o.txt", "1 id1/a/1.wav id1/b/2.wav\n\n0 id1/a/1.wav id2/c/1.wav\n0 id2/c/2.wav solo.wav\n"
     )
-    got, paths = trials.load(root, listed, "voxceleb", key=KEY)
+    got, paths = trial_lists.load(root, listed, "voxceleb", key=KEY)
     assert got.enrol.tolist() == ["id1/a/1.wav", "id1/a/1.wav", "id2/c/2.wav"]
     assert got.test.tolist() == ["id1/b/2.wav", "id2/c/1.wav", "solo.wav"] and got.labels.tolist() == [1, 0, 0]
     assert got.pair_model.tolist() == got.pair_utterance.tolist() == ["id1/a/1.wav", "id2/c/2.wav"]
     assert paths == {u: root / u for u in got.utterances} and len(paths) == 5
     assert got.where["id2/c/1.wav"] == f"{listed}:3"  # blank lines keep the file's line numbers
-    assert [trials.speaker_of(paths[u], root) for u in got.utterances] == ["id1", "id1", "id2", "id2", "solo"]
+    assert [trial_lists.speaker_of(paths[u], root) for u in got.utterances] == ["id1", "id1", "id2", "id2", "solo"]
 
 
 def test_kaldi_form_models_come_from_the_enrolment_map_and_ids_from_utt2path(tmp_path):
@@ -43,14 +44,14 @@ def test_kaldi_form_models_come_from_the_enrolment_map_and_ids_from_utt2path(tmp
     enrol = write(tmp_path / "spk2utt", "m1 u1 u2\nm2 u3\nunused u4\n")
     utt2path = write(tmp_path / "utt2path", f"u1 id1/a/1.wav\nu2 id1/b/2.wav\nu3 id2/c/1.wav\nu4 {root}/solo.wav\n")
     listed = write(tmp_path / "trials", "m1 u3 nontarget\nm2 u3 target\nm2 u4 nontarget\n")
-    got, paths = trials.load(root, listed, "kaldi", enrol, utt2path, key=KEY)
+    got, paths = trial_lists.load(root, listed, "kaldi", enrol, utt2path, key=KEY)
     assert got.pair_model.tolist() == ["m1", "m1", "m2"] and got.pair_utterance.tolist() == ["u1", "u2", "u3"]
     assert got.enrol.tolist() == ["m1", "m2", "m2"] and got.labels.tolist() == [0, 1, 0]
     assert paths["u4"] == root / "solo.wav" and paths["u2"] == root / "id1/b/2.wav"  # absolute or under root
     # Without utt2path, ids are paths under the root.
     listed = write(tmp_path / "trials2", "m id2/c/1.wav target\nm solo.wav nontarget\n")
     enrol = write(tmp_path / "spk2utt2", "m id2/c/2.wav\n")
-    got, paths = trials.load(root, listed, "kaldi", enrol, key=KEY)
+    got, paths = trial_lists.load(root, listed, "kaldi", enrol, key=KEY)
     assert set(paths) == {"id2/c/1.wav", "id2/c/2.wav", "solo.wav"}
 
 
@@ -79,43 +80,43 @@ def test_malformed_lists_are_named_by_file_line_and_config_key(tmp_path, fmt, te
     listed = write(tmp_path / "o.txt", text)
     enrol = write(tmp_path / "map.txt", enrol) if enrol else None
     with pytest.raises(InputError, match=message):
-        trials.read(listed, fmt, enrol, key=KEY)
+        trial_lists.read(listed, fmt, enrol, key=KEY)
 
 
 def test_missing_files_and_utterances_without_audio_are_named(tmp_path):
     root = audio_root(tmp_path)
     with pytest.raises(InputError, match=r"config key evaluate\.trials\.vox\.trials: .*nope\.txt does not exist"):
-        trials.read(tmp_path / "nope.txt", key=KEY)
+        trial_lists.read(tmp_path / "nope.txt", key=KEY)
     listed = write(tmp_path / "o.txt", "1 id1/a/1.wav id1/b/9.wav\n0 id1/a/1.wav id2/c/8.wav\n0 id2/c/2.wav solo.wav\n")
     with pytest.raises(InputError, match=r"evaluate\.trials\.vox\.root: .*not a folder"):
-        trials.load(tmp_path / "no-root", listed, key=KEY)
+        trial_lists.load(tmp_path / "no-root", listed, key=KEY)
     expected = (
         r"config key evaluate\.trials\.vox\.root: 2 of 5 utterances the list names have no file under .*audio: "
         r".*id1/b/9\.wav \(.*o\.txt:1\); .*id2/c/8\.wav \(.*o\.txt:2\)$"
     )
     with pytest.raises(InputError, match=expected):
-        trials.load(root, listed, key=KEY)
+        trial_lists.load(root, listed, key=KEY)
     enrol = write(tmp_path / "spk2utt", "m u1\n")
     utt2path = write(tmp_path / "utt2path", "u1 id1/a/1.wav\nu2 id1/b/2.wav\n")
     kaldi = write(tmp_path / "trials", "m u2 target\nm u3 nontarget\n")
     with pytest.raises(InputError, match=r"trials:2: utterance 'u3' is not in .*utt2path \(config key .*\.utt2path\)"):
-        trials.load(root, kaldi, "kaldi", enrol, utt2path, key=KEY)
+        trial_lists.load(root, kaldi, "kaldi", enrol, utt2path, key=KEY)
     write(utt2path, "u1 id1/a/1.wav\nu2 id1/b/9.wav\nu3 solo.wav\n")
     with pytest.raises(InputError, match=r"key evaluate\.trials\.vox\.utt2path: 1 of 3 .*id1/b/9\.wav \(.*trials:1\)$"):
-        trials.load(root, kaldi, "kaldi", enrol, utt2path, key=KEY)
+        trial_lists.load(root, kaldi, "kaldi", enrol, utt2path, key=KEY)
     write(utt2path, "u1 id1/a/1.wav\nu2 sox id1/b/2.wav -t wav - |\n")
     with pytest.raises(InputError, match=r"utt2path:2: expected '<utterance> <path> \(no commands"):
-        trials.load(root, kaldi, "kaldi", enrol, utt2path, key=KEY)
+        trial_lists.load(root, kaldi, "kaldi", enrol, utt2path, key=KEY)
 
 
 def test_manifest_rows_point_at_the_listed_files_and_the_tsvs_round_trip(tmp_path):
     root = audio_root(tmp_path)
     listed = write(tmp_path / "o.txt", "1 id1/a/1.wav id1/b/2.wav\n0 id1/a/1.wav id2/c/1.wav\n0 id2/c/2.wav solo.wav\n")
-    got, paths = trials.load(root, listed, key=KEY)
+    got, paths = trial_lists.load(root, listed, key=KEY)
     (root / "id2/c/1.wav").write_bytes(b"RIFF broken")
     with pytest.raises(InputError, match=r"id2/c/1\.wav: unreadable audio"):
-        trials.manifest_rows(paths, root, STRICT)
-    rows = trials.manifest_rows(paths, root, read_policy(on_bad_file="skip"))
+        trial_lists.manifest_rows(paths, root, STRICT)
+    rows = trial_lists.manifest_rows(paths, root, read_policy(on_bad_file="skip"))
     assert [(r["speaker"], r["utterance"], r["path"]) for r in rows] == [
         ("id1", "id1/a/1.wav", str(root / "id1/a/1.wav")),
         ("id1", "id1/b/2.wav", str(root / "id1/b/2.wav")),
@@ -123,7 +124,7 @@ def test_manifest_rows_point_at_the_listed_files_and_the_tsvs_round_trip(tmp_pat
         ("solo", "solo.wav", str(root / "solo.wav")),
     ]
     assert all(r["split"] == "test" and r["duration"] == 0.05 for r in rows)
-    trials.write(got, tmp_path / "t.tsv", tmp_path / "e.tsv")
-    back = trials.read_written(tmp_path / "t.tsv", tmp_path / "e.tsv")
+    trial_lists.write(got, tmp_path / "t.tsv", tmp_path / "e.tsv")
+    back = trial_lists.read_written(tmp_path / "t.tsv", tmp_path / "e.tsv")
     for field in ("pair_model", "pair_utterance", "enrol", "test", "labels"):
         assert getattr(back, field).tolist() == getattr(got, field).tolist(), field

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 from feature_sets import feature_set
 
-from ge2e.evaluate import protocols as evaluate
-from ge2e.evaluate import trial_scores
+from ge2e.evaluate import protocols, trial_scores
 
 
 def reference_as_norm(scores, enrol, test, enrol_index, test_index, cohort, top_k):
@@ -76,8 +75,8 @@ def test_a_list_of_the_full_trials_scores_as_the_full_trial_protocol(tmp_path):
     fs = feature_set([4, 5, 3, 4, 2], lengths=30)
     embedder = Table(50)
     listed = full_protocol_as_a_list(fs)
-    protocol = evaluate.Protocol(frames=20, bootstrap=50)
-    full = evaluate.evaluate(embedder, fs, protocol, np.random.default_rng(4))
+    protocol = protocols.Protocol(frames=20, bootstrap=50)
+    full = protocols.evaluate(embedder, fs, protocol, np.random.default_rng(4))
     got = trial_scores.evaluate_trials(embedder, fs, listed, protocol, np.random.default_rng(4), tmp_path / "s.tsv")
     for key in ("eer_full", "eer_full_ci95", "min_dcf_0.05", "min_dcf_0.01", "min_dcf_0.001", "target_trials"):
         assert got[key] == pytest.approx(full[key], abs=1e-9), key
@@ -109,8 +108,8 @@ def test_as_norm_evaluation_keeps_the_raw_scores_beside(tmp_path):
     fs = feature_set([4, 5, 3, 4, 2], lengths=30)
     cohort = feature_set([3, 3, 3, 3], lengths=30)  # speakers s0..s3: the Table embedder gives them vectors too
     listed = full_protocol_as_a_list(fs)
-    plain = evaluate.Protocol(frames=20, bootstrap=20)
-    normed = evaluate.Protocol(frames=20, bootstrap=20, asnorm_top_k=3)
+    plain = protocols.Protocol(frames=20, bootstrap=20)
+    normed = protocols.Protocol(frames=20, bootstrap=20, asnorm_top_k=3)
     raw = trial_scores.evaluate_trials(Table(50), fs, listed, plain, np.random.default_rng(0))
     got = trial_scores.evaluate_trials(
         Table(50), fs, listed, normed, np.random.default_rng(0), tmp_path / "s.tsv", cohort
@@ -120,7 +119,7 @@ def test_as_norm_evaluation_keeps_the_raw_scores_beside(tmp_path):
     assert got["asnorm"]["raw"]["min_dcf_0.05"] == raw["min_dcf_0.05"]
     header, first = (tmp_path / "s.tsv").read_text().splitlines()[:2]
     assert header.endswith("\tlabel\traw_score\tenrol_speaker\ttest_speaker") and len(first.split("\t")) == 7
-    big = evaluate.Protocol(frames=20, bootstrap=20, asnorm_top_k=100)
+    big = protocols.Protocol(frames=20, bootstrap=20, asnorm_top_k=100)
     assert trial_scores.evaluate_trials(Table(50), fs, listed, big, np.random.default_rng(0), cohort=cohort)["asnorm"][
         "top_k"
     ] == 4  # fmt: skip

@@ -1,12 +1,11 @@
-"""TD-SV augmentation (ge2e.augment): seeded, named copies of every kind, and the simulated rooms."""
+"""TD-SV augmentation (ge2e.features.augment): seeded, named copies of every kind, and the simulated rooms."""
 
 import numpy as np
 from audio_files import STRICT
 
 from ge2e import schema
 from ge2e.audio.files import write_wav
-from ge2e.features import augment
-from ge2e.features import frontend as features
+from ge2e.features import augment, frontend
 
 
 def aug_params(**kinds):
@@ -23,8 +22,8 @@ def tone_file(path, hz=200, seconds=1.0):
 def test_augmented_copies_are_seeded_and_named(tmp_path):
     rows = [{"speaker": "w1", "utterance": "u1", "path": tone_file(tmp_path / "u1.wav")}]
     params = aug_params(noise_copies=2, stretch_rates=(0.8, 1.25))
-    a = augment.augment_rows(rows, features.FeatureParams(**schema.defaults("features.params")), params, 1, STRICT)
-    b = augment.augment_rows(rows, features.FeatureParams(**schema.defaults("features.params")), params, 1, STRICT)
+    a = augment.augment_rows(rows, frontend.FeatureParams(**schema.defaults("features.params")), params, 1, STRICT)
+    b = augment.augment_rows(rows, frontend.FeatureParams(**schema.defaults("features.params")), params, 1, STRICT)
     assert list(a.utterances) == ["u1", "u1+noise0", "u1+noise1", "u1+stretch0.8", "u1+stretch1.25"]
     assert set(a.speakers) == {"w1"} and np.array_equal(a.features, b.features)
     # Time-stretch changes the length by 1/rate (the original is ~1 s = ~100 frames after VAD).
@@ -41,7 +40,7 @@ def test_every_kind_of_copy_and_speed_perturbed_speakers(tmp_path):
     params = aug_params(noise_copies=1, babble=1.0, reverb_copies=1, bandlimit_copies=1, speed_rates=(0.9, 1.1))
     assert params.copies == 4 and params.enabled
     fs = augment.augment_rows(
-        rows, features.FeatureParams(**{**schema.defaults("features.params"), "normalise": "none"}), params, 3, STRICT
+        rows, frontend.FeatureParams(**{**schema.defaults("features.params"), "normalise": "none"}), params, 3, STRICT
     )
     names = list(fs.utterances[fs.speakers == "w1"])
     assert names == ["u1", "u1+babble0", "u1+reverb0", "u1+phone0"]  # babble: w2 is another speaker

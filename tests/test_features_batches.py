@@ -1,4 +1,4 @@
-"""Speaker batches for GE2E (ge2e.batches): N speakers x M distinct utterances, cropped segments; speakers with
+"""Speaker batches for GE2E (ge2e.features.batches): N speakers x M distinct utterances, cropped segments; speakers with
 fewer than M utterances give M non-overlapping cuts of their voiced frames."""
 
 import logging

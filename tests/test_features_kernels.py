@@ -1,22 +1,21 @@
-"""The compiled mel spectrogram (ge2e.kernels) gives the bits of the numpy composition it replaced."""
+"""The compiled mel spectrogram (ge2e.features.kernels) gives the bits of the numpy composition it replaced."""
 
 import numpy as np
 import pytest
 
 from ge2e import portable
-from ge2e.features import frontend as features
-from ge2e.features import kernels
+from ge2e.features import frontend, kernels
 from ge2e.features.frontend import FeatureParams
 
 
 def reference(samples, params):
     """Frames, portable.rfft, and each filter's terms added bin after bin: the numpy version it replaced."""
-    x = features.frames(np.asarray(samples, dtype=np.float64), params.n_fft, params.hop_length)
-    re, im = portable.rfft(x * features._stft_window(params.win_length, params.n_fft), params.n_fft)
+    x = frontend.frames(np.asarray(samples, dtype=np.float64), params.n_fft, params.hop_length)
+    re, im = portable.rfft(x * frontend._stft_window(params.win_length, params.n_fft), params.n_fft)
     power = re * re + im * im
-    weights = features.mel_filters(params.sample_rate, params.n_fft, params.n_mels)
+    weights = frontend.mel_filters(params.sample_rate, params.n_fft, params.n_mels)
     mel = np.empty((len(power), params.n_mels))
-    for m, (lo, hi) in enumerate(features._mel_supports(params.sample_rate, params.n_fft, params.n_mels)):
+    for m, (lo, hi) in enumerate(frontend._mel_supports(params.sample_rate, params.n_fft, params.n_mels)):
         terms = power[:, lo:hi] * weights[m, lo:hi]  # (T, hi - lo)
         mel[:, m] = terms[:, 0] if hi > lo else 0.0
         for k in range(1, hi - lo):
@@ -44,7 +43,7 @@ def test_same_bits_as_the_numpy_composition(p, seconds):
     rng = np.random.default_rng(int(seconds * 1000) + p.n_fft)
     samples = (rng.standard_normal(int(seconds * p.sample_rate)) * 10.0 ** rng.uniform(-5, 0)).astype(np.float32)
     samples[: len(samples) // 3] *= 1e-4  # quiet and loud parts: sums over many magnitudes
-    got = features.mel_power(samples, p)
+    got = frontend.mel_power(samples, p)
     assert got.dtype == np.float64 and got.shape == (1 + len(samples) // p.hop_length, p.n_mels)
     np.testing.assert_array_equal(got, reference(samples, p))
 

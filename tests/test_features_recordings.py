@@ -1,4 +1,5 @@
-"""Noise and impulse-response folders in augmentation (ge2e.recordings, augment.<task>.noise_roots, rir_roots)."""
+"""Noise and impulse-response folders in augmentation (ge2e.features.recordings, augment.<task>.noise_roots,
+rir_roots)."""
 
 import dataclasses
 import logging
@@ -12,11 +13,10 @@ from test_features_augment import aug_params, tone_file
 
 from ge2e import schema
 from ge2e.errors import InputError
-from ge2e.features import augment, recordings
-from ge2e.features import frontend as features
+from ge2e.features import augment, frontend, recordings
 
 POLICY = read_policy(resample=True)  # the folders hold an 8 kHz file each
-FEATURES = features.FeatureParams(**schema.defaults("features.params"))
+FEATURES = frontend.FeatureParams(**schema.defaults("features.params"))
 
 
 @pytest.fixture(scope="module")

@@ -69,10 +69,10 @@ def test_builtin_corpus_is_in_the_real_layouts(run_dir):
 def test_splits_share_no_base_voice(run_dir, task, corpus):
     """Read from the manifests the readers wrote: no base voice (TTS voice or recorded person) is in two splits,
     so the test speakers' voices were never heard in training or checkpoint selection."""
-    from ge2e.builtin import layouts as builtin
+    from ge2e.builtin import layouts
     from ge2e.corpus import manifest
 
-    who = builtin.read_speaker_table(run_dir / "results/builtin_corpus" / corpus)
+    who = layouts.read_speaker_table(run_dir / "results/builtin_corpus" / corpus)
     persons = {}
     for row in manifest.read(run_dir / f"results/{task}/manifest.tsv"):
         assert who[row["speaker"]]["split"] == row["split"], row  # the generator's split is the reader's

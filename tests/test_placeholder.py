@@ -1,4 +1,4 @@
-"""Placeholder corpora (ge2e.corpus.placeholder): the real layouts, which the real readers accept."""
+"""Placeholder corpora (bench/placeholder.py): the real layouts, which the real readers accept."""
 
 from audio_files import STRICT
 

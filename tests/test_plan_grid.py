@@ -1,4 +1,4 @@
-"""The experiment grid (ge2e.experiments): variants merged and checked, seeds, roots, and each stage made once."""
+"""The experiment grid (ge2e.plan.grid): variants merged and checked, seeds, roots, and each stage made once."""
 
 import copy
 
@@ -146,3 +146,20 @@ def test_the_sweep_config_is_a_grid_of_training_variants(tmp_path):
     g = experiments.Grid(cfg, experiments.variants(cfg))
     assert len(g.variants) > 10 and g.tasks == ["tisv"]
     assert g.roots_of("features") == ["results"]  # no variant of the sweep changes the features
+
+
+def test_each_variants_merged_config_is_checked_against_the_schema():
+    from run_configs import run_config
+
+    ok = experiments.checked_variants(run_config("experiments: {variants: {mom0: {train: {momentum: 0.0}}}}"))
+    assert list(ok) == ["default", "mom0"]
+    with pytest.raises(InputError, match=r"config key experiments\.variants\.fast: the merged config is invalid at"):
+        experiments.checked_variants(run_config("experiments: {variants: {fast: {train: {momentum: high}}}}"))
+
+
+def test_report_labels_name_a_variant_and_a_seed_only_where_there_are_several():
+    assert grid().labels("results") == {}
+    g = grid(variants={"mom0": {"train": {"momentum": 0.0}}}, seeds=[7, 2])
+    assert g.labels("results/variants/mom0/seed2") == {"variant": "mom0", "seed": "2"}
+    assert g.labels("results") == {"variant": "default", "seed": "7"}  # the run's seed: its own root
+    assert g.labels("results/variants/mom0", seeded=False) == {"variant": "mom0", "seed": "none"}

@@ -6,8 +6,7 @@ import pytest
 import scipy.signal
 
 from ge2e import portable, schema
-from ge2e.features import augment
-from ge2e.features import frontend as features
+from ge2e.features import augment, frontend
 
 
 def test_exp_log_cos_sin_match_numpy():
@@ -77,10 +76,10 @@ def test_log_mels_are_librosas_to_rounding():
     rng = np.random.default_rng(4)
     t = np.arange(16000) / 16000
     x = (np.sin(2 * np.pi * 180 * t) * (t > 0.3) + 0.01 * rng.standard_normal(len(t))).astype(np.float32)
-    p = features.FeatureParams(**schema.defaults("features.params"))
+    p = frontend.FeatureParams(**schema.defaults("features.params"))
     intervals = librosa.effects.split(x, top_db=p.top_db, frame_length=p.win_length, hop_length=p.hop_length)
-    assert np.array_equal(features.vad(x, p), np.concatenate([x[a:b] for a, b in intervals]))
+    assert np.array_equal(frontend.vad(x, p), np.concatenate([x[a:b] for a, b in intervals]))
     mel = librosa.feature.melspectrogram(
         y=x.astype(np.float64), sr=16000, n_fft=512, win_length=400, hop_length=160, n_mels=40
     ).T
-    assert np.allclose(features.mel_power(x, p), mel, rtol=1e-6, atol=0)  # librosa's filters are float32
+    assert np.allclose(frontend.mel_power(x, p), mel, rtol=1e-6, atol=0)  # librosa's filters are float32

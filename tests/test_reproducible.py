@@ -6,7 +6,7 @@ depends on its Debian version, and no floating point), once as this machine runs
 as a machine with narrower vector units would: numpy's dispatched SIMD kernels switched off
 (NPY_DISABLE_CPU_FEATURES, naming every dispatch target this CPU has), OpenBLAS on another CPU's
 kernels (OPENBLAS_CORETYPE), glibc's libm on its non-FMA builds (GLIBC_TUNABLES) and numba's
-compiled kernels (ge2e.kernels) generated for a generic x86-64 (NUMBA_CPU_NAME). The arrays
+compiled kernels (ge2e.features.kernels) generated for a generic x86-64 (NUMBA_CPU_NAME). The arrays
 must be identical, and their checksum must be ARRAYS_SHA256 below, so CI on any machine catches a
 stage whose output depends on the CPU. A variant of the experiment grid (``folders``) augments TD-SV
 from folders of noise and impulse-response recordings written from integers too

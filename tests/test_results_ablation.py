@@ -1,4 +1,4 @@
-"""The ablation (ge2e.ablation): each variant against default, seed by seed, in Markdown and HTML alike."""
+"""The ablation (ge2e.results.ablation): each variant against default, seed by seed, in Markdown and HTML alike."""
 
 import json
 import re
@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 from feature_sets import feature_set
 
-from ge2e.evaluate import metrics
-from ge2e.evaluate import protocols as evaluate
+from ge2e.evaluate import metrics, protocols
 from ge2e.results import ablation
 from ge2e.results.rows import SeedFiles, TableRow
 
@@ -22,8 +21,8 @@ def write_system(folder, name, shift, seeds=(1, 2), val_eer=None):
         rng = np.random.default_rng(seed)
         emb = rng.normal(size=(len(fs), 8))
         emb += shift * np.eye(8)[[int(s[1:]) for s in fs.speakers]]
-        full = evaluate.full_trials(emb, fs.speakers)
-        evaluate.write_scores(folder / f"{name}{seed}.tsv", fs, full)
+        full = protocols.full_trials(emb, fs.speakers)
+        protocols.write_scores(folder / f"{name}{seed}.tsv", fs, full)
         rate = metrics.eer(full["scores"].ravel(), full["labels"].ravel())
         about = {} if val_eer is None else {"val_eer": val_eer * seed}
         (folder / f"{name}{seed}.json").write_text(json.dumps({"eer_full": rate, **about}))

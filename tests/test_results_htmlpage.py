@@ -1,4 +1,4 @@
-"""Standalone result pages (ge2e.htmlpage): cells and titles escaped, one style for every page."""
+"""Standalone result pages (ge2e.results.htmlpage): cells and titles escaped, one style for every page."""
 
 import re
 

@@ -1,17 +1,17 @@
-"""Figures (ge2e.plots): the readers of the loss log and scores files, and an atomic PNG."""
+"""Figures (ge2e.results.plots): the readers of the loss log and scores files, and an atomic PNG."""
 
 import numpy as np
 from feature_sets import feature_set
 
-from ge2e.evaluate import protocols as evaluate
+from ge2e.evaluate import protocols
 from ge2e.results import plots
 
 
 def test_scores_read_back_as_evaluate_writes_them(tmp_path):
     fs = feature_set([2, 3])
     emb = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.2, 1.0], [0.1, 1.0]])
-    trials = evaluate.full_trials(emb, fs.speakers)
-    evaluate.write_scores(tmp_path / "scores.tsv", fs, trials)
+    trials = protocols.full_trials(emb, fs.speakers)
+    protocols.write_scores(tmp_path / "scores.tsv", fs, trials)
     scores, labels = plots.read_scores(tmp_path / "scores.tsv")
     assert np.allclose(scores, trials["scores"].ravel(), atol=1e-6)
     assert np.array_equal(labels, trials["labels"].ravel())
@@ -60,8 +60,8 @@ def test_the_decision_figure_marks_where_the_validation_thresholds_land(tmp_path
     fs = feature_set([3, 3, 3])
     rng = np.random.default_rng(0)
     emb = rng.standard_normal((9, 4)) + np.repeat(np.eye(3, 4) * 2, 3, axis=0)
-    trials = evaluate.full_trials(emb, fs.speakers)
-    evaluate.write_scores(tmp_path / "a_scores.tsv", fs, trials, llr=2 * trials["scores"])
+    trials = protocols.full_trials(emb, fs.speakers)
+    protocols.write_scores(tmp_path / "a_scores.tsv", fs, trials, llr=2 * trials["scores"])
     scores, _ = plots.read_scores(tmp_path / "a_scores.tsv")  # the llr column comes after the four read here
     assert np.allclose(scores, trials["scores"].ravel(), atol=1e-6)
     decision = {"far_at_eer": 0.2, "frr_at_eer": 0.3, "far_at_far1": 0.0, "frr_at_far1": 0.8}

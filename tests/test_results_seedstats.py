@@ -1,4 +1,5 @@
-"""Statistics over training seeds (ge2e.seedstats): weighted EERs, the two-level bootstrap, reading score files."""
+"""Statistics over training seeds (ge2e.results.seedstats): weighted EERs, the two-level bootstrap, reading score
+files."""
 
 import json
 
@@ -7,8 +8,7 @@ import pytest
 from feature_sets import feature_set
 
 from ge2e.errors import InputError
-from ge2e.evaluate import metrics
-from ge2e.evaluate import protocols as evaluate
+from ge2e.evaluate import metrics, protocols
 from ge2e.evaluate.trial_scores import write_trial_scores
 from ge2e.results import seedstats
 from ge2e.results.rows import SeedFiles, TableRow
@@ -44,8 +44,8 @@ def test_weighted_eer_is_the_eer_of_the_trials_repeated():
 def test_scores_files_read_back_with_the_speakers_of_both_sides(tmp_path):
     fs = feature_set([3, 4, 3])
     emb = np.random.default_rng(0).normal(size=(len(fs), 4))
-    full = evaluate.full_trials(emb, fs.speakers)
-    evaluate.write_scores(tmp_path / "full.tsv", fs, full)
+    full = protocols.full_trials(emb, fs.speakers)
+    protocols.write_scores(tmp_path / "full.tsv", fs, full)
     got = seedstats.read_trials(tmp_path / "full.tsv")
     assert got.n_speakers == 3 and np.array_equal(got.labels, full["labels"].ravel().astype(bool))
     assert np.array_equal(got.labels, got.enrol == got.test)  # a full trial is a target exactly when both agree
@@ -99,8 +99,8 @@ def test_table_cells_give_the_mean_and_each_seeds_record(tmp_path):
     rows, per_seed = [], []
     for seed in (1, 2):
         emb = np.random.default_rng(seed).normal(size=(len(fs), 4))
-        full = evaluate.full_trials(emb, fs.speakers)
-        evaluate.write_scores(tmp_path / f"{seed}.tsv", fs, full)
+        full = protocols.full_trials(emb, fs.speakers)
+        protocols.write_scores(tmp_path / f"{seed}.tsv", fs, full)
         result = {"eer_avg": None, "eer_full": 0.1 * seed, "eer_full_ci95": [0, 1]}
         result |= {f"min_dcf_{p}": 0.5 for p in metrics.P_TARGETS}
         (tmp_path / f"{seed}.json").write_text(json.dumps(result))

@@ -1,4 +1,4 @@
-"""The run summary page (ge2e.summary): speakers, utterances and hours per split, the model's size."""
+"""The run summary page (ge2e.results.summary): speakers, utterances and hours per split, the model's size."""
 
 import pytest
 

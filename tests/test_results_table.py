@@ -1,4 +1,4 @@
-"""The results table (ge2e.table): its Markdown and HTML renderings carry the same cells."""
+"""The results table (ge2e.results.table): its Markdown and HTML renderings carry the same cells."""
 
 import re
 

@@ -1,4 +1,5 @@
-"""ge2e.loss.GE2ELoss: the similarity matrix by hand, the loss against the loop reference (ge2e.loss_reference)."""
+"""ge2e.train.loss.GE2ELoss: the similarity matrix by hand, the loss against the loop reference
+(ge2e.train.loss_reference)."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""GE2E training (ge2e.train): checkpoints and log, seeded and byte-identical runs, a NaN loss stopped."""
+"""GE2E training (ge2e.train.trainer): checkpoints and log, seeded and byte-identical runs, a NaN loss stopped."""
 
 import numpy as np
 import pytest

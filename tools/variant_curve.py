@@ -4,8 +4,8 @@
         --points default=183 speakers_100=100 speakers_50=50 --xlabel "real training speakers" \\
         --task tisv --schedule step --checkpoint best --set test
 
-Each seed's EER is a dot, the mean over seeds a line (``ge2e.plots.variant_curve``). docs/results.md's plot of EER
-over the number of real training speakers is made so, from config/real-speech-ablation.yaml's run.
+Each seed's EER is a dot, the mean over seeds a line (``ge2e.results.plots.variant_curve``). docs/results.md's plot
+of EER over the number of real training speakers is made so, from config/real-speech-ablation.yaml's run.
 """
 
 import argparse

@@ -38,7 +38,7 @@ rule builtin_corpus:
         mem_mb=2000,
         runtime=30,
     params:
-        spec=lambda wc: canonical(config["builtin"][wc.corpus.lower()]),
+        spec=lambda wc: builtin_spec(wc.corpus),
         seed=lambda wc: task_seed("builtin", wc.corpus),
     script:
         "../scripts/builtin_corpus.py"
@@ -66,8 +66,8 @@ rule convert_timit:
         runtime=30,
     params:
         root=lambda wc: corpus_root(wc.task),
-        test_set=config["corpus"]["timit_test_set"],
-        val_fraction=config["corpus"]["timit_val_fraction"],
+        test_set=TIMIT_TEST_SET,
+        val_fraction=TIMIT_VAL_FRACTION,
         val_list=lambda wc: timit_val_list(),
         read_policy=read_policy(),
         capacity=lambda wc: capacity(wc.task),

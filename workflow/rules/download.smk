@@ -21,12 +21,7 @@ rule download_librispeech:
         mem_mb=500,
         runtime=600,
     params:
-        job=lambda wc: fetch_job(
-            archives.LIBRISPEECH[wc.subset],
-            config["corpus"]["librispeech"]["root"],
-            "corpus.librispeech.root",
-            there=Path(config["corpus"]["librispeech"]["root"], wc.subset),
-        ),
+        job=lambda wc: librispeech_job(wc.subset),
         policy=DOWNLOAD_POLICY,
     script:
         "../scripts/download.py"
@@ -47,9 +42,7 @@ rule download_speech_commands:
         mem_mb=500,
         runtime=600,
     params:
-        job=lambda wc: fetch_job(
-            archives.SPEECH_COMMANDS_V2, config["corpus"]["speech_commands"]["root"], "corpus.speech_commands.root"
-        ),
+        job=lambda wc: speech_commands_job(),
         policy=DOWNLOAD_POLICY,
     script:
         "../scripts/download.py"

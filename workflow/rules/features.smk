@@ -1,7 +1,7 @@
 # VAD + log-mel per shard (no per-utterance jobs), and training-set augmentation per task.
 
 
-# Under each root that owns features settings (ge2e.experiments.Grid): results/ for the run's own, results/
+# Under each root that owns features settings (ge2e.plan.grid.Grid): results/ for the run's own, results/
 # variants/<name>/ for a variant that changes features.
 rule features:
     input:

@@ -13,7 +13,7 @@ rule eer_table:
             category=SUMMARY,
             labels={"result": "EER and minDCF table"},
         ),
-        per_seed="results/eer_per_seed.tsv",
+        per_seed=PER_SEED,
     log:
         "results/logs/eer_table.log",
     benchmark:
@@ -32,7 +32,7 @@ rule eer_table:
         tasks=RUN_TASKS,
         seeds=SEEDS,
         references=REFERENCE_TASKS,
-        bootstrap=config["evaluate"]["bootstrap"],
+        bootstrap=BOOTSTRAP,
         seed=task_seed("seeds"),
     script:
         "../scripts/eer_table.py"
@@ -66,7 +66,7 @@ rule ablation:
         + [(name, about["trials"], rows) for name, about, rows in trial_tables()],
         tasks=RUN_TASKS,
         seeds=SEEDS,
-        bootstrap=config["evaluate"]["bootstrap"],
+        bootstrap=BOOTSTRAP,
         seed=task_seed("ablation"),
     script:
         "../scripts/ablation.py"
@@ -94,8 +94,10 @@ rule run_summary:
         runtime=5,
     params:
         tasks=run_summary_tasks(),
-        model=canonical(config["model"]),
-        n_mels=config["features"]["params"]["n_mels"],
+        model=MODEL,
+        n_mels=N_MELS,
+        # Not the page's: its report caption's (workflow/report/run_summary.rst).
+        corpora=corpus_lines(),
     script:
         "../scripts/run_summary.py"
 
@@ -194,10 +196,8 @@ rule embedding_map:
         mem_mb=2000,
         runtime=15,
     params:
-        trained_label=f"trained ({SCHEDULES[0]} lr, final checkpoint"
-        + ("" if SEEDS[0] == config["seed"] else f", seed {SEEDS[0]}")
-        + ")",
-        frames=lambda wc: config["evaluate"][wc.task]["frames"],
+        trained_label=embedding_map_label(),
+        frames=lambda wc: eval_frames(wc.task),
         seed=lambda wc: task_seed("embedding_map", wc.task),
     script:
         "../scripts/embedding_map.py"

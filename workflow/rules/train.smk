@@ -1,5 +1,5 @@
 # GE2E training per task, learning-rate schedule, variant and seed: one job per run of the experiment grid
-# (ge2e.experiments), under the root of its variant and seed (results/ for the default run).
+# (ge2e.plan.grid), under the root of its variant and seed (results/ for the default run).
 
 
 rule train:

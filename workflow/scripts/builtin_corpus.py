@@ -4,7 +4,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from ge2e.builtin import layouts as builtin
+from ge2e.builtin import layouts
 from ge2e.rule import run
 
 
@@ -14,9 +14,9 @@ def main(smk):
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     if smk.wildcards.corpus == "TIMIT":
-        n = builtin.write_timit(tmp, builtin.TimitSpec(**smk.params.spec), smk.params.seed, smk.threads)
+        n = layouts.write_timit(tmp, layouts.TimitSpec(**smk.params.spec), smk.params.seed, smk.threads)
     else:
-        n = builtin.write_snips(tmp, builtin.SnipsSpec(**smk.params.spec), smk.params.seed, smk.threads)
+        n = layouts.write_snips(tmp, layouts.SnipsSpec(**smk.params.spec), smk.params.seed, smk.threads)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     logging.getLogger("ge2e").info("wrote %d utterances to %s", n, out)

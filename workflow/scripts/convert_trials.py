@@ -4,16 +4,16 @@ import logging
 
 from ge2e.audio.files import ReadPolicy
 from ge2e.corpus import manifest
-from ge2e.evaluate import trial_lists as trials
+from ge2e.evaluate import trial_lists
 from ge2e.rule import run
 
 
 def main(smk):
     p = smk.params
-    listed, paths = trials.load(**p.trial_list)
-    rows = trials.manifest_rows(paths, p.trial_list["root"], ReadPolicy(**p.read_policy), p.trial_list["key"])
+    listed, paths = trial_lists.load(**p.trial_list)
+    rows = trial_lists.manifest_rows(paths, p.trial_list["root"], ReadPolicy(**p.read_policy), p.trial_list["key"])
     manifest.write(rows, smk.output.manifest)
-    trials.write(listed, smk.output.trials, smk.output.enrol)
+    trial_lists.write(listed, smk.output.trials, smk.output.enrol)
     manifest.log_summary(rows)
     logging.getLogger("ge2e").info(
         "%d trials (%d target), %d enrolment models",

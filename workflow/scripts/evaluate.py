@@ -10,9 +10,7 @@ import torch
 
 from ge2e.atomic import write_text
 from ge2e.encoder.embedding import EncoderEmbedder, MfccEmbedder, load_encoder
-from ge2e.evaluate import calibration
-from ge2e.evaluate import protocols as evaluate
-from ge2e.evaluate import trial_lists as trials
+from ge2e.evaluate import calibration, protocols, trial_lists
 from ge2e.evaluate.trial_scores import evaluate_trials
 from ge2e.features.store import FeatureSet
 from ge2e.rule import run
@@ -23,7 +21,7 @@ DECISION_KEYS = (calibration.CHECKPOINT_KEY, calibration.THRESHOLDS_KEY)
 def main(smk):
     torch.set_num_threads(smk.threads)
     test = FeatureSet.load(smk.input.test)
-    protocol = evaluate.Protocol(**smk.params.protocol)
+    protocol = protocols.Protocol(**smk.params.protocol)
     if smk.input.get("checkpoint"):
         model, ckpt = load_encoder(smk.input.checkpoint)
         embedder = EncoderEmbedder(model, protocol.frames)
@@ -34,14 +32,14 @@ def main(smk):
         embedder = MfccEmbedder().fit(test)
         about = {"system": "mean+std MFCC cosine baseline, standardised per set"}
         val = FeatureSet.load(smk.input.val)
-        decision = evaluate.validation_decision(MfccEmbedder().fit(val), val, smk.params.source)
+        decision = protocols.validation_decision(MfccEmbedder().fit(val), val, smk.params.source)
     rng = np.random.default_rng(smk.params.seed)
     if smk.input.get("trials"):  # a published trial list: its own trials, AS-norm'd against the cohort when on
-        listed = trials.read_written(*smk.input.trials)
+        listed = trial_lists.read_written(*smk.input.trials)
         cohort = FeatureSet.load(list(smk.input.cohort)) if smk.input.get("cohort") else None
         result = evaluate_trials(embedder, test, listed, protocol, rng, smk.output.scores, cohort, decision)
     else:
-        result = evaluate.evaluate(embedder, test, protocol, rng, smk.output.scores, decision)
+        result = protocols.evaluate(embedder, test, protocol, rng, smk.output.scores, decision)
     write_text(smk.output.json, json.dumps({**about, **result}, indent=2) + "\n")
     avg = "not scored" if result["eer_avg"] is None else f"{result['eer_avg']:.4f}"
     logging.getLogger("ge2e").info("EER avg %s full %.4f", avg, result["eer_full"])

@@ -6,13 +6,13 @@ import torch
 
 from ge2e.features.store import FeatureSet
 from ge2e.rule import run
-from ge2e.train import trainer as train
+from ge2e.train import trainer
 
 
 def main(smk):
     torch.set_num_threads(smk.threads)
-    params = train.TrainParams(**smk.params.train)
-    train.train(
+    params = trainer.TrainParams(**smk.params.train)
+    trainer.train(
         FeatureSet.load(smk.input.train),
         FeatureSet.load(smk.input.val),
         params,

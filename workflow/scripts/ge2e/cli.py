@@ -15,7 +15,7 @@ from ge2e.encoder.embedding import EncoderEmbedder, MfccEmbedder, load_encoder, 
 from ge2e.errors import InputError
 from ge2e.evaluate import calibration, speaker_eer
 from ge2e.evaluate.protocols import centroid_scores
-from ge2e.features import frontend as features
+from ge2e.features import frontend
 from ge2e.features.store import FeatureSet
 
 CHANNEL_FIX = "use --channel N (1 = first) or --channel mix"
@@ -33,15 +33,15 @@ def channel_option(text):
 def file_features(ckpt, paths, channel=None, speakers=None):
     """The FeatureSet of audio files as the checkpoint's encoder sees them: VAD, log-mel with its parameters.
 
-    ``channel`` reduces multi-channel files (``ge2e.audio.pick_channel``); without it they are
+    ``channel`` reduces multi-channel files (``ge2e.audio.files.pick_channel``); without it they are
     refused, all files checked before any is read.
     """
     # Checkpoints written before per-utterance normalisation existed were trained without it.
-    params = features.FeatureParams(**{"normalise": "none", **ckpt["feature_params"]})
+    params = frontend.FeatureParams(**{"normalise": "none", **ckpt["feature_params"]})
     audio.check_channels({p: audio.probe(p)[2] for p in paths}, channel, "the input", CHANNEL_FIX)
     # Any rate is resampled to the checkpoint's; the first bad file stops the command.
     policy = audio.ReadPolicy(sample_rate=params.sample_rate, resample=True, channel=channel, on_bad_file="fail")
-    feats = [features.extract(p, params, policy) for p in paths]
+    feats = [frontend.extract(p, params, policy) for p in paths]
     return FeatureSet.from_list(feats, speakers or ["?"] * len(feats), [str(p) for p in paths])
 
 

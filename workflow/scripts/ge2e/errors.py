@@ -12,6 +12,6 @@ class InputError(Exception):
 class MissingDependency(InputError):
     """An optional package a file needs is not installed (e.g. PyAV for m4a).
 
-    Not a bad file: the bad-file policy (``ge2e.badfiles``) never skips it, since every
+    Not a bad file: the bad-file policy (``ge2e.audio.badfiles``) never skips it, since every
     file of the kind would fail the same way. The message names what to install.
     """

@@ -26,7 +26,7 @@ UNTRAINED = "init"  # the seeded start weights every schedule of a task shares
 CHECKPOINT_TITLES = {"final": "final", "best": "best (validation EER)", UNTRAINED: "untrained (init)"}
 
 
-DEFAULT = "default"  # the variant that is the base config itself (ge2e.experiments)
+DEFAULT = "default"  # the variant that is the base config itself (ge2e.plan.grid)
 
 
 @dataclasses.dataclass(frozen=True)

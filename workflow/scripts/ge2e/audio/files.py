@@ -1,7 +1,7 @@
 """Reading audio of any supported kind into float32 mono at the pipeline's rate.
 
 SPHERE is recognised by its magic bytes, not its name (TIMIT copies differ in both
-case and format); its header is checked by ``ge2e.sphere`` and its samples decoded by
+case and format); its header is checked by ``ge2e.audio.sphere`` and its samples decoded by
 libsndfile's raw reader. MP4/M4A (AAC, as VoxCeleb2 ships) is recognised by its ``ftyp``
 box and decoded with PyAV (``av``, which bundles ffmpeg), imported only when such a file
 is met. Everything else goes through soundfile. Multi-channel audio is
@@ -38,17 +38,17 @@ class ReadPolicy:
     """How every audio file of a run is read: the config's ``features.params.sample_rate`` and
     ``corpus.resample``, ``corpus.channel``, ``corpus.on_bad_file``.
 
-    Every field is required: config/schema.yaml holds the defaults, and common.smk builds the
-    policy once (``read_policy``) for every rule that reads audio.
+    Every field is required: config/schema.yaml holds the defaults, and the run planner builds the
+    policy once (``ge2e.plan.params.read_policy``) for every rule that reads audio.
     """
 
     sample_rate: int  # Hz the audio is read at
     resample: bool  # resample audio at another rate (one warning per corpus); false refuses it
     channel: int | str | None  # see ``pick_channel``: None, a channel number from 1, or "mix"
-    on_bad_file: str  # ``ge2e.badfiles.POLICIES``: skip or fail
+    on_bad_file: str  # ``ge2e.audio.badfiles.POLICIES``: skip or fail
 
     def bad_files(self, stage):
-        """A fresh ``ge2e.badfiles.BadFiles`` collecting ``stage``'s bad files under this policy."""
+        """A fresh ``ge2e.audio.badfiles.BadFiles`` collecting ``stage``'s bad files under this policy."""
         return BadFiles(self.on_bad_file, stage)
 
     def check(self, rates, channels, corpus):
@@ -132,10 +132,10 @@ def read_mp4(path):
 
 
 def sphere_header(path):
-    """The checked ``ge2e.sphere.Layout`` of a SPHERE file; InputError naming the file when unusable.
+    """The checked ``ge2e.audio.sphere.Layout`` of a SPHERE file; InputError naming the file when unusable.
 
     Catches a truncated or corrupt header, a sample_count that disagrees with the data,
-    compressed samples and codings that are not read (``ge2e.sphere.parse_header``).
+    compressed samples and codings that are not read (``ge2e.audio.sphere.parse_header``).
     """
     with open(path, "rb") as fh:
         head = fh.read(64 * sphere.HEADER_BYTES)  # headers are 1024 bytes, rarely a few times that

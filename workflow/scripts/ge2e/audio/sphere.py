@@ -3,7 +3,7 @@
 This module owns the header: the built-in corpus writes exactly what LDC's TIMIT ships, and
 ``parse_header`` checks a file's header more strictly than libsndfile does (which, for one,
 silently reads a file shorter than its ``sample_count``) and says how its samples are laid
-out. ``ge2e.audio`` then decodes them with libsndfile's raw reader.
+out. ``ge2e.audio.files`` then decodes them with libsndfile's raw reader.
 """
 
 import dataclasses

@@ -204,7 +204,8 @@ class CorpusSize:
     most: int
 
     def counts(self):
-        """{split: [utterances of each speaker]}, each at its fewest: what ``ge2e.manifest.check_sizes`` checks."""
+        """{split: [utterances of each speaker]}, each at its fewest: what ``ge2e.corpus.manifest.check_sizes``
+        checks."""
         return {split: [self.fewest] * n for split, n in self.speakers.items()}
 
 

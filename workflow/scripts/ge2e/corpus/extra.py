@@ -54,7 +54,7 @@ def manifest_rows(name, fmt, section, policy, threads=1, builtin_root=None):
 
     Args:
         fmt, section: as :func:`section` returns them.
-        policy: the ``ge2e.audio.ReadPolicy`` (``ge2e.corpus.rows.probe``).
+        policy: the ``ge2e.audio.files.ReadPolicy`` (``ge2e.corpus.rows.probe``).
         builtin_root: the built-in TIMIT look-alike's folder, for format builtin.
     """
     if fmt == BUILTIN:

@@ -4,7 +4,7 @@ The simplest layout a set of recordings comes in: the one external evaluation se
 (``evaluate.external``), and a TI-SV corpus (``corpus.tisv_format: folder``) whose test and
 validation speakers are held out by a seeded share or a list file. Each first-level folder is
 a speaker; every audio file below it, at any depth, is one of its utterances. Whether a file is
-SPHERE is decided from its magic bytes (``ge2e.audio``), so TIMIT-style ``.WAV`` files work too.
+SPHERE is decided from its magic bytes (``ge2e.audio.files``), so TIMIT-style ``.WAV`` files work too.
 Rows point at the original files: nothing is copied.
 """
 
@@ -59,10 +59,10 @@ def _no_files(root, key):
 def scan(root, policy, split="test", key="evaluate.external"):
     """Rows (speaker, utterance, path, split, duration) of every audio file under ``root``.
 
-    Headers are probed under ``policy`` (a ``ge2e.audio.ReadPolicy``; ``ge2e.corpus.rows.probe``):
+    Headers are probed under ``policy`` (a ``ge2e.audio.files.ReadPolicy``; ``ge2e.corpus.rows.probe``):
     unreadable files are skipped or fatal by its ``on_bad_file``; rates other than its
     ``sample_rate`` are resampled later (one warning) or refused here, as are multi-channel files
-    when its ``channel`` (``ge2e.audio.pick_channel``) is None. ``key`` names the config key in errors.
+    when its ``channel`` (``ge2e.audio.files.pick_channel``) is None. ``key`` names the config key in errors.
     """
     listed = list_files(root, split, key)
     if not listed:
@@ -77,7 +77,7 @@ def manifest_rows(spec, policy, seed, threads=1):
     """The TI-SV manifest rows of a folder of speakers: test speakers, then validation speakers among the
     rest, held out as ``spec`` says (seeded with ``seed``); the others train.
 
-    ``policy``: the ``ge2e.audio.ReadPolicy`` (``ge2e.corpus.rows.probe``).
+    ``policy``: the ``ge2e.audio.files.ReadPolicy`` (``ge2e.corpus.rows.probe``).
     """
     listed = list_files(spec.root, "train", f"{KEY}.root")
     if not listed:
@@ -92,7 +92,7 @@ def manifest_rows(spec, policy, seed, threads=1):
 
 def training_rows(spec, policy, threads=1):
     """Every speaker's rows (split train), nothing held out: the folder as an extra training corpus
-    (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.ReadPolicy``."""
+    (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.files.ReadPolicy``."""
     listed = list_files(spec.root, "train", f"{KEY}.root")
     if not listed:
         raise _no_files(spec.root, f"{KEY}.root")
@@ -102,7 +102,7 @@ def training_rows(spec, policy, threads=1):
 
 def check_trials(rows, root, key="evaluate.external"):
     """Full trials need at least two speakers (one with a single file enrols on its first half and is
-    tested on its second: ``ge2e.evaluate.halve_single_utterances``)."""
+    tested on its second: ``ge2e.evaluate.protocols.halve_single_utterances``)."""
     speakers = sorted({r["speaker"] for r in rows})
     if len(speakers) < 2:
         raise InputError(

@@ -7,13 +7,13 @@ the built-in keyword corpus's layout, by ``convert_snips`` (``ge2e.corpus.snips`
 format is listed where it lies, by rule ``convert_tisv`` or ``convert_tdsv``, through the reader
 named here: each reader module has a ``Spec`` (its config section ``corpus.<format>``, every field
 required: the schema holds the defaults), ``NAME``, ``KEY``, and ``manifest_rows(spec, policy,
-seed, threads)`` (policy: a ``ge2e.audio.ReadPolicy``). A TI-SV reader also has
+seed, threads)`` (policy: a ``ge2e.audio.files.ReadPolicy``). A TI-SV reader also has
 ``training_rows(spec, policy, threads)``, every speaker of its training part with nothing held out
 (for an extra training corpus, ``ge2e.corpus.extra``), and ``SPLIT_KEYS``, the keys that rows of
 that kind do not use.
 
 A format's config section may also hold ``download`` (LibriSpeech, Speech Commands): the switch of
-its download rule (``ge2e.obtain``), which is no reader setting: ``reader_section`` leaves it out.
+its download rule (``ge2e.fetch.obtain``), which is no reader setting: ``reader_section`` leaves it out.
 """
 
 from ge2e.corpus import folder, librispeech, speech_commands, vctk, voxceleb

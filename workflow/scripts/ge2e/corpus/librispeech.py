@@ -141,7 +141,7 @@ def scan(root, train_subsets, test_subsets, bad_files):
 
     Every speaker folder must be listed in SPEAKERS.TXT. A chapter's ``.trans.txt`` lists its
     utterances, and a listed utterance whose flac is missing goes to ``bad_files`` (a
-    ``ge2e.badfiles.BadFiles``); a chapter without one contributes its flac files (one warning
+    ``ge2e.audio.badfiles.BadFiles``); a chapter without one contributes its flac files (one warning
     for the corpus, with the count). A subset that is missing or holds no utterances, a subset named twice, or a speaker
     in both a training and a test subset is an error naming the config key. ``test_subsets`` None: a corpus
     without a test part (an extra training corpus's).
@@ -185,7 +185,7 @@ def manifest_rows(spec, policy, seed, threads=1):
     """The TI-SV manifest rows of LibriSpeech: the test subsets' speakers test, a share (or list) of the
     training subsets' speakers validates, the rest train; durations from the flac headers.
 
-    ``policy``: the ``ge2e.audio.ReadPolicy`` (``ge2e.corpus.rows.probe``).
+    ``policy``: the ``ge2e.audio.files.ReadPolicy`` (``ge2e.corpus.rows.probe``).
     """
     bad_files = policy.bad_files("convert")
     listed = scan(spec.root, list(spec.train_subsets), list(spec.test_subsets), bad_files)
@@ -196,7 +196,7 @@ def manifest_rows(spec, policy, seed, threads=1):
 
 def training_rows(spec, policy, threads=1):
     """The training subsets' rows (split train), nothing held out and no test subset read: LibriSpeech as an extra
-    training corpus (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.ReadPolicy``."""
+    training corpus (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.files.ReadPolicy``."""
     bad_files = policy.bad_files("convert")
     listed = scan(spec.root, list(spec.train_subsets), None, bad_files)
     corpus_rows.log_layout(NAME, listed)

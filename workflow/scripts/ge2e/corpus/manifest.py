@@ -77,7 +77,7 @@ def segment_counts(rows, segment):
 
     A file of d seconds makes at most 1 + d / hop frames, which hold max(1, frames // T) segments of T
     (``ge2e.segments.segment_capacity``). An upper bound: a duration includes the silence that VAD removes
-    before training counts the voiced frames exactly (``ge2e.batches.SpeakerBatches``), so the check
+    before training counts the voiced frames exactly (``ge2e.features.batches.SpeakerBatches``), so the check
     refuses only a corpus that cannot fill the batches, and one it passes may still lose speakers there.
 
     Args:
@@ -93,12 +93,12 @@ def segment_counts(rows, segment):
 def check_sizes(sizes, task, train_n, train_m, eval_n, copies=1, segment=None, builtin=None):
     """Fail early when a corpus of these sizes cannot fill the configured batches.
 
-    Training needs N speakers whose audio holds M segments each (``ge2e.batches``: M distinct
+    Training needs N speakers whose audio holds M segments each (``ge2e.features.batches``: M distinct
     utterances, or cuts of fewer, longer ones); validation and test need speakers, with one utterance
-    or more (one alone enrols on its first half and is tested on its second: ``ge2e.evaluate``).
+    or more (one alone enrols on its first half and is tested on its second: ``ge2e.evaluate.protocols``).
 
     The one capacity check: the start-up check runs it on a built-in corpus's predicted sizes
-    (``ge2e.corpus.builtin.corpus_size``), the convert rules on a manifest (:func:`check_capacity`).
+    (``ge2e.builtin.layouts.corpus_size``), the convert rules on a manifest (:func:`check_capacity`).
 
     Args:
         sizes: {split: [segments each speaker's audio holds]}, as :func:`segment_counts` gives them. For a

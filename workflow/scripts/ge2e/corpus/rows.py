@@ -6,7 +6,7 @@ then gives every row its duration from the file's header (``probe``), reads the 
 config may name (``read_speakers``) and holds speakers out for validation and test
 (``held_out``, ``assign``).
 
-The read policy (``ge2e.audio.ReadPolicy``: sample rate, resampling, channel, bad files) is used
+The read policy (``ge2e.audio.files.ReadPolicy``: sample rate, resampling, channel, bad files) is used
 in one place, ``probe``.
 """
 
@@ -36,7 +36,7 @@ def _probe_one(path):
 def probe(rows, policy, corpus, bad_files=None, threads=1):
     """The rows whose file's header reads, each with ``duration`` (s) from that header.
 
-    Only headers are read (``ge2e.audio.probe``), at 0.08 ms a wav, 0.19 ms a flac and 0.8 ms an m4a
+    Only headers are read (``ge2e.audio.files.probe``), at 0.08 ms a wav, 0.19 ms a flac and 0.8 ms an m4a
     (PyAV opens the container) on one core of a 2-core Xeon, files in the page cache: VoxCeleb2's
     1.09 M m4a files take about 15 min of CPU, spread over ``threads`` processes (2 min on 8); on a
     cold network file system the reads' latency dominates. Unreadable files are skipped or fatal by
@@ -45,9 +45,9 @@ def probe(rows, policy, corpus, bad_files=None, threads=1):
 
     Args:
         rows: dicts with at least ``path``.
-        policy: the ``ge2e.audio.ReadPolicy``.
+        policy: the ``ge2e.audio.files.ReadPolicy``.
         corpus: how messages name the corpus.
-        bad_files: the ``ge2e.badfiles.BadFiles`` the reader already reported to (e.g. listed files
+        bad_files: the ``ge2e.audio.badfiles.BadFiles`` the reader already reported to (e.g. listed files
             that are missing), so one count covers the corpus; default: a fresh one of ``policy``.
     """
     bad_files = bad_files or policy.bad_files("convert")

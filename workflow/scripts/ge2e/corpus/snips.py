@@ -36,10 +36,10 @@ def read_split(path):
 def scan(root, policy):
     """Keyword-positive rows (speaker, utterance, path, split, duration) of a Snips copy.
 
-    Every positive's audio header is probed under ``policy`` (a ``ge2e.audio.ReadPolicy``):
+    Every positive's audio header is probed under ``policy`` (a ``ge2e.audio.files.ReadPolicy``):
     missing, empty or unreadable files are skipped or fatal by its ``on_bad_file``, and files
     not at its ``sample_rate`` are resampled later (one warning) or refused here, as are
-    multi-channel files when its ``channel`` (``ge2e.audio.pick_channel``) is None. Durations
+    multi-channel files when its ``channel`` (``ge2e.audio.files.pick_channel``) is None. Durations
     come from the audio itself.
     """
     bad_files = policy.bad_files("convert")

@@ -244,7 +244,7 @@ def assign(rows, spec, seed, bad_files):
 def manifest_rows(spec, policy, seed, threads=1):
     """The TD-SV manifest rows (speaker, utterance, path, split, duration) of the keyword's files.
 
-    ``policy``: the ``ge2e.audio.ReadPolicy`` (``ge2e.corpus.rows.probe``); ``seed`` draws the speaker
+    ``policy``: the ``ge2e.audio.files.ReadPolicy`` (``ge2e.corpus.rows.probe``); ``seed`` draws the speaker
     fractions when neither list files nor CSVs give the split.
     """
     spec.check()

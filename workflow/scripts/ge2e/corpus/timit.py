@@ -3,7 +3,7 @@
 Layout: ``<root>/TRAIN|TEST/DR1..DR8/<F|M><initials><digit>/<SA|SX|SI><n>.WAV`` as LDC
 ships it; lower-case copies (``train/dr1/fcjf0/sa1.wav``); and re-packaged copies where
 ``X.WAV`` is already RIFF, often beside an ``X.WAV.wav`` twin. Whether a file is SPHERE
-or RIFF is decided from its magic bytes (``ge2e.audio``), never from its name, and each
+or RIFF is decided from its magic bytes (``ge2e.audio.files``), never from its name, and each
 utterance is counted once.
 """
 
@@ -140,9 +140,9 @@ def _convert_one(args):
 def convert(rows, out_dir, policy, threads=1):
     """Write each row's audio as 16-bit mono wav under ``out_dir/<part>/<dialect>/<speaker>/``.
 
-    ``policy`` is the ``ge2e.audio.ReadPolicy``: files at another rate are resampled (one warning
+    ``policy`` is the ``ge2e.audio.files.ReadPolicy``: files at another rate are resampled (one warning
     for the corpus) or, with ``resample`` false, refused before anything is written; multi-channel
-    files are reduced by its ``channel`` (``ge2e.audio.pick_channel``), refused up front without
+    files are reduced by its ``channel`` (``ge2e.audio.files.pick_channel``), refused up front without
     it. Bad files are skipped or fatal by its ``on_bad_file``.
     Returns the rows that converted, with ``path`` set to the wav and ``duration`` (s).
     """

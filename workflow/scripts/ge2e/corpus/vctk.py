@@ -94,7 +94,7 @@ def manifest_rows(spec, policy, seed, threads=1):
     """The TI-SV manifest rows of VCTK: test speakers, then validation speakers among the rest, held out as
     ``spec`` says (seeded with ``seed``); the others train. Durations from the flac headers.
 
-    ``policy``: the ``ge2e.audio.ReadPolicy`` (``ge2e.corpus.rows.probe``).
+    ``policy``: the ``ge2e.audio.files.ReadPolicy`` (``ge2e.corpus.rows.probe``).
     """
     listed = scan(spec.root, spec.mic)
     corpus_rows.log_layout(NAME, listed)
@@ -107,7 +107,7 @@ def manifest_rows(spec, policy, seed, threads=1):
 
 def training_rows(spec, policy, threads=1):
     """Every speaker's rows of one microphone (split train), nothing held out: VCTK as an extra training corpus
-    (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.ReadPolicy``."""
+    (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.files.ReadPolicy``."""
     listed = scan(spec.root, spec.mic)
     corpus_rows.log_layout(NAME, listed)
     return corpus_rows.assign(corpus_rows.probe(listed, policy, NAME, threads=threads), set())

@@ -146,7 +146,7 @@ def manifest_rows(spec, policy, seed, threads=1):
     """The TI-SV manifest rows of VoxCeleb: test speakers as ``spec`` says, a share (or list) of the training
     speakers validates, the rest train; durations from the file headers (in ``threads`` processes).
 
-    ``policy``: the ``ge2e.audio.ReadPolicy`` (``ge2e.corpus.rows.probe``).
+    ``policy``: the ``ge2e.audio.files.ReadPolicy`` (``ge2e.corpus.rows.probe``).
     """
     listed_test = corpus_rows.read_speakers(spec.test_speakers, f"{KEY}.test_speakers") if spec.test_speakers else None
     listed = scan(list(spec.train_roots), spec.test_root, listed_test)
@@ -158,7 +158,7 @@ def manifest_rows(spec, policy, seed, threads=1):
 
 def training_rows(spec, policy, threads=1):
     """Every speaker's rows of the training roots (split train), nothing held out and no test speaker taken out:
-    VoxCeleb as an extra training corpus (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.ReadPolicy``."""
+    VoxCeleb as an extra training corpus (``ge2e.corpus.extra``). ``policy``: the ``ge2e.audio.files.ReadPolicy``."""
     listed, _ = _train_rows(list(spec.train_roots))
     corpus_rows.log_layout(NAME, listed)
     return corpus_rows.assign(corpus_rows.probe(listed, policy, NAME, threads=threads), set())

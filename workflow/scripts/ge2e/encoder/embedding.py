@@ -52,7 +52,7 @@ def _needed(exc):
 
 
 def load_encoder(path, device="cpu"):
-    """Rebuild a SpeakerEncoder from a checkpoint written by ``ge2e.train``. Returns (model, checkpoint).
+    """Rebuild a SpeakerEncoder from a checkpoint written by ``ge2e.train.trainer``. Returns (model, checkpoint).
 
     A file that is not such a checkpoint (truncated, another format, another model, or one that
     would run code when loaded) is an InputError naming it, not a traceback.

@@ -5,7 +5,7 @@ Two protocols, both reported on a task's test split (an external folder gets the
 - **seed-compatible average EER** (the earlier public port's protocol): R repeats; each
   shuffles the speakers into batches of N; per speaker M random utterances, cropped to
   fixed-length segments (a speaker with fewer: M non-overlapping cuts of its voiced frames,
-  ``ge2e.batches``, earlier parts first); the first M/2 embeddings average to the enrolment
+  ``ge2e.features.batches``, earlier parts first); the first M/2 embeddings average to the enrolment
   centroid, the last M/2 are scored against every centroid of the batch; EER per batch, averaged.
 - **full-trial EER**: every speaker enrols with the first half of its utterances
   (sorted by id; whole utterances, sliding-window d-vectors); every remaining utterance
@@ -14,7 +14,7 @@ Two protocols, both reported on a task's test split (an external folder gets the
 
 A published trial list is scored as listed instead (``ge2e.evaluate.trial_scores``).
 
-Embedders (``ge2e.inference``) have ``segments((B, T, F)) -> (B, D)`` and
+Embedders (``ge2e.encoder.embedding``) have ``segments((B, T, F)) -> (B, D)`` and
 ``utterances(FeatureSet) -> (U, D)``, so the trained encoder and the MFCC baseline go
 through the same trials.
 """
@@ -142,7 +142,7 @@ def full_trial_eer(embedder, feature_set):
 
 
 def seed_compatible_eer(embedder, feature_set, n_speakers, n_utterances, frames, repeats, rng):
-    """Average EER over batches of N speakers x M utterances, R repeats (``ge2e.batches.SpeakerBatches``:
+    """Average EER over batches of N speakers x M utterances, R repeats (``ge2e.features.batches.SpeakerBatches``:
     speakers with fewer than M utterances give M non-overlapping cuts, those too short are left out).
 
     Returns:

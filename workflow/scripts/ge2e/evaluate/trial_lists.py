@@ -16,7 +16,7 @@ trials for the bootstrap interval, is the first folder of its file below the roo
 name without suffix when it lies directly in the root, its folder's name when outside it).
 
 Every problem names the config key and the file, with the line for a malformed one, so the
-workflow can stop at start-up (``common.smk``) before any job runs.
+workflow can stop at start-up (``ge2e.plan.checks``) before any job runs.
 """
 
 import csv
@@ -217,7 +217,7 @@ def speaker_of(path, root):
 def manifest_rows(paths, root, policy, key="evaluate.trials"):
     """Manifest rows (speaker, utterance, path, split, duration) of the listed utterances, files where they are.
 
-    Headers are probed under ``policy`` (a ``ge2e.audio.ReadPolicy``) as for an external folder
+    Headers are probed under ``policy`` (a ``ge2e.audio.files.ReadPolicy``) as for an external folder
     (``ge2e.corpus.rows.probe``): unreadable files are skipped (their trials are then left out when
     scoring) or fatal by its ``on_bad_file``, other rates are resampled later or refused, multi-channel
     files need its ``channel``.

@@ -2,7 +2,9 @@
 
 - ``frontend``: VAD and log-mels, the one place feature parameters are interpreted;
 - ``kernels``: the front end's compiled kernels (numba, no fastmath);
-- ``batches``: N speakers x M utterances batches of fixed-length segments, seeded;
+- ``store``: the feature sets: in memory, or ``.npz`` shards read in place (``npz``: a shard's zip member mapped);
+- ``batches``: N speakers x M utterances batches of fixed-length segments, seeded: what training and the
+  seed-compatible protocol draw;
 - ``augment``, ``recordings``: the augmented training set; folders of noise and impulse responses.
 
 May import: ge2e.audio and the shared modules.

@@ -8,7 +8,7 @@ Every copy also gets a random gain, so the encoder never learns the recording le
 
 - ``noise_copies`` at an SNR drawn from ``snr_db``: for a ``babble`` share of them, the sum of
   3-5 other training speakers; of the rest, a ``noise_roots_share`` is a recording from the
-  ``noise_roots`` folders (``ge2e.recordings``: e.g. MUSAN), the others coloured Gaussian noise
+  ``noise_roots`` folders (``ge2e.features.recordings``: e.g. MUSAN), the others coloured Gaussian noise
   (white, pink or brown);
 - ``reverb_copies``: convolution with a room impulse response: for a ``rir_roots_share`` of
   them one from the ``rir_roots`` folders (e.g. RIRS_NOISES's rooms), else one simulated here
@@ -34,8 +34,7 @@ import numpy as np
 
 from ge2e import portable
 from ge2e.audio.noise import coloured_noise
-from ge2e.features import frontend as features
-from ge2e.features import recordings
+from ge2e.features import frontend, recordings
 from ge2e.features.store import FeatureSet
 
 # scipy.signal is imported where it is used: the Snakefile reads AugmentParams from this module,
@@ -45,7 +44,7 @@ TELEPHONE_BAND_HZ = (300.0, 3400.0)
 DRR_DB = (-3.0, 12.0)  # direct-to-reverberant energy ratio of the simulated rooms
 BABBLE_TALKERS = (3, 5)  # other speakers summed into one babble track (inclusive range)
 STRETCH_FFT, STRETCH_HOP = 2048, 512  # the phase vocoder's frames (librosa's time_stretch defaults)
-# The settings of noise and impulse-response folders (ge2e.recordings), which the augment rule leaves out of
+# The settings of noise and impulse-response folders (ge2e.features.recordings), which the augment rule leaves out of
 # its params where no folder is named (``rule_settings``).
 FOLDER_KEYS = ("noise_roots", "noise_roots_share", "rir_roots", "rir_roots_share")
 
@@ -63,7 +62,7 @@ class AugmentParams:
     gain_db: tuple  # (lo, hi) dB, applied to every copy
     stretch_rates: tuple
     speed_rates: tuple
-    # Folders of noise recordings and of room impulse responses (ge2e.recordings), and the share of the noisy
+    # Folders of noise recordings and of room impulse responses (ge2e.features.recordings), and the share of the noisy
     # copies that are not babble, and of the reverb copies, that draw from them. Unlike the fields above these
     # have defaults, those of a run without folders: such a run's augment rule leaves them out of its params
     # (``rule_settings``), so its params, its rule script and so its shards are, to Snakemake, those of runs
@@ -157,7 +156,7 @@ def time_stretch(samples, rate):
     2 pi, without its CPU-dependent angle, cos and sin). Returns (round(S / rate),) float32.
     """
     window = portable.hann(STRETCH_FFT)
-    x = features.frames(np.asarray(samples, np.float64), STRETCH_FFT, STRETCH_HOP)
+    x = frontend.frames(np.asarray(samples, np.float64), STRETCH_FFT, STRETCH_HOP)
     re, im = portable.rfft(x * window, STRETCH_FFT)  # (F, K)
     silent = np.zeros((2, re.shape[1]))  # two silent frames after the last, as librosa
     re, im = np.concatenate([re, silent]), np.concatenate([im, silent])
@@ -196,7 +195,7 @@ def _overlap_add(frames, window, length):
 
 
 def _from_folders(rng, files, share):
-    """Whether a copy draws from ``files`` (a ``ge2e.recordings.Recordings``, or None): one ``rng`` draw, and
+    """Whether a copy draws from ``files`` (a ``ge2e.features.recordings.Recordings``, or None): one ``rng`` draw, and
     only where there are files and ``share`` > 0, so that otherwise the draws are those of a run without."""
     return files is not None and share > 0 and rng.random() < share
 
@@ -210,7 +209,7 @@ def variants(samples, params, rng, others, sample_rate, noise_files=None, rir_fi
     Args:
         samples: (S,) VAD-trimmed speech.
         others: list of (S_i,) speech of other speakers, for babble.
-        noise_files, rir_files: ``ge2e.recordings.Recordings`` of ``params.noise_roots`` and
+        noise_files, rir_files: ``ge2e.features.recordings.Recordings`` of ``params.noise_roots`` and
             ``params.rir_roots``, or None where there are none.
     """
     out = []
@@ -240,14 +239,14 @@ def variants(samples, params, rng, others, sample_rate, noise_files=None, rir_fi
 
 def _clean_speech(path, feature_params, policy):
     # Trim silence once, on the clean audio, so every copy holds the same speech.
-    samples = features.read(path, feature_params, policy)
-    return features.speech_only(samples, feature_params, path)
+    samples = frontend.read(path, feature_params, policy)
+    return frontend.speech_only(samples, feature_params, path)
 
 
 def _folders(params, policy):
-    """The noise and impulse-response recordings (``ge2e.recordings.Recordings``) the copies draw from: each None
-    where its folders are none or no copy draws from them."""
-    # The task is not known here, and the start-up check (common.smk) has named the exact key of a missing or
+    """The noise and impulse-response recordings (``ge2e.features.recordings.Recordings``) the copies draw from: each
+    None where its folders are none or no copy draws from them."""
+    # The task is not known here, and the start-up check (ge2e.plan.checks) has named the exact key of a missing or
     # empty folder; what a job can still meet (a folder whose every file is unreadable) names the folder.
     noise = rir = None
     if params.noise_roots and params.noise_copies and params.noise_roots_share > 0:
@@ -260,7 +259,7 @@ def _folders(params, policy):
 def augment_rows(rows, feature_params, params, seed, policy):
     """Originals plus augmented copies of manifest ``rows`` as a FeatureSet.
 
-    Files are read under ``policy`` (``ge2e.audio.ReadPolicy``); unreadable or silent ones are
+    Files are read under ``policy`` (``ge2e.audio.files.ReadPolicy``); unreadable or silent ones are
     skipped or fatal by its ``on_bad_file``, noise and impulse-response recordings too. Copies get
     utterance ids ``<id>+<suffix>``; speed-perturbed speakers are ``<speaker>_sp<rate>`` with
     utterances ``<id>+sp<rate>[+<suffix>]``.
@@ -286,7 +285,7 @@ def augment_rows(rows, feature_params, params, seed, policy):
         ]
         for speaker_suffix, utt_suffix, wave in sources:
             for suffix, copy in [("", wave), *variants(wave, params, rng, others, rate_hz, noise_files, rir_files)]:
-                feats.append(features.log_mel(copy, feature_params))
+                feats.append(frontend.log_mel(copy, feature_params))
                 speakers.append(r["speaker"] + speaker_suffix)
                 utterances.append(r["utterance"] + utt_suffix + (f"+{suffix}" if suffix else ""))
     for files in (noise_files, rir_files):

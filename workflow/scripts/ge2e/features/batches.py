@@ -62,7 +62,7 @@ class SpeakerBatches:
     def __init__(self, feature_set, n_speakers, n_utterances, frames, source="training data", max_speakers=None):
         groups = feature_set.by_speaker()
         lengths = np.asarray(feature_set.lengths)
-        # Not the corpus capacity check (ge2e.manifest.check_sizes, run at start-up and by the convert
+        # Not the corpus capacity check (ge2e.corpus.manifest.check_sizes, run at start-up and by the convert
         # rules) but a fact about this feature set: it counts after the features stage skipped files with
         # no speech left after VAD, with the augmented copies actually made, in voiced frames; and it is
         # where evaluation M applies, as a filter: test speakers short of it are left out by design (the

@@ -30,7 +30,7 @@ LOG_FLOOR = 1e-6  # added before log so silence does not give -inf
 #   removes a fixed channel too, and with it part of the speaker's long-term spectrum.
 NORMALISATIONS = ("none", "level", "mean")
 # The arithmetic of the STFT, mel projection and log (config ``features.arithmetic``):
-# - portable: ge2e.portable's operations (ge2e.kernels's kernel, series log): the same bits on every
+# - portable: ge2e.portable's operations (ge2e.features.kernels's kernel, series log): the same bits on every
 #   x86-64 CPU (docs/reproducibility.md), and faster than librosa's front end (bench/features.py);
 # - native: librosa's STFT, a BLAS matmul with librosa's mel filters and numpy's log, whose last bits
 #   depend on the CPU's vector units; within 1e-5 of portable (tests/test_features.py). For matching
@@ -147,7 +147,7 @@ def mel_filters(sample_rate, n_fft, n_mels):
 def mel_power(samples, params):
     """Mel power spectrogram of ``samples`` (S,): |STFT|^2 through the mel filters. Returns (T, n_mels) float64.
 
-    Frames as ``centred`` places them. Portable: ``ge2e.kernels``'s compiled kernel, ``portable.rfft``'s
+    Frames as ``centred`` places them. Portable: ``ge2e.features.kernels``'s compiled kernel, ``portable.rfft``'s
     arithmetic with each filter's bins summed in a fixed order (a BLAS matmul picks its kernel, and
     so its summation order, by CPU). Native: librosa's STFT and filters and a BLAS matmul.
     """
@@ -232,20 +232,20 @@ def from_samples(samples, params, source):
 
 
 def read(path, params, policy):
-    """Samples (S,) of ``path`` read under ``policy`` (``ge2e.audio.ReadPolicy``), at the features' rate."""
+    """Samples (S,) of ``path`` read under ``policy`` (``ge2e.audio.files.ReadPolicy``), at the features' rate."""
     if policy.sample_rate != params.sample_rate:
         raise ValueError(f"read policy at {policy.sample_rate} Hz for features at {params.sample_rate} Hz")
     return audio.read(path, policy)
 
 
 def extract(path, params, policy):
-    """VAD-trimmed log-mel features (T, n_mels) of ``path``, read under ``policy`` (``ge2e.audio.ReadPolicy``)."""
+    """VAD-trimmed log-mel features (T, n_mels) of ``path``, read under ``policy`` (``ge2e.audio.files.ReadPolicy``)."""
     return from_samples(read(path, params, policy), params, path)
 
 
 def extract_rows(rows, params, policy):
     """Features of manifest ``rows`` as a FeatureSet (in row order), read under ``policy``
-    (``ge2e.audio.ReadPolicy``). Unreadable or silent files are skipped (and left out) or
+    (``ge2e.audio.files.ReadPolicy``). Unreadable or silent files are skipped (and left out) or
     fatal by its ``on_bad_file``.
     """
     bad_files = policy.bad_files("features")

@@ -5,7 +5,7 @@ folders of wav and flac files.
 Each root is one category: a draw picks a root, then a file in it, each uniformly, so MUSAN's three
 folders count alike however many files each holds. Files are listed recursively and sorted by their
 path inside their root, so a draw depends on what the folders hold, not on the file system's order or
-on where the folders are. A file is read only when first drawn (``ge2e.audio.read``: resampled the
+on where the folders are. A file is read only when first drawn (``ge2e.audio.files.read``: resampled the
 portable way, the first channel of a multi-channel file) and kept for the rest of the job, up to
 ``CACHE_MB``: a shard job reads each file it draws once, not once per utterance, and never the whole
 of MUSAN. Every draw comes from the utterance's seeded generator, so a shard is the same whichever
@@ -136,7 +136,7 @@ class Recordings:
     Args:
         roots: the folders (each a category, see the module's note).
         key: the config key naming them, for errors (e.g. ``augment.tisv.noise_roots``).
-        policy: the run's ``ge2e.audio.ReadPolicy`` (its rate, resampling and bad-file handling;
+        policy: the run's ``ge2e.audio.files.ReadPolicy`` (its rate, resampling and bad-file handling;
             the channel is ``CHANNEL``).
         prepare: ``fn(samples (S,) float32, path) -> array``, applied once per read (``noise``,
             ``impulse_response``); it raises InputError for a file that cannot serve.

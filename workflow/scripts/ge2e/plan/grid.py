@@ -17,6 +17,7 @@ import copy
 import dataclasses
 import json
 
+from ge2e import schema
 from ge2e.errors import InputError
 from ge2e.features.augment import AugmentParams
 from ge2e.systems import DEFAULT, TASKS
@@ -76,6 +77,15 @@ def variants(config):
         if name != DEFAULT:
             out[name] = merge(base, overrides or {})
     return out
+
+
+def checked_variants(config):
+    """:func:`variants`, each merged config checked against the schema as the run's own config is (InputError
+    naming the variant)."""
+    configs = variants(config)
+    for name, cfg in configs.items():
+        schema.check(cfg, f"config key experiments.variants.{name}")
+    return configs
 
 
 def seeds(config):
@@ -181,6 +191,15 @@ class Grid:
     def at(self, path_root):
         """(variant, seed) of a root (seed None: a variant's own folder)."""
         return self._at[path_root]
+
+    def labels(self, path_root, seeded=True):
+        """Report labels naming the variant and seed of ``path_root`` where the experiment has more than one of
+        either (``seeded`` False: a result of no one training seed, such as the MFCC baseline or a figure)."""
+        variant, seed = self.at(path_root)
+        labels = {"variant": variant} if len(self.variants) > 1 else {}
+        if len(self.seeds) > 1:
+            labels["seed"] = str(seed if seed is not None else self.base_seed) if seeded else "none"
+        return labels
 
     def all_roots(self):
         return list(self._at)

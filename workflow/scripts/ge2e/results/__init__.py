@@ -1,5 +1,6 @@
 """What a run reports: the EER table, statistics over seeds, the ablation, the figures and the pages.
 
+- ``rows``: a table row: one system's result files per task and seed (the planner lists them);
 - ``table``: the EER and minDCF tables (Markdown, HTML, per seed);
 - ``seedstats``: means over seeds and their two-level bootstrap;
 - ``ablation``: each variant against default, seed by seed;

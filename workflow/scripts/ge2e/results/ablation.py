@@ -2,7 +2,7 @@
 
 For every task, schedule and trained checkpoint, on every evaluation set: the mean over seeds of the
 variant's full-trial EER minus the default's (negative: the variant is better), with a 95 % interval
-from the paired two-level bootstrap of ``ge2e.seedstats`` (both systems get the same seeds and test
+from the paired two-level bootstrap of ``ge2e.results.seedstats`` (both systems get the same seeds and test
 speakers in each draw). Both renderings come from one list of sections (:func:`compare`).
 """
 

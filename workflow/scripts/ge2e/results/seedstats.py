@@ -4,7 +4,7 @@ Every seed of a system is scored on the same trials (the experiment seed changes
 the uncertainty of a mean over S seeds has two sources: which seeds were drawn (training randomness)
 and which speakers were tested (trial sampling). Both intervals here come from one two-level
 bootstrap: each draw picks S seeds with replacement and, independently, the test speakers with
-replacement (the same speakers for every seed, as in :func:`ge2e.metrics.bootstrap_eer_ci_trials`: a
+replacement (the same speakers for every seed, as in :func:`ge2e.evaluate.metrics.bootstrap_eer_ci_trials`: a
 trial counts as often as its enrolment speaker was drawn times its test speaker was drawn), and
 averages the picked seeds' EERs on the picked speakers. A difference is paired: both systems get the
 same seeds and speakers in each draw.
@@ -46,7 +46,7 @@ class Trials:
 
 
 def read_trials(path):
-    """A scores TSV written by evaluation (``ge2e.evaluate``) -> Trials.
+    """A scores TSV written by evaluation (``ge2e.evaluate.protocols``) -> Trials.
 
     Full trials (``enrol_speaker, test_utterance, score, label``): a test utterance's speaker is the
     enrolled speaker of its target trial. A trial list (``enrol_model, test_utterance, score, label``
@@ -77,17 +77,17 @@ class SortedTrials:
     """One score list sorted once, for its EER under many weightings of its trials (bootstrap draws)."""
 
     def __init__(self, scores, labels):
-        """Args: scores (K,), labels (K,) bool, as in ``ge2e.metrics.eer``."""
+        """Args: scores (K,), labels (K,) bool, as in ``ge2e.evaluate.metrics.eer``."""
         order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
         ranked = np.asarray(scores, dtype=np.float64)[order]
         self.order = order
         self.labels = np.asarray(labels, dtype=bool)[order]
-        # Last index of each run of equal scores: a threshold accepts a whole tie group (as ge2e.metrics).
+        # Last index of each run of equal scores: a threshold accepts a whole tie group (as ge2e.evaluate.metrics).
         self.last = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
 
     def eers(self, weights):
         """(D,) EER of each row of ``weights`` (D, K): trial k counted weights[d, k] times; NaN where a row
-        leaves no target or no non-target trial. With integer weights this is ``ge2e.metrics.eer`` of the
+        leaves no target or no non-target trial. With integer weights this is ``ge2e.evaluate.metrics.eer`` of the
         trials repeated that often."""
         w = np.asarray(weights, dtype=np.float64)[:, self.order]
         accepted_t = np.cumsum(w * self.labels, axis=1)[:, self.last]  # (D, J) targets scoring >= each tie group
@@ -222,7 +222,7 @@ def table_cells(rows, evalset, base_seed, resamples):
         base_seed: seeds each interval's bootstrap (with the set, row and task).
         resamples: bootstrap draws.
     Returns:
-        ([(label, {task: result over seeds})], [per-seed record]) as ``ge2e.table`` renders them.
+        ([(label, {task: result over seeds})], [per-seed record]) as ``ge2e.results.table`` renders them.
     """
     results, records = [], []
     for row in rows:

@@ -90,7 +90,7 @@ def intro(corpus_note, seeds=(None,), tasks=TASKS, references=None):
 
 
 def _dcf_header(tasks):
-    """minDCF columns: every task at every reported prior (``ge2e.metrics.P_TARGETS``)."""
+    """minDCF columns: every task at every reported prior (``ge2e.evaluate.metrics.P_TARGETS``)."""
     return [f"{TASK_NAMES[t]} minDCF (p={p})" for t in tasks for p in P_TARGETS]
 
 

@@ -1,4 +1,4 @@
-"""The GE2E loss written out as loops: the reference ``ge2e.loss.GE2ELoss`` is checked against.
+"""The GE2E loss written out as loops: the reference ``ge2e.train.loss.GE2ELoss`` is checked against.
 
 It follows the paper's equations the way the earlier public PyTorch port did: Python loops
 over speakers j, utterances i and centroids k, one cosine per (j, i, k) with the exclusive

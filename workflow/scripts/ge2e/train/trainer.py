@@ -48,7 +48,7 @@ class TrainParams:
     average_window: int  # steps in the loss log's running average (its total_loss column)
     seed: int
     device: str  # auto | cpu | cuda
-    # At most this many training speakers, a subset fixed across seeds (ge2e.batches.speaker_subset);
+    # At most this many training speakers, a subset fixed across seeds (ge2e.features.batches.speaker_subset);
     # None: all. Input normalisation still takes its statistics from the whole training set.
     max_speakers: int | None = None
     # best.pt is the checkpoint that ends the run of this many validations with the lowest mean EER;
@@ -243,7 +243,7 @@ def train(train_set, val_set, params, model_config, feature_params, outputs, sou
         train_set, val_set: FeatureSets of training and validation speakers.
         params: TrainParams.
         model_config: the encoder's size, config ``model``: {"hidden", "layers", "proj"}.
-        feature_params: dict of ``ge2e.features.FeatureParams`` (stored in checkpoints).
+        feature_params: dict of ``ge2e.features.frontend.FeatureParams`` (stored in checkpoints).
         outputs: dict of paths: init, final, best, loss (TSV), resume.
         source: what the validation speakers are (task and corpus), stored with the calibration fitted on them.
     Returns:

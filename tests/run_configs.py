@@ -1,0 +1,39 @@
+"""Run configs as the workflow gets them, for tests of the run planner (ge2e.plan) without a Snakemake run:
+config/config.yaml and further layers merged as Snakemake's --configfile merges them, then validated against
+config/schema.yaml, which fills in its defaults (as common.smk's validate does)."""
+
+import copy
+from pathlib import Path
+
+import yaml
+from snakemake.utils import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "config" / "schema.yaml"
+
+
+def update(base, extra):
+    """``base`` with ``extra`` merged in, nested keys key by key (in place; returned)."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            update(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def merged(*names):
+    """Config files of config/ layered as Snakemake's --configfile does (not validated)."""
+    config = {}
+    for name in names:
+        update(config, yaml.safe_load((ROOT / "config" / name).read_text()))
+    return config
+
+
+def run_config(*layers, base=("config.yaml", "tiny.yaml")):
+    """The validated config of ``base`` (files of config/) with ``layers`` on top: YAML text or dicts."""
+    config = merged(*base)
+    for layer in layers:
+        update(config, copy.deepcopy(yaml.safe_load(layer) if isinstance(layer, str) else layer))
+    validate(config, str(SCHEMA))
+    return config

@@ -1,0 +1,175 @@
+"""The start-up checks (ge2e.plan.checks) on validated configs, without a Snakemake run: each stops with the one line
+the run prints (test_pipeline.py and test_download_workflow.py see the same lines through Snakemake)."""
+
+import re
+
+import pytest
+import yaml
+from layouts import write_folder, write_voxceleb
+from run_configs import run_config
+
+from ge2e.errors import InputError
+from ge2e.plan import checks, grid
+from ge2e.plan.corpora import Corpora
+from ge2e.plan.downloads import Downloads
+
+DEV_LIST = "1 s0/a.wav s0/b.wav\n0 s0/a.wav s1/c.wav\n"
+
+
+def run_checks(*layers):
+    """``ge2e.plan.checks.check`` on the tiny config with ``layers``, as common.smk calls it."""
+    config = run_config(*layers)
+    variants = grid.checked_variants(config)
+    tasks = grid.Grid(config, variants).tasks
+    checks.check(config, variants, tasks, Corpora(config), Downloads(config))
+    return config
+
+
+def refused(message, *layers):
+    with pytest.raises(InputError, match=re.escape(message)):
+        run_checks(*layers)
+
+
+def test_the_shipped_tiny_run_passes_every_check():
+    run_checks()
+
+
+def test_a_real_corpus_root_must_be_a_folder():
+    refused(
+        "config key corpus.timit_root: '/no/such/TIMIT' is not a folder; point it at your corpus copy or set it to "
+        "'builtin'",
+        "corpus: {timit_root: /no/such/TIMIT}",
+    )
+    refused("config key corpus.snips_root: '/no/such/snips' is not a folder", "corpus: {snips_root: /no/such/snips}")
+
+
+def test_a_listed_corpus_has_its_paths_and_what_its_reader_checks(tmp_path):
+    refused(
+        "config key corpus.voxceleb.train_roots: '' is not a folder; point it at your copy",
+        "corpus: {tisv_format: voxceleb}",
+    )
+    refused("config key corpus.speech_commands.root: '' is not a folder", "corpus: {tdsv_format: speech_commands}")
+    write_voxceleb(tmp_path / "vox", [f"id1000{k}" for k in range(4)])
+    run_checks(f"corpus: {{tisv_format: voxceleb, voxceleb: {{train_roots: [{tmp_path / 'vox'}]}}}}")
+    # The check is only on TI-SV: a run of TD-SV alone does not read it.
+    run_checks("corpus: {tisv_format: voxceleb}", "experiments: {tasks: [tdsv]}")
+
+
+def test_a_downloaded_corpus_needs_its_root_named_and_subsets_that_openslr_publishes(tmp_path):
+    def librispeech(root, subsets="[train-clean-100]"):
+        section = {"root": str(root), "train_subsets": yaml.safe_load(subsets), "download": True}
+        return {"corpus": {"tisv_format": "librispeech", "librispeech": section}}
+
+    refused(
+        "config key corpus.librispeech.root is empty: name the folder the download fills, e.g. data/LibriSpeech",
+        "corpus: {tisv_format: librispeech, librispeech: {download: true}}",
+    )
+    refused(
+        f"config key corpus.librispeech.train_subsets: 'mine' is not under {tmp_path}, and openslr publishes no "
+        "subset of that name (",
+        librispeech(tmp_path, "[mine]"),
+    )
+    (tmp_path / "mine").mkdir()  # a subset of one's own, in place: no download needed
+    run_checks(librispeech(tmp_path, "[mine]"))
+    # Not there yet and published: the download rule is to fetch it.
+    run_checks(librispeech(tmp_path / "new"))
+
+
+def test_checksums_name_files_a_download_fetches():
+    refused(
+        "config key download.checksums.train-clean-10.tar.gz: no download is called",
+        "download: {checksums: {train-clean-10.tar.gz: " + "ab" * 16 + "}}",
+    )
+
+
+def test_extra_training_corpora_have_their_folders_where_ti_sv_runs(tmp_path):
+    real = f"corpus: {{tisv_format: folder, folder: {{root: {write_folder(tmp_path / 'main')}}}}}"
+    extra = "corpus: {tisv_extra_train: {more: {format: folder, root: /no/such/speakers}}}"
+    refused("config key corpus.tisv_extra_train.more.root: '/no/such/speakers' is not a folder", real, extra)
+    run_checks(real, extra, "experiments: {tasks: [tdsv]}")
+
+
+def test_external_sets_are_folders():
+    refused(
+        "config key evaluate.external.dev: '/no/such/dev' is not a folder; point it at a folder of "
+        "<speaker>/<audio files> or remove the entry",
+        "evaluate: {external: {dev: /no/such/dev}}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            "{root: ROOT, trials: mine.txt, download: vox1_o}",
+            "config key evaluate.trials.t: give trials (a list you have) or download (vox1_o), not both",
+        ),
+        (
+            "{root: ROOT, download: vox1_o, format: kaldi, enrol: spk2utt}",
+            "config key evaluate.trials.t.format: the VoxCeleb1 lists are in voxceleb form, without an enrolment map; "
+            "leave format and enrol out",
+        ),
+        (
+            "{root: ROOT}",
+            "config key evaluate.trials.t.trials is missing: name the list's file, or set download to one of vox1_o",
+        ),
+    ],
+)
+def test_a_trial_list_gives_its_file_or_a_download_of_a_voxceleb1_list(tmp_path, entry, message):
+    refused(message, f"evaluate: {{trials: {{t: {entry.replace('ROOT', str(tmp_path))}}}}}")
+
+
+def test_a_downloaded_list_lies_under_download_root_and_is_checked_once_it_is_there(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    layers = (f"evaluate: {{trials: {{o: {{root: {tmp_path}, download: vox1_o}}}}}}", "download: {root: dl}")
+    config = run_checks(*layers)  # not downloaded yet: its convert rule checks it, after the download
+    lists = checks.trial_lists(config, Downloads(config))
+    assert lists["o"]["trials"] == "dl/voxceleb/veri_test2.txt" and not config["evaluate"]["trials"]["o"].get("trials")
+    (tmp_path / "dl/voxceleb").mkdir(parents=True)
+    (tmp_path / "dl/voxceleb/veri_test2.txt").write_text("1 a\n")
+    refused("veri_test2.txt:1: expected '1|0 <enrol utterance> <test utterance>'", *layers)
+
+
+def test_trial_lists_are_named_once_and_read_whole(tmp_path):
+    write_folder(tmp_path / "audio", speakers=2, per_speaker=3)
+    (tmp_path / "bad.txt").write_text("1 a b c\n")
+    root = tmp_path / "audio"
+    refused(
+        "config key evaluate.trials.dev: evaluate.external has a set of that name too; rename one",
+        f"evaluate: {{external: {{dev: {root}}}, trials: {{dev: {{root: {root}, trials: {tmp_path / 'bad.txt'}}}}}}}",
+    )
+    refused(
+        "bad.txt:1: expected '1|0 <enrol utterance> <test utterance>'",
+        f"evaluate: {{trials: {{t: {{root: {root}, trials: {tmp_path / 'bad.txt'}}}}}}}",
+    )
+
+
+def test_the_built_in_corpus_holds_the_batches_of_every_variant():
+    refused(
+        "tisv: train.tisv.n_speakers=90 needs 90 training speakers, but the built-in corpus (builtin.timit) has",
+        "train: {tisv: {n_speakers: 90}}",
+    )
+    refused(
+        "experiments.variants.big: tisv: train.tisv.n_speakers=90 needs 90 training speakers",
+        "experiments: {variants: {big: {train: {tisv: {n_speakers: 90}}}}}",
+    )
+
+
+def test_augmentation_folders_of_every_variant_hold_audio(tmp_path):
+    refused(
+        "config key augment.tdsv.noise_roots: '/no/such/noise' is not a folder",
+        "augment: {tdsv: {noise_roots: [/no/such/noise]}}",
+    )
+    (tmp_path / "empty").mkdir()
+    refused(
+        f"config key experiments.variants.rooms.augment.tisv.rir_roots: '{tmp_path / 'empty'}' holds no .wav or .flac",
+        f"experiments: {{variants: {{rooms: {{augment: {{tisv: {{rir_roots: [{tmp_path / 'empty'}]}}}}}}}}}}",
+    )
+
+
+def test_the_first_mistake_is_told_in_the_order_the_checks_always_ran(tmp_path):
+    corpus = "corpus: {timit_root: /no/such/TIMIT}"
+    external = "evaluate: {external: {dev: /no/such/dev}}"
+    noise = "augment: {tdsv: {noise_roots: [/no/such/noise]}}"
+    refused("corpus.timit_root", noise, external, corpus)
+    refused("evaluate.external.dev", noise, external)

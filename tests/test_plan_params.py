@@ -1,0 +1,70 @@
+"""Rule parameters from the config (ge2e.plan.params): canonical values, settings left out at their old defaults so
+that earlier runs keep their params, and each evaluation set's protocol."""
+
+from run_configs import run_config
+
+from ge2e.audio.files import ReadPolicy
+from ge2e.features.frontend import FeatureParams
+from ge2e.plan import params
+from ge2e.plan.corpora import Corpora
+from ge2e.plan.grid import Run
+from ge2e.seeds import derive
+
+
+def test_canonical_values_sort_every_dicts_keys_so_reordering_a_config_changes_no_param():
+    value = {"b": [{"z": 1, "a": 2}], "a": {"y": 0, "x": 1}}
+    assert repr(params.canonical(value)) == "{'a': {'x': 1, 'y': 0}, 'b': [{'a': 2, 'z': 1}]}"
+
+
+def test_feature_params_are_the_front_ends_and_portable_arithmetic_is_left_out():
+    config = run_config()
+    assert FeatureParams(**params.feature_params(config)).arithmetic == "portable"
+    assert "arithmetic" not in params.feature_params(config) and list(params.feature_params(config)) == sorted(
+        config["features"]["params"]
+    )
+    assert params.feature_params(run_config("features: {arithmetic: native}"))["arithmetic"] == "native"
+
+
+def test_the_read_policy_is_the_corpus_sections_and_the_features_rate():
+    policy = ReadPolicy(**params.read_policy(run_config("corpus: {channel: mix}")))
+    assert (policy.sample_rate, policy.resample, policy.channel, policy.on_bad_file) == (16000, True, "mix", "skip")
+
+
+def test_capacity_is_what_the_batches_need():
+    config = run_config()
+    assert params.capacity("tisv", config) == {
+        "train_n": 4, "train_m": 4, "eval_n": 3, "copies": 2, "segment": [80, config["features"]["params"]["hop_ms"]]
+    }  # fmt: skip
+
+
+def test_train_params_derive_the_runs_seed_and_leave_unset_settings_out():
+    config = run_config()
+    got = params.train_params(config, Run("tisv", "default", "step", 3))
+    assert got["seed"] == derive(3, "train", "tisv") and got["schedule"] == "step" and got["frames"] == (60, 80)
+    assert "max_speakers" not in got and "best_window" not in got and list(got) == sorted(got)
+    wider = run_config("train: {tisv: {max_speakers: 6}, best_window: 3}")
+    got = params.train_params(wider, Run("tisv", "default", "const", 3))
+    assert got["max_speakers"] == 6 and got["best_window"] == 3 and got["step_epochs"] is None
+
+
+def test_each_evaluation_set_gets_its_protocol():
+    config = run_config("evaluate: {asnorm: {enabled: true, top_k: 5}, trials: {vox: {root: r, trials: t.txt}}}")
+    test = params.eval_protocol(config, "tisv", params.TEST_SET)
+    assert {"n_speakers", "n_utterances", "repeats", "frames", "bootstrap"} <= set(test)
+    assert set(params.eval_protocol(config, "tisv", "dev")) == {"frames", "bootstrap"}  # an external folder
+    assert params.eval_protocol(config, "tisv", "vox")["asnorm_top_k"] == 5 and params.asnorm_top_k(config) == 5
+    assert "asnorm_top_k" not in params.eval_protocol(run_config(), "tisv", "vox")
+
+
+def test_trial_list_args_name_the_lists_config_key():
+    spec = {"root": "r", "trials": "t.txt", "format": "voxceleb", "enrol": "", "utt2path": "", "download": ""}
+    assert params.trial_list_args("vox", spec) == {
+        "enrol": "", "fmt": "voxceleb", "key": "evaluate.trials.vox", "root": "r", "trials": "t.txt", "utt2path": ""
+    }  # fmt: skip
+
+
+def test_the_run_summary_has_each_tasks_corpus_and_training():
+    config = run_config()
+    got = params.run_summary_tasks(config, Corpora(config), ["tisv"])
+    train = params.canonical(config["train"]["tisv"])
+    assert got == {"tisv": {"copies": 2, "corpus": "built-in synthetic", "train": train}}

@@ -1,0 +1,66 @@
+"""What a run makes and where (ge2e.plan.targets): each system's results per seed, the table rows that read them,
+the figures and the final targets, for a plain run and an experiment grid."""
+
+from run_configs import run_config
+
+from ge2e.plan import grid
+from ge2e.plan.targets import Targets, table_inputs
+from ge2e.results.rows import SeedFiles
+from ge2e.systems import systems
+
+
+def targets(*layers, external=None, trials=None):
+    config = run_config(*layers)
+    g = grid.Grid(config, grid.checked_variants(config))
+    found = systems(g.schedules, g.variants, g.own_inits(), g.own_features())
+    return Targets(g, found, external or {}, trials or {}, None)
+
+
+def test_a_plain_runs_targets_and_rows():
+    t = targets()
+    final = t.final(["results/downloads/musan.done"])
+    assert final[:4] == ["results/eer_table.md", "results/eer_table.html", "results/eer_per_seed.tsv", *final[3:4]]
+    assert final[3] == "results/run_summary.html" and final[-1] == "results/downloads/musan.done"
+    assert "results/plots/loss_tisv_step.png" in final and "results/plots/embeddings_tdsv.png" in final
+    assert "results/ablation.md" not in final  # one variant: nothing to compare
+    rows = t.table_rows()
+    assert [r.checkpoint for r in rows] == ["final", "best", "final", "best", "init", "mfcc"]
+    assert rows[0].tasks["tisv"] == [
+        SeedFiles(7, "results/tisv/const/eval/test/final.json", "results/tisv/const/eval/test/final_scores.tsv")
+    ]
+    assert rows[-1].tasks["tdsv"] == [
+        SeedFiles(None, "results/tdsv/baselines/test/mfcc.json", "results/tdsv/baselines/test/mfcc_scores.tsv")
+    ]
+    # One seed: the tables read the result JSONs only.
+    assert table_inputs(rows) == [e.json for r in rows for e in r.entries()]
+    assert table_inputs(rows, every_score=True)[-1] == "results/tisv/baselines/test/mfcc_scores.tsv"
+
+
+def test_a_grid_has_a_result_per_seed_the_ablation_and_each_variants_figures():
+    t = targets(
+        "experiments: {seeds: [7, 8], variants: {mom0: {train: {momentum: 0.0}}}, tasks: [tisv], schedules: [const]}"
+    )
+    assert "results/ablation.md" in t.final() and "results/variants/mom0/plots/det_tisv_test.png" in t.plots()
+    mom0 = next(r for r in t.table_rows() if r.variant == "mom0" and r.checkpoint == "final")
+    assert [e.seed for e in mom0.tasks["tisv"]] == [7, 8]
+    assert mom0.tasks["tisv"][1].json == "results/variants/mom0/seed8/tisv/const/eval/test/final.json"
+    inputs = table_inputs(t.table_rows())  # several seeds: the scores too, for the intervals over seeds
+    assert "results/variants/mom0/seed8/tisv/const/eval/test/final_scores.tsv" in inputs
+    assert t.loss_files("results/variants/mom0", "tisv", "const") == [
+        "results/variants/mom0/tisv/const/loss.tsv",
+        "results/variants/mom0/seed8/tisv/const/loss.tsv",
+    ]
+    # The variant's figures: its checkpoints, and the untrained encoder and MFCC baseline it shares with default.
+    shown = [(s.variant, s.checkpoint) for s, _ in t.plot_systems("results/variants/mom0", "tisv", "test")]
+    assert shown == [("mom0", "final"), ("mom0", "best"), ("default", "init"), ("default", None)]
+
+
+def test_external_sets_and_trial_lists_have_sections_of_their_own():
+    spec = {"root": "r", "trials": "t.txt", "format": "voxceleb", "enrol": "", "utt2path": ""}
+    t = targets(external={"dev": "/data/dev"}, trials={"vox": spec})
+    assert t.eval_sets == ["test", "dev", "vox"]
+    (name, root, rows), (listed, about, listed_rows) = t.external_tables() + t.trial_tables()
+    assert (name, root, listed) == ("dev", "/data/dev", "vox")
+    assert about == {"root": "r", "trials": "t.txt", "format": "voxceleb", "asnorm_top_k": None}
+    assert rows[0].tasks["tisv"][0].json == "results/tisv/const/eval/dev/final.json"
+    assert len(t.all_table_rows()) == 3 * len(t.table_rows())

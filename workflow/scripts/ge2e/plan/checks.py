@@ -1,0 +1,160 @@
+"""The start-up checks: what a config names that must exist or fit, checked while Snakemake parses the workflow,
+before any job runs.
+
+Each check raises ``ge2e.errors.InputError`` with one line naming the config key and the fix; the Snakefile
+(``common.smk``) turns it into Snakemake's WorkflowError, so a wrong path, list or size stops the run at once.
+:func:`check` runs them all, in the order they were always run, so a config with several mistakes is told the
+same first one. Settings wrong in themselves (a variant's, an extra corpus's, an unknown schedule) are refused
+earlier, where the grid and the corpora are read (``ge2e.plan.grid``, ``ge2e.plan.corpora``).
+"""
+
+from pathlib import Path
+
+from ge2e.corpus import extra_config
+from ge2e.corpus.manifest import check_sizes
+from ge2e.corpus.rows import check_paths
+from ge2e.errors import InputError
+from ge2e.evaluate.trial_lists import load as load_trial_list
+from ge2e.features.recordings import check_roots
+from ge2e.fetch import archives
+from ge2e.fetch.obtain import present
+from ge2e.plan.params import capacity, trial_list_args
+from ge2e.systems import CORPUS_OF_TASK, DEFAULT
+
+
+def check(config, variant_configs, tasks, corpora, downloads):
+    """Every start-up check of a run of ``tasks`` with the experiment's ``variant_configs`` ({variant: config}),
+    ``corpora`` (``ge2e.plan.corpora.Corpora``) and ``downloads`` (``ge2e.plan.downloads.Downloads``)."""
+    check_corpora(corpora, tasks)
+    archives.check_checksums(config["download"]["checksums"])
+    check_extra_train(corpora, tasks)
+    check_external(config["evaluate"]["external"])
+    check_trial_lists(config, downloads)
+    check_builtin_capacity(variant_configs, tasks, corpora)
+    check_augment_folders(variant_configs, tasks)
+
+
+def check_corpora(corpora, tasks):
+    """The corpus of each task: a real TIMIT or Snips copy is a folder; a listed corpus passes
+    :func:`check_listed_corpus`. A built-in one is the workflow's to write."""
+    for task in tasks:
+        if corpora.listed[task]:
+            check_listed_corpus(corpora, task)
+        elif not corpora.is_builtin(task) and not Path(corpora.root(task)).is_dir():
+            raise InputError(
+                f"config key corpus.{CORPUS_OF_TASK[task][0]}: {corpora.root(task)!r} is not a folder; point it at "
+                "your corpus copy or set it to 'builtin'"
+            )
+
+
+def check_listed_corpus(corpora, task):
+    """A corpus read where it lies: its paths, and what its reader checks beyond them. With its download on, a root
+    that the download rule is still to make or fill is no error (its convert rule checks what arrived), but it
+    must be named, and a LibriSpeech subset that is not there must be one openslr publishes."""
+    spec = corpora.listed_spec(task)
+    fmt = corpora.listed[task]
+    if not corpora.downloads(task):
+        check_paths(spec.paths())
+        if hasattr(spec, "check"):  # what a reader checks beyond paths (ge2e.corpus.speech_commands)
+            spec.check()
+        return
+    key = f"corpus.{fmt}"
+    if not spec.root:
+        raise InputError(f"config key {key}.root is empty: name the folder the download fills, e.g. data/LibriSpeech")
+    check_paths([path for path in spec.paths() if path[0] != f"{key}.root"])
+    if hasattr(spec, "check") and present(spec.root):
+        spec.check()
+    for part in ("train_subsets", "test_subsets") if fmt == "librispeech" else ():
+        for subset in getattr(spec, part):
+            if subset not in archives.LIBRISPEECH and not Path(spec.root, subset).is_dir():
+                raise InputError(
+                    f"config key {key}.{part}: {subset!r} is not under {spec.root}, and openslr publishes no subset of "
+                    f"that name ({', '.join(archives.LIBRISPEECH)})"
+                )
+
+
+def check_extra_train(corpora, tasks):
+    """The folders and files of every extra TI-SV training corpus, where TI-SV runs."""
+    if "tisv" in tasks:
+        for name, (fmt, section) in corpora.extra_train.items():
+            check_paths(extra_config.paths(name, fmt, section))
+
+
+def check_external(external):
+    """Every external evaluation set (evaluate.external, name -> folder) is a folder."""
+    for name, root in external.items():
+        if not Path(root).is_dir():
+            raise InputError(
+                f"config key evaluate.external.{name}: {root!r} is not a folder; point it at a folder of "
+                "<speaker>/<audio files> or remove the entry"
+            )
+
+
+def trial_lists(config, downloads):
+    """{name: spec} of evaluate.trials, each spec with its ``trials`` file: the list you have, or where
+    evaluate.trials.<name>.download puts it (``downloads``: ``ge2e.plan.downloads.Downloads``). Exactly one of the
+    two keys is given, and a downloaded VoxCeleb1 list is in voxceleb form without an enrolment map."""
+    out = {}
+    for name, spec in config["evaluate"]["trials"].items():
+        if spec.get("download") and spec.get("trials"):
+            raise InputError(
+                f"config key evaluate.trials.{name}: give trials (a list you have) or download ({spec['download']}), "
+                "not both"
+            )
+        if spec.get("download"):
+            if spec["format"] != "voxceleb" or spec["enrol"]:
+                raise InputError(
+                    f"config key evaluate.trials.{name}.format: the VoxCeleb1 lists are in voxceleb form, without an "
+                    "enrolment map; leave format and enrol out"
+                )
+            spec = {**spec, "trials": downloads.trial_list_path(spec["download"])}
+        elif not spec.get("trials"):
+            raise InputError(
+                f"config key evaluate.trials.{name}.trials is missing: name the list's file, or set download to one of "
+                f"{', '.join(archives.TRIAL_LISTS)}"
+            )
+        out[name] = spec
+    return out
+
+
+def check_trial_lists(config, downloads):
+    """Every trial list: named once among the evaluation sets; its files, each line, and the audio of every
+    utterance it names (a list still to be downloaded is checked by its convert rule, after the download)."""
+    specs = trial_lists(config, downloads)
+    for name, spec in specs.items():
+        if name in config["evaluate"]["external"]:
+            raise InputError(
+                f"config key evaluate.trials.{name}: evaluate.external has a set of that name too; rename one"
+            )
+        if spec.get("download") and not Path(spec["trials"]).is_file():
+            continue
+        load_trial_list(**trial_list_args(name, spec))
+
+
+def check_builtin_capacity(variant_configs, tasks, corpora):
+    """The built-in corpus's speakers are known from config, so N of every variant is checked before any job, by
+    the check the convert rules run on a manifest. How many segments its utterances hold is not known until they
+    are synthesised: the convert rules check M on the manifest."""
+    for name, cfg in variant_configs.items():
+        for task in tasks:
+            if corpora.is_builtin(task):
+                try:
+                    size = corpora.builtin_size[task].counts()
+                    check_sizes(size, task, **capacity(task, cfg), builtin=corpora.builtin_section[task])
+                except InputError as exc:
+                    where = "" if name == DEFAULT else f"experiments.variants.{name}: "
+                    raise InputError(f"{where}{exc}") from None
+
+
+def check_augment_folders(variant_configs, tasks):
+    """Every folder of noise or impulse-response recordings (augment.<task>.noise_roots, rir_roots) that a variant
+    names for a task of the run holds wav or flac files."""
+    checked = set()
+    for name, cfg in variant_configs.items():
+        where = "" if name == DEFAULT else f"experiments.variants.{name}."
+        for task in tasks:
+            for key in ("noise_roots", "rir_roots"):
+                roots = tuple(cfg["augment"][task][key])
+                if (task, key, roots) not in checked:  # a variant's are mostly the base config's
+                    checked.add((task, key, roots))
+                    check_roots(roots, f"{where}augment.{task}.{key}")
