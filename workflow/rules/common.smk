@@ -227,6 +227,10 @@ def val_shards(wildcards):
     return feature_shards(wildcards.task, "val", features_root(wildcards))
 
 
+def validation_source(wildcards):
+    return CORPORA.validation_source(wildcards.task)
+
+
 def train_params(wildcards):
     return params.train_params(run_config(wildcards), grid_run(wildcards))
 
@@ -326,6 +330,10 @@ def loss_files(wildcards):
 
 def plot_systems(wildcards):
     return TARGETS.plot_systems(wildcards.root, wildcards.task, wildcards.evalset)
+
+
+def decision_systems(wildcards):
+    return TARGETS.decision_systems(wildcards.root, wildcards.task, wildcards.evalset)
 
 
 def embedding_map_label():

@@ -2,7 +2,9 @@
 # the test speakers of the task's corpus, every external folder (evaluate.external) and every
 # trial list (evaluate.trials; with its AS-norm cohort, the task's training split, when on).
 # Every system of a task is scored on identical trials of a set (one seed per task and set, whatever the
-# variant or experiment seed), with the features of the checkpoint's variant.
+# variant or experiment seed), with the features of the checkpoint's variant. Each result also says what the
+# calibration and thresholds fitted on the validation speakers achieve there: a checkpoint holds its own (training
+# fits them); the MFCC baseline's are fitted on the validation speakers' features here.
 
 
 rule evaluate:
@@ -48,6 +50,7 @@ rule evaluate:
 rule evaluate_mfcc:
     input:
         test=eval_features,
+        val=val_shards,
         trials=trial_files,
         cohort=cohort_features,
     output:
@@ -79,5 +82,6 @@ rule evaluate_mfcc:
     params:
         protocol=eval_protocol,
         seed=eval_seed,
+        source=validation_source,
     script:
         "../scripts/evaluate.py"

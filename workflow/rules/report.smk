@@ -137,7 +137,8 @@ rule plot_loss:
 # DET curves and score histograms of one variant's systems (every seed) on one set, under the variant's root.
 rule plot_scores:
     input:
-        lambda wc: [path for _, paths in plot_systems(wc) for path in paths],
+        scores=lambda wc: [path for _, paths in plot_systems(wc) for path in paths],
+        results=lambda wc: [result for _, result, _ in decision_systems(wc)],
     output:
         det=report(
             "{root}/plots/det_{task}_{evalset}.png",
@@ -153,6 +154,14 @@ rule plot_scores:
             subcategory=ALL_SYSTEMS,
             labels=lambda wc: {"result": "score histograms", "set": wc.evalset} | grid_labels(wc.root, seeded=False),
         ),
+        decisions=report(
+            "{root}/plots/decisions_{task}_{evalset}.png",
+            caption="../report/decisions.rst",
+            category=task_category,
+            subcategory=ALL_SYSTEMS,
+            labels=lambda wc: {"result": "thresholds chosen on validation", "set": wc.evalset}
+            | grid_labels(wc.root, seeded=False),
+        ),
     log:
         "{root}/logs/plot_scores/{task}_{evalset}.log",
     benchmark:
@@ -167,6 +176,7 @@ rule plot_scores:
         runtime=5,
     params:
         systems=lambda wc: [(s.plot_label, len(paths), s.baseline) for s, paths in plot_systems(wc)],
+        decisions=lambda wc: [scores for _, _, scores in decision_systems(wc)],
         variant=lambda wc: GRID.at(wc.root)[0],
     script:
         "../scripts/plot_scores.py"

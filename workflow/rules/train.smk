@@ -28,5 +28,6 @@ rule train:
         train=train_params,
         model=lambda wc: canonical(run_config(wc)["model"]),
         features=lambda wc: feature_params(run_config(wc)),
+        source=validation_source,
     script:
         "../scripts/train.py"

@@ -23,6 +23,7 @@ def main(smk):
             # Not a declared output: Snakemake would delete it before the rerun that needs it.
             "resume": str(Path(smk.output.final).with_name("resume.pt")),
         },
+        source=smk.params.source,
     )
 
 

@@ -121,14 +121,21 @@ class Corpora:
             return f"{where} + training speakers of {self.extra_train_names()}"
         return where
 
+    def name(self, task):
+        """The corpus a task reads, by name: the built-in look-alike, a listed corpus and where it is, or
+        TIMIT or Snips at its root."""
+        if self.is_builtin(task):
+            return builtin_name(task)
+        return self.listed_name(task) if self.listed[task] else f"{CORPUS_NAMES[task]} at {self.root(task)}"
+
+    def validation_source(self, task):
+        """What a task's validation speakers are, as a calibration fitted on them says (``ge2e verify`` names it,
+        and warns when it is the built-in corpus)."""
+        return f"{TASK_NAMES[task]} validation speakers of the {self.name(task)}"
+
     def note(self, tasks):
         """The EER table's note on what ``tasks`` were trained and tested on."""
-        names = [
-            builtin_name(task)
-            if self.is_builtin(task)
-            else (self.listed_name(task) if self.listed[task] else f"{CORPUS_NAMES[task]} at {self.root(task)}")
-            for task in tasks
-        ]
+        names = [self.name(task) for task in tasks]
         if self.extra_train and "tisv" in tasks:
             names[tasks.index("tisv")] += f" (+ training speakers of {self.extra_train_names()})"
         note = ", ".join(f"{TASK_NAMES[task]} on {name}" for task, name in zip(tasks, names, strict=True))

@@ -99,6 +99,15 @@ class Targets:
         variant = self.grid.at(root)[0]
         return [(s, self.system_results(s, task, evalset, "_scores.tsv")) for s in self.variant_systems(task, variant)]
 
+    def decision_systems(self, root, task, evalset):
+        """(system, its evaluation JSON, its scores TSV) at the first seed, for the decision figure of the variant
+        at ``root`` on one set: each seed has a calibration of its own, so one seed's points are drawn."""
+        variant = self.grid.at(root)[0]
+        return [
+            (s, self.system_results(s, task, evalset)[0], self.system_results(s, task, evalset, "_scores.tsv")[0])
+            for s in self.variant_systems(task, variant)
+        ]
+
     def loss_files(self, root, task, schedule):
         """The loss logs of every seed of the variant at ``root`` for one task and schedule."""
         variant = self.grid.at(root)[0]
