@@ -100,16 +100,17 @@ def _deviate(rates):
     return norm.ppf(np.clip(rates, DET_TICKS[0] / 2, 1 - DET_TICKS[0] / 2))
 
 
-def _det_axes(ax, title, fontsize=None):
-    """The DET's diagonal, ticks in %, range (up to 70 %, so the untrained baseline near 40 % stays in view)."""
+def _det_axes(ax, title, fontsize=None, top=0.7):
+    """The DET's diagonal, ticks in %, range (up to ``top``: 70 % keeps the untrained baseline near 40 % in view)."""
     from scipy.stats import norm
 
     lo, hi = DET_TICKS[0] / 2, 1 - DET_TICKS[0] / 2
+    ticks = np.concatenate([DET_TICKS, [t for t in (0.8, 0.95, 0.99) if t < top]])
     ax.plot(norm.ppf([lo, hi]), norm.ppf([lo, hi]), color="grey", lw=0.6, ls=":")
-    ax.set_xticks(norm.ppf(DET_TICKS), [f"{100 * t:g}" for t in DET_TICKS])
-    ax.set_yticks(norm.ppf(DET_TICKS), [f"{100 * t:g}" for t in DET_TICKS])
-    ax.set_xlim(norm.ppf([DET_TICKS[0], 0.7]))
-    ax.set_ylim(norm.ppf([DET_TICKS[0], 0.7]))
+    ax.set_xticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
+    ax.set_yticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
+    ax.set_xlim(norm.ppf([DET_TICKS[0], top]))
+    ax.set_ylim(norm.ppf([DET_TICKS[0], top]))
     ax.set_xlabel("false accept rate (%)")
     ax.set_ylabel("false reject rate (%)")
     ax.set_title(title, fontsize=fontsize)
@@ -139,11 +140,16 @@ def decision_points(systems, out_png, task, evalset=None, variant=None):
         ax.plot(_deviate(far), _deviate(frr), "--" if baseline else "-", color=colour, lw=1.2, label=label)
         for name, (marker, _) in POINT_MARKERS.items():
             if decision and f"far_at_{name}" in decision:
-                point = _deviate([decision[f"far_at_{name}"], decision[f"frr_at_{name}"]])
-                ax.plot(*point, marker, color=colour, ms=7, mfc="white", mew=1.5)
+                # On the frame's edge where a rate is below the axis (0.1 %), rather than out of sight.
+                rates = [decision[f"far_at_{name}"], decision[f"frr_at_{name}"]]
+                rates = np.clip(rates, DET_TICKS[0], 1 - DET_TICKS[0])
+                point = _deviate(rates)
+                ax.plot(*point, marker, color=colour, ms=7, mfc="white", mew=1.5, clip_on=False)
     for marker, meaning in POINT_MARKERS.values():
         ax.plot([], [], marker, color="black", mfc="white", label=meaning)
-    _det_axes(ax, f"{_set_title(task, evalset, variant)}: thresholds chosen on validation, reached on test", 9)
+    # Up to 99.9 %: a threshold chosen for few false accepts on validation may reject nearly every target here.
+    title = f"{_set_title(task, evalset, variant)}: thresholds chosen on validation, reached on test"
+    _det_axes(ax, title, 9, top=1 - DET_TICKS[0])
     with atomic_path(out_png) as tmp:
         fig.savefig(tmp, dpi=110)
     plt.close(fig)
