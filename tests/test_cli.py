@@ -120,3 +120,29 @@ def test_eer_scores_folders_of_speakers_beside_the_mfcc_baseline(tmp_path, fake_
     assert "on 3 speakers, 3 enrolled; 6 target and 12 non-target trials" in out
     assert cli.main(["eer", "--checkpoint", "x.pt", str(tmp_path / "none")]) == 1
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_verify_prints_what_the_docs_show(tmp_path, fake_model, monkeypatch, capsys):
+    """docs/ge2e-command.md's verify example, numbers and the calibration's source aside, is what verify prints."""
+    import re
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "ge2e-command.md").read_text()
+    block = docs.split("```bash\n", 1)[1].split("```", 1)[0]
+    shown = [line[2:] for line in block.split("ge2e verify", 1)[1].splitlines()[1:] if line.startswith("# ")]
+    assert len(shown) == 4
+
+    def shape(line):
+        line = re.sub(r"\(calibrated on the .*\)", "(calibrated on the SOURCE)", line)
+        return re.sub(r"-?\d+\.\d+", "N", line)
+
+    stored = {
+        "calibration": {"scale": 3.0, "offset": -1.0, "p_target": 0.5, "source": "toy validation speakers"},
+        "operating_points": {"eer": 0.5, "far1": 0.9, "far0.1": 1.2},
+    }
+    ckpt = cli.load_encoder("x.pt")[1] | stored
+    monkeypatch.setattr(cli, "load_encoder", lambda path: (None, ckpt))
+    path = tmp_path / "a.wav"
+    sf.write(path, speechy(1), 16000)
+    assert cli.main(["verify", "--checkpoint", "x.pt", "--enroll", str(path), "--test", str(path)]) == 0
+    assert [shape(line) for line in capsys.readouterr().out.splitlines()] == [shape(line) for line in shown]
