@@ -15,15 +15,21 @@ from workflow_run import copy_workflow, snakemake
 def test_table_has_every_row_filled(run_dir):
     table = (run_dir / "results" / "eer_table.md").read_text()
     rows = [line for line in table.splitlines() if line.startswith("| Ours") or line.startswith("| MFCC mean+std")]
-    assert len(rows) == 2 * (2 * 2 + 2)  # (schedules x checkpoints, untrained, MFCC) in both tables
+    # (schedules x checkpoints, untrained, MFCC) in the EER and minDCF tables, then a decision section per task
+    assert len(rows) == 4 * (2 * 2 + 2)
     number, interval = r"[01]\.\d{4}", r"[01]\.\d{4} \[[01]\.\d{3}, [01]\.\d{3}\]"
     for row in rows[:6]:  # the EER table
         cells = [c.strip() for c in row.strip("|").split("|")][1:]
         assert len(cells) == 4, row
         assert all(re.fullmatch(p, c) for p, c in zip([number, interval] * 2, cells, strict=True)), row
-    for row in rows[6:]:  # the minDCF table: p = 0.05, 0.01, 0.001 per task
+    for row in rows[6:12]:  # the minDCF table: p = 0.05, 0.01, 0.001 per task
         cells = [c.strip() for c in row.strip("|").split("|")][1:]
         assert len(cells) == 6 and all(re.fullmatch(number, c) for c in cells), row
+    pair, bits = rf"{number} / {number}", r"\d+\.\d{4}"
+    for row in rows[12:]:  # decisions: Cllr, min Cllr, act / min DCF at 3 priors, FAR / FRR at 3 thresholds
+        cells = [c.strip() for c in row.strip("|").split("|")][1:]
+        shapes = [bits] * 2 + [pair] * 6
+        assert len(cells) == 8 and all(re.fullmatch(p, c) for p, c in zip(shapes, cells, strict=True)), row
     assert "| Paper (Wan et al. 2018, GE2E) | 0.031 |" in table
 
 
@@ -36,8 +42,18 @@ def test_table_numbers_come_from_the_evaluations(run_dir):
     assert f"{result['eer_avg']:.4f} | {result['eer_full']:.4f} [{low:.3f}, {high:.3f}] |" in row
     assert low <= result["eer_full"] <= high
     scores = (run_dir / "results/tisv/const/eval/test/final_scores.tsv").read_text().splitlines()
-    assert scores[0] == "enrol_speaker\ttest_utterance\tscore\tlabel"
+    assert scores[0] == "enrol_speaker\ttest_utterance\tscore\tlabel\tllr"
     assert len(scores) - 1 == result["target_trials"] + result["nontarget_trials"]
+    # The LLRs are the checkpoint's own calibration, fitted on its validation speakers, applied to each score.
+    import torch
+
+    ckpt = torch.load(run_dir / "results/tisv/const/final.pt", weights_only=True)
+    cal = ckpt["calibration"]
+    assert cal["source"] == "TI-SV validation speakers of the built-in synthetic TIMIT look-alike"
+    for line in scores[1:]:
+        score, llr = float(line.split("\t")[2]), float(line.split("\t")[4])
+        assert llr == pytest.approx(cal["scale"] * score + cal["offset"], abs=2e-5)
+    assert result["decision"]["operating_points"] == ckpt["operating_points"]
     assert result["target_trials"] > 0 and result["nontarget_trials"] > result["target_trials"]
 
 
@@ -50,7 +66,7 @@ def test_training_outputs_and_plots(run_dir):
             assert lines[0] == "epoch\tstep\tloss\ttotal_loss" and len(lines) > 3
             png = run_dir / "results" / "plots" / f"loss_{task}_{schedule}.png"
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        for name in (f"det_{task}_test", f"scores_{task}_test", f"embeddings_{task}"):
+        for name in (f"det_{task}_test", f"scores_{task}_test", f"decisions_{task}_test", f"embeddings_{task}"):
             assert (run_dir / "results" / "plots" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
             assert (run_dir / "results" / "logs" / "train" / f"{task}_{schedule}.log").read_text().count("epoch") >= 3
 
@@ -284,9 +300,12 @@ def test_cli_verify_and_embed(run_dir, tmp_path):
         proc = ge2e_cli("verify", "--checkpoint", str(ckpt), "--enroll", *enroll, "--test", test)
         assert proc.returncode == 0, proc.stderr
         lines = proc.stdout.splitlines()
-        assert re.fullmatch(r"score -?[01]\.\d{4}", lines[0]) and re.fullmatch(r"threshold -?[01]\.\d{4}", lines[1])
-        assert lines[2] in ("accept", "reject")
-        assert float(lines[1].split()[1]) == pytest.approx(threshold, abs=1e-4)
+        assert re.fullmatch(r"score -?[01]\.\d{4}", lines[0]), lines
+        source = "TI-SV validation speakers of the built-in synthetic TIMIT look-alike"
+        assert re.fullmatch(rf"llr -?\d+\.\d{{4}} \(calibrated on the {source}\)", lines[1]), lines
+        assert re.fullmatch(r"threshold score >= -?[01]\.\d{4} \(the validation EER threshold\)", lines[2]), lines
+        assert lines[3] in ("accept", "reject") and "built-in synthetic corpus" in proc.stderr
+        assert float(lines[2].split()[3]) == pytest.approx(threshold, abs=1e-4)
     out = tmp_path / "emb.npy"
     proc = ge2e_cli("embed", "--checkpoint", str(ckpt), *enroll, str(flac), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
@@ -324,7 +343,7 @@ def test_report_renders_the_table_and_every_figure(run_dir, tmp_path):
         proc = snakemake(run_dir, "--report", f"results/{name}")
         assert proc.returncode == 0, proc.stderr[-3000:]
     figures = sorted(p.name for p in (run_dir / "results" / "plots").glob("*.png"))
-    assert len(figures) == 2 * 2 + 3 * 2  # loss per task x schedule; DET, scores, embeddings per task
+    assert len(figures) == 2 * 2 + 4 * 2  # loss per task x schedule; DET, scores, decisions, embeddings per task
     with zipfile.ZipFile(run_dir / "results" / "report.zip") as archive:
         zipped = archive.namelist()
     assert all(any(n.endswith(f"/{f}") for n in zipped) for f in figures), zipped
@@ -337,7 +356,8 @@ def test_report_renders_the_table_and_every_figure(run_dir, tmp_path):
     table_md = (run_dir / "results" / "eer_table.md").read_text()
     md_lines = [line for line in table_md.splitlines() if line.startswith("| ")]
     md_rows = [[c.strip() for c in line.strip("|").split("|")] for line in md_lines]
-    assert seen["table_rows"] == md_rows and len(md_rows) == 2 + 4 + 6 + 6
+    # EER: header, 4 published, 6 ours; minDCF: header, 6; decisions: header and 6 rows per task
+    assert seen["table_rows"] == md_rows and len(md_rows) == (1 + 4 + 6) + (1 + 6) + 2 * (1 + 6)
 
 
 def test_cli_embed_gives_the_vectors_of_the_pipelines_features(run_dir, tmp_path):
@@ -456,17 +476,17 @@ def test_trial_lists_are_scored_as_listed_in_sections_of_their_own(external_run)
         assert listed["asnorm"]["raw"]["eer"] == pytest.approx(folder["eer_full"], abs=1e-9), system
         raw = {}
         for line in (work / "results" / f"{system.format('kaldi')}_scores.tsv").read_text().splitlines()[1:]:
-            model, utterance, _, label, raw_score, _, _ = line.split("\t")
+            model, utterance, _, label, raw_score, _, _, _ = line.split("\t")  # last: the raw score's LLR
             raw[(model.removeprefix("spk_"), utterance)] = (float(raw_score), label)
         for line in (work / "results" / f"{system.format('dev')}_scores.tsv").read_text().splitlines()[1:]:
-            speaker, utterance, score, label = line.split("\t")
+            speaker, utterance, score, label, _ = line.split("\t")
             got = raw.pop((speaker, utterance.split("/")[1]))
             assert got[0] == pytest.approx(float(score), abs=2e-6) and got[1] == label
         assert not raw
     table = (work / "results/eer_table.md").read_text()
     for name, rest in (("vox", "Trial list 'kaldi'"), ("kaldi", None)):
         section = table[table.index(f"Trial list '{name}'") :]
-        section = section[: section.index(rest)] if rest else section
+        section = section[: section.index(rest or "decisions on")]
         assert "300 trials (30 target)" in section and "top 4 cohort scores per side" in section
         rows = [line for line in section.splitlines() if line.startswith("| Ours") or line.startswith("| MFCC")]
         assert len(rows) == 2 * 2 + 2 and all("n/r" not in row for row in rows), section
