@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 from run_configs import merged
-from snakemake.utils import validate
 
+from ge2e import schema
 from tools import configdoc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +20,7 @@ SCHEMA = ROOT / "config" / "schema.yaml"
 )
 def test_shipped_configs_validate(layers):
     config = merged(*layers)
-    validate(copy.deepcopy(config), str(SCHEMA))
+    schema.validate(copy.deepcopy(config))
 
 
 def test_paper_config_is_paper_size():
