@@ -35,7 +35,34 @@ def test_voxceleb_config_is_paper_size_ti_sv_on_voxceleb():
     config = merged("config.yaml", "voxceleb.yaml")
     assert config["model"] == {"hidden": 768, "layers": 3, "proj": 256}
     assert config["train"]["tisv"]["n_speakers"] == 64 and config["train"]["tisv"]["n_utterances"] == 10
-    assert config["corpus"]["tisv_format"] == "voxceleb" and config["corpus"]["voxceleb"]["test_root"]
+    assert config["corpus"]["tisv_format"] == "voxceleb"
+
+
+ROOT_KEYS = ("timit_root", "snips_root", "root", "train_roots", "test_root")
+
+
+@pytest.mark.parametrize("name", ["paper.yaml", "voxceleb.yaml"])
+def test_an_overlay_for_your_own_copies_sets_no_folder_and_says_which_keys_to_set(name):
+    """Layered after a user's config (or before it), an overlay must not replace the folders the user set."""
+    text = (ROOT / "config" / name).read_text()
+
+    def keys(node):
+        for key, value in node.items():
+            yield key
+            if isinstance(value, dict):
+                yield from keys(value)
+
+    assert not set(keys(yaml.safe_load(text).get("corpus", {}))) & set(ROOT_KEYS)
+    wanted = {
+        "paper.yaml": ["corpus.timit_root", "corpus.snips_root"],
+        "voxceleb.yaml": ["corpus.voxceleb.train_roots"],
+    }
+    assert all(key in text for key in wanted[name]) and "/path/to" not in text
+
+
+def test_no_shipped_config_holds_a_placeholder_folder():
+    for path in (ROOT / "config").glob("*.yaml"):
+        assert "/path/to/" not in path.read_text(), path
 
 
 def test_configuration_reference_matches_schema():

@@ -109,8 +109,8 @@ def test_rerun_has_nothing_to_do(run_dir):
             "corpus: {tisv_format: librispeech, librispeech: {root: /no/such/LibriSpeech}}",
             "config key corpus.librispeech.root: '/no/such/LibriSpeech' is not a folder",
         ),
-        ("corpus: {tisv_format: voxceleb}", "config key corpus.voxceleb.train_roots: '' is not a folder"),
-        ("corpus: {tdsv_format: speech_commands}", "config key corpus.speech_commands.root: '' is not a folder"),
+        ("corpus: {tisv_format: voxceleb}", "config key corpus.voxceleb.train_roots is empty: set it"),
+        ("corpus: {tdsv_format: speech_commands}", "config key corpus.speech_commands.root is empty: set it"),
         (
             "corpus: {tisv_extra_train: {synth: {format: builtin}}}",
             "config key corpus.tisv_extra_train.synth: the main TI-SV corpus is the built-in one already",

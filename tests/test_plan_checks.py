@@ -45,10 +45,10 @@ def test_a_real_corpus_root_must_be_a_folder():
 
 def test_a_listed_corpus_has_its_paths_and_what_its_reader_checks(tmp_path):
     refused(
-        "config key corpus.voxceleb.train_roots: '' is not a folder; point it at your copy",
+        "config key corpus.voxceleb.train_roots is empty: set it to the folder of your copy",
         "corpus: {tisv_format: voxceleb}",
     )
-    refused("config key corpus.speech_commands.root: '' is not a folder", "corpus: {tdsv_format: speech_commands}")
+    refused("config key corpus.speech_commands.root is empty: set it", "corpus: {tdsv_format: speech_commands}")
     write_voxceleb(tmp_path / "vox", [f"id1000{k}" for k in range(4)])
     run_checks(f"corpus: {{tisv_format: voxceleb, voxceleb: {{train_roots: [{tmp_path / 'vox'}]}}}}")
     # The check is only on TI-SV: a run of TD-SV alone does not read it.
@@ -206,6 +206,19 @@ def test_an_extra_training_corpus_is_checked_by_its_reader_under_its_own_key(tmp
     )
     extra["corpus"]["tisv_extra_train"]["ls"]["train_subsets"] = ["train-clean-100"]
     run_checks(main, extra)
+
+
+def test_a_placeholder_folder_is_refused_naming_the_key_and_the_file_that_set_it():
+    mine = {"corpus": {"voxceleb": {"train_roots": ["/data/vox1/wav", "/path/to/vox2_dev_aac/dev/aac"]}}}
+    layers = [("config/config.yaml", {"corpus": {"timit_root": "builtin"}}), ("mine.yaml", mine)]
+    config = run_config(mine)
+    with pytest.raises(InputError) as caught:
+        checks.check_placeholders(config, layers)
+    assert str(caught.value) == (
+        "config key corpus.voxceleb.train_roots[1] (set in mine.yaml): '/path/to/vox2_dev_aac/dev/aac' is a "
+        "placeholder; set the key to your copy's folder in a config file of your own, given last"
+    )
+    checks.check_placeholders(run_config(), layers)
 
 
 def test_checksums_name_files_a_download_fetches():

@@ -33,6 +33,7 @@ CONFIG_LAYERS = schema.layers(["config/config.yaml", *workflow.overwrite_configf
 # Then the start-up checks (ge2e.plan.checks): a wrong corpus path, list or size stops the run here, before any job.
 try:
     schema.validate(config, CONFIG_LAYERS)
+    checks.check_placeholders(config, CONFIG_LAYERS)  # a /path/to/... folder, copied from documentation
     VARIANT_CONFIG = grid.checked_variants(config)
     GRID = grid.Grid(config, VARIANT_CONFIG)
     CORPORA = Corpora(config)

@@ -183,7 +183,9 @@ def check_paths(paths):
     A ``folder`` must be one; a ``file`` must be one when named (empty means not used).
     """
     for key, path, kind in paths:
-        if kind == "folder" and (not path or not Path(path).is_dir()):
+        if kind == "folder" and not path:
+            raise InputError(f"config key {key} is empty: set it to the folder of your copy")
+        if kind == "folder" and not Path(path).is_dir():
             raise InputError(f"config key {key}: {str(path)!r} is not a folder; point it at your copy")
         if kind == "file" and path and not Path(path).is_file():
             raise InputError(f"config key {key}: {str(path)!r} is not a file; name a list file or leave it empty")

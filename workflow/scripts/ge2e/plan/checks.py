@@ -4,12 +4,13 @@ before any job runs.
 Each check raises ``ge2e.errors.InputError`` with one line naming the config key and the fix; the Snakefile
 (``common.smk``) turns it into Snakemake's WorkflowError, so a wrong path, list or size stops the run at once.
 :func:`check` runs them all, in the order they were always run, so a config with several mistakes is told the
-same first one. Settings wrong in themselves (a variant's, an extra corpus's, an unknown schedule) are refused
+same first one; :func:`check_placeholders`, which names the file that set a key, runs before them. Settings wrong in themselves (a variant's, an extra corpus's, an unknown schedule) are refused
 earlier, where the grid and the corpora are read (``ge2e.plan.grid``, ``ge2e.plan.corpora``).
 """
 
 from pathlib import Path
 
+from ge2e import schema
 from ge2e.corpus import extra, extra_config, folder, formats, snips, timit
 from ge2e.corpus.manifest import check_sizes
 from ge2e.corpus.rows import check_paths
@@ -21,6 +22,33 @@ from ge2e.fetch.obtain import present
 from ge2e.plan.downloads import librispeech_fetched
 from ge2e.plan.params import capacity, trial_list_args
 from ge2e.systems import CORPUS_OF_TASK, DEFAULT
+
+PLACEHOLDER = "/path/to/"  # how documentation writes a folder of your own
+
+
+def check_placeholders(config, layers):
+    """No config value is a placeholder path (``/path/to/...``, copied from documentation): InputError naming the key
+    and the file that set it (``layers``: ``ge2e.schema.layers``), before any check that would call it a missing
+    folder."""
+    for parts, value in _strings(config):
+        if value.startswith(PLACEHOLDER):
+            source = schema.origin(parts, layers)
+            raise InputError(
+                f"config key {schema.key_name(parts)}{f' (set in {source})' if source else ''}: {value!r} is a "
+                "placeholder; set the key to your copy's folder in a config file of your own, given last"
+            )
+
+
+def _strings(node, parts=()):
+    """(path, value) of every string in a config."""
+    if isinstance(node, str):
+        yield parts, node
+    elif isinstance(node, dict):
+        for key, child in node.items():
+            yield from _strings(child, (*parts, key))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _strings(child, (*parts, index))
 
 
 def check(config, variant_configs, tasks, corpora, downloads):
