@@ -4,8 +4,9 @@ before any job runs.
 Each check raises ``ge2e.errors.InputError`` with one line naming the config key and the fix; the Snakefile
 (``common.smk``) turns it into Snakemake's WorkflowError, so a wrong path, list or size stops the run at once.
 :func:`check` runs them all, in the order they were always run, so a config with several mistakes is told the
-same first one; :func:`check_placeholders`, which names the file that set a key, runs before them. Settings wrong in themselves (a variant's, an extra corpus's, an unknown schedule) are refused
-earlier, where the grid and the corpora are read (``ge2e.plan.grid``, ``ge2e.plan.corpora``).
+same first one; :func:`check_placeholders`, which names the file that set a key, runs before them. Settings wrong
+in themselves (a variant's, an extra corpus's, an unknown schedule) are refused earlier, where the grid and the
+corpora are read (``ge2e.plan.grid``, ``ge2e.plan.corpora``).
 """
 
 from pathlib import Path
