@@ -70,11 +70,21 @@ def test_no_shipped_config_holds_a_placeholder_folder():
 
 
 def test_configuration_reference_matches_schema():
-    expected = configdoc.markdown(yaml.safe_load(SCHEMA.read_text()))
+    expected = configdoc.markdown(yaml.safe_load(SCHEMA.read_text()), merged("config.yaml"))
     assert configdoc.section((ROOT / configdoc.PAGE).read_text()) == expected, (
         f"{configdoc.PAGE}'s configuration table is stale: run python tools/configdoc.py"
     )
     assert configdoc.section((ROOT / "README.md").read_text()) is None  # one copy of the table, not two
+
+
+def test_the_default_column_shows_what_make_demo_runs_and_the_schemas_default_where_it_differs():
+    table = configdoc.section((ROOT / configdoc.PAGE).read_text())
+    rows = {line.split("`")[1]: line for line in table.splitlines() if line[:3] == "| `"}
+    assert "| `[0.9, 1.1]` (schema: `[]`) |" in rows["augment.tdsv.stretch_rates"]
+    assert "| `1` (schema: `0`) |" in rows["augment.tisv.noise_copies"]
+    assert "| `0.9` (schema: `0.0`) |" in rows["train.momentum"]
+    assert "| `16` (required) |" in rows["train.tdsv.n_speakers"] and "| `1234` |" in rows["seed"]
+    assert all(line.split(" | ")[3].strip() for line in rows.values()), "every key is described"
 
 
 def test_every_default_key_is_documented():
