@@ -89,5 +89,11 @@ slurm:
 		fi; \
 	fi
 
+# Every output of a run (an experiment's variants and seeds too), not the downloads (data/ and their markers,
+# results/downloads) nor make bench's results/bench.md; tests/test_plan_targets.py keeps the list whole.
+CLEAN := results/builtin_corpus results/tdsv results/tisv results/external results/variants results/seed* \
+	results/plots results/logs results/benchmarks results/eer_table.md results/eer_table.html results/eer_per_seed.tsv \
+	results/ablation.md results/ablation.html results/run_summary.html results/report.html results/report.zip .snakemake
+
 clean:
-	rm -rf results/builtin_corpus results/tdsv results/tisv results/plots results/logs results/benchmarks results/eer_table.md results/eer_table.html results/run_summary.html results/report.html results/report.zip .snakemake
+	rm -rf $(CLEAN)

@@ -1,12 +1,13 @@
 """Run configs as the workflow gets them, for tests of the run planner (ge2e.plan) without a Snakemake run:
 config/config.yaml and further layers merged as Snakemake's --configfile merges them, then validated against
-config/schema.yaml, which fills in its defaults (as common.smk's validate does)."""
+config/schema.yaml, which fills in its defaults (ge2e.schema.validate, as common.smk calls it)."""
 
 import copy
 from pathlib import Path
 
 import yaml
-from snakemake.utils import validate
+
+from ge2e import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "config" / "schema.yaml"
@@ -35,5 +36,5 @@ def run_config(*layers, base=("config.yaml", "tiny.yaml")):
     config = merged(*base)
     for layer in layers:
         update(config, copy.deepcopy(yaml.safe_load(layer) if isinstance(layer, str) else layer))
-    validate(config, str(SCHEMA))
+    schema.validate(config)
     return config

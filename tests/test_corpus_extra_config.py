@@ -16,8 +16,14 @@ def test_an_entry_gets_its_formats_defaults_and_is_checked_against_its_section()
     assert extra_config.section("synth", {"format": "builtin"}, main_builtin=False) == ("builtin", {})
     errors = [
         ({"format": "timit"}, rf"config key {KEY}\.x\.format is 'timit'; use one of builtin, librispeech, vctk"),
-        ({"format": "folder", "rot": "/a"}, rf"config key {KEY}\.x: Additional properties are not allowed \('rot'"),
-        ({"format": "vctk", "mic": "mic3"}, rf"config key {KEY}\.x\.mic: 'mic3' is not one of \['mic1', 'mic2'\]"),
+        (
+            {"format": "folder", "rot": "/a"},
+            rf"config key {KEY}\.x\.rot is not a known key; did you mean {KEY}\.x\.root\?",
+        ),
+        (
+            {"format": "vctk", "mic": "mic3"},
+            rf'config key {KEY}\.x\.mic is "mic3"; expected one of mic1, mic2 \(did you',
+        ),
         ({"format": "librispeech", "test_subsets": ["test-clean"]}, rf"{KEY}\.x\.test_subsets: an extra training"),
         ({"format": "voxceleb", "test_root": "/v1"}, rf"{KEY}\.x\.test_root: an extra training corpus holds out no"),
         ({"format": "folder", "val_fraction": 0.1}, rf"{KEY}\.x\.val_fraction: .*validation and test speakers come"),

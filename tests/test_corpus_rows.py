@@ -99,7 +99,7 @@ def test_check_paths_names_the_key(tmp_path):
     rows.check_paths(
         [("a.root", str(tmp_path), "folder"), ("a.list", "", "file"), ("a.l2", str(tmp_path / "list.txt"), "file")]
     )
-    with pytest.raises(InputError, match=r"config key a\.root: '' is not a folder; point it at your copy"):
+    with pytest.raises(InputError, match=r"config key a\.root is empty: set it to the folder of your copy"):
         rows.check_paths([("a.root", "", "folder")])
     with pytest.raises(
         InputError, match=r"config key a\.list: '.*nope' is not a file; name a list file or leave it empty"

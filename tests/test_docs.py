@@ -170,3 +170,18 @@ def test_every_manual_page_starts_with_what_it_is_for():
     for page in [*sorted((ROOT / "docs").glob("*.md")), ROOT / "config" / "README.md"]:
         title, blank, first, *_ = page.read_text().split("\n")
         assert title.startswith("# ") and blank == "" and first.startswith("What this page is for"), page
+
+
+def test_a_licence_and_a_citation_of_the_project_and_of_the_paper_it_reproduces():
+    import yaml
+
+    licence = (ROOT / "LICENSE").read_text()
+    assert "Apache License" in licence and "Version 2.0, January 2004" in licence
+    assert "Copyright 2026 the ge2e-pipeline authors" in licence
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert cff["cff-version"] == "1.2.0" and {"message", "title", "authors"} <= set(cff)
+    assert cff["license"] == "Apache-2.0" and cff["type"] == "software"
+    (paper,) = cff["references"]
+    assert paper["title"] == "Generalized End-to-End Loss for Speaker Verification" and paper["year"] == 2018
+    assert [a["family-names"] for a in paper["authors"]] == ["Wan", "Wang", "Papir", "Lopez Moreno"]
+    assert "ICASSP" in paper["collection-title"] and paper["doi"] == "10.1109/ICASSP.2018.8462665"

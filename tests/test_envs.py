@@ -88,6 +88,14 @@ def _imports(path, seen):
     return found
 
 
+def test_each_env_files_header_names_every_rule_it_runs_and_every_system_package():
+    for rule, (env_path, _) in _rule_envs().items():
+        header = " ".join(line[2:] for line in env_path.read_text().splitlines() if line.startswith("# "))
+        assert re.search(rf"\b{rule}\b", header), f"{env_path.name}'s header does not name rule {rule}"
+    corpus = (ROOT / "envs" / "corpus.yaml").read_text()
+    assert all(package in corpus for package in envfiles.SYSTEM) and len(envfiles.SYSTEM) == 15  # 13 festvox-*
+
+
 def test_every_rule_env_has_what_its_script_imports():
     rules = _rule_envs()
     assert len(rules) >= 13

@@ -52,9 +52,9 @@ def test_full_trials_enrol_first_half_and_test_the_rest():
 def test_seed_compatible_protocol_scores_each_batchs_last_half_against_its_centroids():
     fs = feature_set([4] * 6, lengths=30)
     rng = np.random.default_rng(0)
-    mean, per_batch = protocols.seed_compatible_eer(SpeakerOf(6), fs, 3, 4, 20, repeats=2, rng=rng)
+    mean, per_batch, _ = protocols.seed_compatible_eer(SpeakerOf(6), fs, 3, 4, 20, repeats=2, rng=rng)
     assert len(per_batch) == 2 * 2 and mean == 0.0  # 2 repeats x 6 // 3 batches, every speaker told apart
-    mean, per_batch = protocols.seed_compatible_eer(Constant(), fs, 3, 4, 20, repeats=1, rng=rng)
+    mean, per_batch, _ = protocols.seed_compatible_eer(Constant(), fs, 3, 4, 20, repeats=1, rng=rng)
     assert np.all(per_batch == 0.5) and mean == 0.5  # all ties: targets and non-targets alike
 
 
@@ -114,5 +114,9 @@ def test_seed_compatible_protocol_cuts_one_utterance_speakers_into_m_segments():
         [f"s{s}" for s in range(3) for _ in range(4)] + ["s3", "s4"],
         [f"u{i}" for i in range(14)],
     )  # s3: one utterance of 100 frames, 5 segments of 20; s4: 50 frames, 2 segments, left out
-    mean, per_batch = protocols.seed_compatible_eer(SpeakerOf(5), fs, 2, 4, 20, repeats=3, rng=np.random.default_rng(0))
-    assert len(per_batch) == 3 * 2 and mean == 0.0  # 4 speakers (s3 cut, s4 left out) in batches of 2
+    rng = np.random.default_rng(0)
+    mean, per_batch, used = protocols.seed_compatible_eer(SpeakerOf(5), fs, 2, 4, 20, repeats=3, rng=rng)
+    assert len(per_batch) == 3 * 2 and mean == 0.0 and used == 4  # 4 speakers (s3 cut, s4 left out) in batches of 2
+    protocol = protocols.Protocol(frames=20, bootstrap=5, n_speakers=2, n_utterances=4, repeats=1)
+    result = protocols.evaluate(SpeakerOf(5), fs, protocol, np.random.default_rng(0))
+    assert (result["eer_avg_speakers"], result["speakers"]) == (4, 5)  # the table says how many the average used

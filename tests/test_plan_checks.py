@@ -5,7 +5,7 @@ import re
 
 import pytest
 import yaml
-from layouts import write_folder, write_voxceleb
+from layouts import write_folder, write_librispeech, write_speech_commands, write_vctk, write_voxceleb
 from run_configs import run_config
 
 from ge2e.errors import InputError
@@ -45,10 +45,10 @@ def test_a_real_corpus_root_must_be_a_folder():
 
 def test_a_listed_corpus_has_its_paths_and_what_its_reader_checks(tmp_path):
     refused(
-        "config key corpus.voxceleb.train_roots: '' is not a folder; point it at your copy",
+        "config key corpus.voxceleb.train_roots is empty: set it to the folder of your copy",
         "corpus: {tisv_format: voxceleb}",
     )
-    refused("config key corpus.speech_commands.root: '' is not a folder", "corpus: {tdsv_format: speech_commands}")
+    refused("config key corpus.speech_commands.root is empty: set it", "corpus: {tdsv_format: speech_commands}")
     write_voxceleb(tmp_path / "vox", [f"id1000{k}" for k in range(4)])
     run_checks(f"corpus: {{tisv_format: voxceleb, voxceleb: {{train_roots: [{tmp_path / 'vox'}]}}}}")
     # The check is only on TI-SV: a run of TD-SV alone does not read it.
@@ -73,6 +73,152 @@ def test_a_downloaded_corpus_needs_its_root_named_and_subsets_that_openslr_publi
     run_checks(librispeech(tmp_path, "[mine]"))
     # Not there yet and published: the download rule is to fetch it.
     run_checks(librispeech(tmp_path / "new"))
+
+
+def librispeech(root, **keys):
+    return {"corpus": {"tisv_format": "librispeech", "librispeech": {"root": str(root), **keys}}}
+
+
+def test_a_librispeech_root_is_the_folder_holding_speakers_txt_and_every_subset_named(tmp_path):
+    root = write_librispeech(tmp_path / "data" / "LibriSpeech")  # train-clean-100 and test-clean
+    run_checks(librispeech(root, train_subsets=["train-clean-100"]))
+    refused(  # its parent folder
+        f"config key corpus.librispeech.root: {tmp_path / 'data'} holds no SPEAKERS.TXT; {root} does: point the key at "
+        "that folder",
+        librispeech(tmp_path / "data", train_subsets=["train-clean-100"]),
+    )
+    refused(  # one of its subsets
+        f"config key corpus.librispeech.root: {root / 'test-clean'} holds no SPEAKERS.TXT; its parent {root} does",
+        librispeech(root / "test-clean", train_subsets=["train-clean-100"]),
+    )
+    refused(  # a subset the default train_subsets names, not unpacked
+        f"config key corpus.librispeech.train_subsets: {root} has no subset folder 'train-clean-360' (its folders: "
+        "test-clean, train-clean-100): unpack the subset there or leave it out of the list",
+        librispeech(root),
+    )
+    (tmp_path / "bare").mkdir()
+    refused(  # a folder without any of it
+        f"config key corpus.librispeech.root: {tmp_path / 'bare'} holds no SPEAKERS.TXT: point the key at the folder "
+        "holding SPEAKERS.TXT and the subsets",
+        librispeech(tmp_path / "bare"),
+    )
+
+
+def test_a_librispeech_download_brings_its_subsets_and_speakers_txt(tmp_path):
+    (tmp_path / "LibriSpeech").mkdir()
+    run_checks(librispeech(tmp_path / "LibriSpeech", download=True))  # every subset still to fetch
+    root = write_librispeech(tmp_path / "data" / "LibriSpeech", {"train-clean-100": 2, "test-clean": 2})
+    run_checks(librispeech(root, download=True))  # train-clean-360 still to fetch
+    refused(  # a LibriSpeech folder below the root: the download would not put the subsets there
+        f"config key corpus.librispeech.root: {tmp_path / 'data'} holds no SPEAKERS.TXT; {root} does",
+        librispeech(tmp_path / "data", download=True),
+    )
+
+
+def test_voxceleb_roots_hold_the_speaker_folders(tmp_path):
+    speakers = [f"id1027{k}" for k in range(4)]
+    wav = write_voxceleb(tmp_path / "vox1_test_wav" / "wav", speakers)
+    train = write_voxceleb(tmp_path / "vox1_dev_wav" / "wav", ["id10001", "id10002"])
+    run_checks(
+        {"corpus": {"tisv_format": "voxceleb", "voxceleb": {"train_roots": [str(train)], "test_root": str(wav)}}}
+    )
+    refused(
+        f"config key corpus.voxceleb.test_root: {wav.parent} holds no id<digits> speaker folders; {wav} does: point "
+        "the key at that folder",
+        {
+            "corpus": {
+                "tisv_format": "voxceleb",
+                "voxceleb": {"train_roots": [str(train)], "test_root": str(wav.parent)},
+            }
+        },
+    )
+    (tmp_path / "other" / "misc").mkdir(parents=True)
+    refused(
+        f"config key corpus.voxceleb.train_roots: {tmp_path / 'other'} holds no id<digits> speaker folders: point the "
+        "key at the folder holding the id<digits> folders, e.g. vox1_dev_wav/wav",
+        {"corpus": {"tisv_format": "voxceleb", "voxceleb": {"train_roots": [str(tmp_path / "other")]}}},
+    )
+
+
+def test_a_speech_commands_root_holds_the_keyword_folder(tmp_path):
+    root = write_speech_commands(tmp_path / "sc", keywords=("yes",))
+    refused(
+        f"config key corpus.speech_commands.keyword: {root} has no folder 'seven' (its folders: _background_noise_, "
+        "yes); is corpus.speech_commands.root the folder holding the keyword folders?",
+        {"corpus": {"tdsv_format": "speech_commands", "speech_commands": {"root": str(root), "keyword": "seven"}}},
+    )
+
+
+def test_a_folder_corpus_and_an_external_set_hold_speaker_folders_of_audio(tmp_path):
+    (tmp_path / "notes" / "spk1").mkdir(parents=True)
+    (tmp_path / "notes" / "spk1" / "a.txt").write_text("no audio")
+    refused(
+        f"config key corpus.folder.root: {tmp_path / 'notes'} holds no <speaker>/**/<audio file> (a file named .wav, "
+        ".flac, .sph, .m4a",
+        {"corpus": {"tisv_format": "folder", "folder": {"root": str(tmp_path / "notes")}}},
+    )
+    refused(
+        f"config key evaluate.external.dev: {tmp_path / 'notes'} holds no <speaker>/**/<audio file>",
+        {"evaluate": {"external": {"dev": str(tmp_path / "notes")}}},
+    )
+    loose = write_folder(tmp_path / "loose", speakers=1) / "spk00"
+    refused(
+        f"config key corpus.folder.root: {loose} holds audio files but no speaker folders",
+        {"corpus": {"tisv_format": "folder", "folder": {"root": str(loose)}}},
+    )
+
+
+def test_a_vctk_root_holds_speaker_info_and_the_audio_folder(tmp_path):
+    root = write_vctk(tmp_path / "VCTK-Corpus-0.92", speakers=12, per_speaker=2, mics=("mic1",))
+    run_checks({"corpus": {"tisv_format": "vctk", "vctk": {"root": str(root)}}})
+    refused(
+        f"config key corpus.vctk.root: {tmp_path} has no speaker-info.txt; {root} does: point the key at that folder",
+        {"corpus": {"tisv_format": "vctk", "vctk": {"root": str(tmp_path)}}},
+    )
+
+
+def test_a_real_timit_or_snips_copy_holds_what_its_converter_reads(tmp_path):
+    for name in ("TRAIN", "test"):  # any case
+        (tmp_path / "timit" / "TIMIT" / name).mkdir(parents=True)
+    refused(
+        f"config key corpus.timit_root: {tmp_path / 'timit'} has no TRAIN folder; {tmp_path / 'timit' / 'TIMIT'} does: "
+        "point the key at that folder",
+        f"corpus: {{timit_root: {tmp_path / 'timit'}}}",
+    )
+    (tmp_path / "snips").mkdir()
+    for name in ("train.json", "dev.json"):
+        (tmp_path / "snips" / name).write_text("[]")
+    refused(
+        f"config key corpus.snips_root: {tmp_path / 'snips'} has no test.json: point the key at the folder holding "
+        "train.json, dev.json, test.json",
+        f"corpus: {{snips_root: {tmp_path / 'snips'}}}",
+    )
+
+
+def test_an_extra_training_corpus_is_checked_by_its_reader_under_its_own_key(tmp_path):
+    main = f"corpus: {{tisv_format: folder, folder: {{root: {write_folder(tmp_path / 'main')}}}}}"
+    root = write_librispeech(tmp_path / "LibriSpeech", {"train-clean-100": 2})  # no test subset: it trains only
+    extra = {"corpus": {"tisv_extra_train": {"ls": {"format": "librispeech", "root": str(root)}}}}
+    refused(
+        f"config key corpus.tisv_extra_train.ls.train_subsets: {root} has no subset folder 'train-clean-360'",
+        main,
+        extra,
+    )
+    extra["corpus"]["tisv_extra_train"]["ls"]["train_subsets"] = ["train-clean-100"]
+    run_checks(main, extra)
+
+
+def test_a_placeholder_folder_is_refused_naming_the_key_and_the_file_that_set_it():
+    mine = {"corpus": {"voxceleb": {"train_roots": ["/data/vox1/wav", "/path/to/vox2_dev_aac/dev/aac"]}}}
+    layers = [("config/config.yaml", {"corpus": {"timit_root": "builtin"}}), ("mine.yaml", mine)]
+    config = run_config(mine)
+    with pytest.raises(InputError) as caught:
+        checks.check_placeholders(config, layers)
+    assert str(caught.value) == (
+        "config key corpus.voxceleb.train_roots[1] (set in mine.yaml): '/path/to/vox2_dev_aac/dev/aac' is a "
+        "placeholder; set the key to your copy's folder in a config file of your own, given last"
+    )
+    checks.check_placeholders(run_config(), layers)
 
 
 def test_checksums_name_files_a_download_fetches():

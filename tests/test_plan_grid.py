@@ -153,7 +153,9 @@ def test_each_variants_merged_config_is_checked_against_the_schema():
 
     ok = experiments.checked_variants(run_config("experiments: {variants: {mom0: {train: {momentum: 0.0}}}}"))
     assert list(ok) == ["default", "mom0"]
-    with pytest.raises(InputError, match=r"config key experiments\.variants\.fast: the merged config is invalid at"):
+    with pytest.raises(
+        InputError, match=r'config key experiments\.variants\.fast\.train\.momentum is "high"; expected a number >= 0$'
+    ):
         experiments.checked_variants(run_config("experiments: {variants: {fast: {train: {momentum: high}}}}"))
 
 

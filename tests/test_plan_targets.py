@@ -64,3 +64,27 @@ def test_external_sets_and_trial_lists_have_sections_of_their_own():
     assert about == {"root": "r", "trials": "t.txt", "format": "voxceleb", "asnorm_top_k": None}
     assert rows[0].tasks["tisv"][0].json == "results/tisv/const/eval/dev/final.json"
     assert len(t.all_table_rows()) == 3 * len(t.table_rows())
+
+
+def test_make_clean_removes_every_output_of_a_run():
+    """Each top-level path under results/ that a rule writes (results/... or a grid root's {root}/...), the grid's
+    roots of other variants and seeds, the per-seed table and the report are in the Makefile's CLEAN; the
+    downloads are kept."""
+    import re
+    from pathlib import Path
+
+    from ge2e.plan.corpora import BUILTIN_ROOT
+    from ge2e.plan.downloads import MARKERS
+    from ge2e.results.table import PER_SEED
+
+    root = Path(__file__).resolve().parents[1]
+    makefile = root.joinpath("Makefile").read_text().replace("\\\n", " ")
+    clean = set(re.search(r"^CLEAN := (.*)$", makefile, re.MULTILINE).group(1).split())
+    written = set()
+    for smk in root.joinpath("workflow", "rules").glob("*.smk"):
+        for top in re.findall(r'"(?:results|\{root\})/([^/"{]+)', smk.read_text()):
+            written.add(f"results/{top}")
+    written |= {PER_SEED, BUILTIN_ROOT, "results/variants", "results/seed*"}
+    written |= {"results/report.html", "results/tdsv", "results/tisv"}
+    assert written - {MARKERS} <= clean, sorted(written - {MARKERS} - clean)
+    assert MARKERS not in clean

@@ -25,7 +25,9 @@ def test_references_lead_and_external_sets_get_a_full_trial_table_each():
     ours = [("Ours", {"tisv": _result(0.2)})]
     md = table.render(ours, "x", external=[("calls", "/data/calls", [("Ours", {"tisv": _result(0.3)})])])
     rows = [line for line in md.splitlines() if line.startswith("| ") and "System" not in line]
-    assert rows[0] == "| Paper (Wan et al. 2018, GE2E) | 0.031 | n/r | 0.0406 | n/r |"  # published, as printed
+    assert (
+        rows[0] == "| Paper (Wan et al. 2018, GE2E), Google-internal data | 0.031 | n/r | 0.0406 | n/r |"
+    )  # published, as printed
     assert rows[len(table.REFERENCES)] == "| Ours | n/r | n/r | 0.2000 | 0.2100 [0.180, 0.230] |"
     assert "External set 'calls' (/data/calls)" in md
     # Full EERs, then minDCF at p = 0.05, 0.01 and 0.001 of each task.
@@ -36,9 +38,9 @@ def test_references_show_only_for_tasks_on_the_corpora_they_were_measured_on():
     ours = [("Ours", {"tdsv": _result(0.1), "tisv": _result(0.2)})]
     none = table.render(ours, "TD-SV on Speech Commands, TI-SV on LibriSpeech", references=[])
     assert "Paper" not in none and "No published figures are shown" in none
-    assert "References are the published" not in table.render_html(ours, "x", references=[])
+    assert "References are published" not in table.render_html(ours, "x", references=[])
     partial = table.render(ours, "TD-SV on Snips, TI-SV on LibriSpeech", references=["tdsv"])
-    assert "| Paper (Wan et al. 2018, GE2E) | 0.031 | n/r |  |  |" in partial
+    assert "| Paper (Wan et al. 2018, GE2E), Google-internal data | 0.031 | n/r |  |  |" in partial
     assert "for TD-SV only (TI-SV is measured" in " ".join(partial.split())
     assert table.render(ours, "x", references=["tdsv", "tisv"]) == table.render(ours, "x")  # all: as ever
 
@@ -80,7 +82,7 @@ def test_a_table_over_seeds_says_so_and_a_run_of_one_task_has_its_columns_only()
     assert "mean over 3 seeds" in md and "(1, 2, 3)" in md and table.PER_SEED in md
     header = next(line for line in md.splitlines() if line.startswith("| System"))
     assert header == "| System | TI-SV EER (avg) | TI-SV EER (full) |"
-    assert "| Paper (Wan et al. 2018, GE2E) | 0.0406 | n/r |" in md
+    assert "| Paper (Wan et al. 2018, GE2E), Google-internal data | 0.0406 | n/r |" in md
     assert "<code>results/eer_per_seed.tsv</code>" in table.render_html(ours, "x", tasks=("tisv",), seeds=(1, 2))
 
 
@@ -122,3 +124,16 @@ def test_decisions_get_a_section_per_task_and_leave_the_eer_tables_as_they_were(
         "| 0.0200 / 0.4000 | 0.0000 / 0.9000 |" in section
     )
     assert "| MFCC | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |" in section
+
+
+def test_the_references_are_attributed_and_the_avg_column_says_how_many_speakers_it_used():
+    ours = {"tdsv": {**_result(0.1), "eer_avg_speakers": 28, "speakers": 32}, "tisv": {**_result(0.2), "speakers": 32}}
+    text = " ".join(table.render([("Ours", ours)], "x").split())
+    assert "Google-internal data" in text and "github.com/KunHanKH/GE2E_Speaker_Verification" in text
+    assert "github.com/HarryVolek/PyTorch_Speaker_Verification" in text
+    assert "utterances (here TD-SV 28 of 32 test speakers: one with fewer than M utterances" in text
+    ours["tisv"]["eer_avg_speakers"] = 32
+    assert "(here TD-SV 28 of 32 and TI-SV all 32 test speakers:" in " ".join(
+        table.render([("Ours", ours)], "x").split()
+    )
+    assert "(here" not in table.render([("Ours", {"tisv": _result(0.2)})], "x")  # results that do not say

@@ -11,6 +11,7 @@ so a ``-r ../requirements.txt`` line inside one would point nowhere.
 """
 
 import importlib.metadata
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -18,28 +19,43 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from ge2e.builtin.voices import DEBIAN_PACKAGES
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = "3.11"
 CHANNELS = ("conda-forge", "nodefaults")
 AUDIO = ("av", "librosa", "numpy", "soundfile")  # av (PyAV): m4a, as VoxCeleb2 ships
-# stage: (what it is for, conda-forge packages with versions, the distributions its scripts import).
+CORPUS_CONDA = ("espeak-ng=1.51", "sox=14.4.2")
+# The speech tools conda-forge lacks: every Debian package the built-in corpus needs but the two above.
+SYSTEM = [p for p in DEBIAN_PACKAGES.split() if p not in {c.split("=")[0] for c in CORPUS_CONDA}]
+# stage: (what it is for, conda-forge packages with versions, the distributions its scripts import). The rules
+# that run in each env are read from the rule files (rules_of), so the header names every one.
 STAGES = {
     "corpus": (
-        "built-in corpus synthesis and conversion of the corpora to manifests (rules builtin_corpus, "
-        "convert_timit, convert_tisv, convert_snips). flite and festival (with its voices) are not on conda-forge: "
-        "they come from the system (Debian: apt-get install flite festival festvox-kallpc16k "
-        "festvox-kdlpc16k festvox-us-slt-hts), only the built-in corpus needs them",
-        ("espeak-ng=1.51", "sox=14.4.2"),
+        "the built-in corpus's synthesis, the conversion of the corpora to manifests and the downloads",
+        CORPUS_CONDA,
         AUDIO,
     ),
-    "features": ("VAD + log-mel features and TD-SV augmentation (rules features, augment)", (), AUDIO),
-    "train": ("GE2E training and evaluation (rules train, evaluate, evaluate_mfcc)", (), (*AUDIO, "torch")),
-    "report": (
-        "the table, run summary and figures (rules eer_table, run_summary, plot_loss, plot_scores, embedding_map)",
-        (),
-        (*AUDIO, "torch", "matplotlib", "scikit-learn"),
-    ),
+    "features": ("VAD + log-mel features and augmentation", (), AUDIO),
+    "train": ("GE2E training and evaluation", (), (*AUDIO, "torch")),
+    "report": ("the table, ablation, run summary and figures", (), (*AUDIO, "torch", "matplotlib", "scikit-learn")),
 }
+
+NOTES = {
+    "corpus": "flite and festival (with its voices) are not on conda-forge: they come from the system (Debian: "
+    f"apt-get install {' '.join(SYSTEM)}); only the built-in corpus needs them",
+}
+
+
+def rules_of(stage, rules_dir=ROOT / "workflow" / "rules"):
+    """The rules whose ``conda:`` is ``envs/<stage>.yaml``, in the order of the rule files."""
+    names = []
+    for smk in sorted(rules_dir.glob("*.smk")):
+        for block in re.split(r"\n(?=rule )", smk.read_text()):
+            rule = re.match(r"rule (\w+):", block)
+            if rule and re.search(rf'conda:\s*\n\s*"\.\./\.\./envs/{stage}\.yaml"', block):
+                names.append(rule.group(1))
+    return names
 
 
 def pins(path=ROOT / "requirements.txt"):
@@ -76,10 +92,11 @@ def render(stage, pinned=None):
     unpinned = [name for name in needed if name not in pinned]
     if unpinned:
         raise SystemExit(f"requirements.txt pins no version of {unpinned} (needed by the {stage} stage)")
+    about = f"Stage env '{stage}': {purpose} (rules {', '.join(rules_of(stage))})."
+    if stage in NOTES:
+        about += f" {NOTES[stage]}."
     lines = [
-        *textwrap.wrap(
-            f"Stage env '{stage}': {purpose}.", 100, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False
-        ),
+        *textwrap.wrap(about, 100, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False),
         "# Written by tools/envfiles.py from requirements.txt; do not edit by hand.",
         "channels:",
         *(f"  - {channel}" for channel in CHANNELS),

@@ -6,8 +6,8 @@
 import re
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
+from ge2e import schema
 from ge2e.errors import InputError
 from ge2e.fetch import archives  # download.smk's catalogue
 from ge2e.features.augment import rule_settings  # features.smk's augment rule
@@ -22,14 +22,18 @@ from ge2e.seeds import derive
 from ge2e.systems import CHECKPOINT_TITLES, CORPUS_OF_TASK, DEFAULT, TASK_NAMES, TASKS, TRAINED_CHECKPOINTS
 from ge2e.systems import UNTRAINED, systems
 
-SCHEMA = "../../config/schema.yaml"
-validate(config, SCHEMA)
+# The config, checked against config/schema.yaml and filled in with its defaults (ge2e.schema.validate, as
+# snakemake.utils.validate would, but a mistake is one line: the key, the file that set it, the value and what is
+# allowed, or for a misspelt key the nearest known one). CONFIG_LAYERS: what the config was merged from, in order.
+CONFIG_LAYERS = schema.layers(["config/config.yaml", *workflow.overwrite_configfiles], workflow.config_settings.config)
 
 # The experiment grid (ge2e.plan.grid): each variant's config, the training seeds, and the root under which each
 # stage of each variant and seed is made once; the corpora (ge2e.plan.corpora); the downloads (ge2e.plan.downloads).
 # Without an `experiments` section: one variant (default), the run's seed, every path under results/ as ever.
 # Then the start-up checks (ge2e.plan.checks): a wrong corpus path, list or size stops the run here, before any job.
 try:
+    schema.validate(config, CONFIG_LAYERS)
+    checks.check_placeholders(config, CONFIG_LAYERS)  # a /path/to/... folder, copied from documentation
     VARIANT_CONFIG = grid.checked_variants(config)
     GRID = grid.Grid(config, VARIANT_CONFIG)
     CORPORA = Corpora(config)

@@ -5,7 +5,7 @@ CPU's vector extensions (AVX-512, AVX2 or SSE), OpenBLAS picks its matmul kernel
 glibc's libm (behind numpy's fallbacks, numpy.fft's twiddle factors, numpy's Gaussian sampler
 and Python's ``math``) has FMA and non-FMA builds of exp/log/sin/cos/pow. Each of these gives
 last-bit differences between machines, and 250 epochs of training turn them into different
-TD-SV rows (issue 8).
+TD-SV rows (seen when the same demo ran on two machines, before this module).
 
 How: only operations that IEEE 754 rounds exactly, so any vector width gives the same bits: +,
 -, *, /, sqrt, rint/floor, comparisons and frexp/ldexp, each its own numpy call (a multiply and

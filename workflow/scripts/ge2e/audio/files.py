@@ -26,6 +26,10 @@ from ge2e.audio import sphere
 from ge2e.audio.badfiles import BadFiles
 from ge2e.errors import InputError, MissingDependency
 
+# The file names a folder of audio is searched for (suffixes, compared case-insensitively): every kind this module
+# reads, each by its content (SPHERE by its magic, MP4/M4A by its ftyp box, the rest through libsndfile). The one
+# list the folder readers use: speaker folders (corpus.folder, evaluate.external), VoxCeleb, Speech Commands.
+SUFFIXES = (".wav", ".flac", ".sph", ".m4a", ".ogg", ".opus", ".mp3", ".aif", ".aiff")
 MIX = "mix"
 CONFIG_FIX = "set corpus.channel to a channel number (1 = first) or 'mix'"
 PYAV = "av==18.1.0"  # the PyAV pin of requirements.txt, named in the error when it is missing

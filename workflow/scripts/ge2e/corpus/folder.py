@@ -1,20 +1,21 @@
-"""Reading a folder of speakers: ``<root>/<speaker>/**/<file>.{wav,flac,sph}``.
+"""Reading a folder of speakers: ``<root>/<speaker>/**/<audio file>``.
 
 The simplest layout a set of recordings comes in: the one external evaluation sets use
 (``evaluate.external``), and a TI-SV corpus (``corpus.tisv_format: folder``) whose test and
 validation speakers are held out by a seeded share or a list file. Each first-level folder is
-a speaker; every audio file below it, at any depth, is one of its utterances. Whether a file is
-SPHERE is decided from its magic bytes (``ge2e.audio.files``), so TIMIT-style ``.WAV`` files work too.
+a speaker; every audio file below it, at any depth, is one of its utterances: a file named as any kind
+``ge2e.audio.files`` reads (``SUFFIXES``: wav, flac, SPHERE, m4a, ogg, opus, mp3, aiff). What a file holds is
+decided from its content, so TIMIT-style ``.WAV`` files that are SPHERE work too.
 Rows point at the original files: nothing is copied.
 """
 
 import dataclasses
 from pathlib import Path
 
+from ge2e.audio.files import SUFFIXES as AUDIO_SUFFIXES  # compared case-insensitively
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
 
-AUDIO_SUFFIXES = (".wav", ".flac", ".sph")  # compared case-insensitively
 KEY = "corpus.folder"
 NAME = "speaker folders"
 SPLIT_KEYS = corpus_rows.HELD_OUT_KEYS  # the keys of the hold-outs, unused by training_rows
@@ -30,8 +31,36 @@ class Spec(corpus_rows.HeldOutSpeakers):
         """(config key, path, kind) of what must exist before any job runs."""
         return corpus_rows.spec_paths(self, KEY)
 
+    def check(self, training_only=False):
+        """The start-up check beyond ``paths()``: the root's speaker folders hold audio files (:func:`check_root`).
+        ``training_only``: the corpus trains only (an extra training corpus), which changes nothing here."""
+        check_root(self.root, f"{KEY}.root")
+
     def where(self):
         return self.root
+
+
+def first_audio(root):
+    """The first audio file found below a speaker folder of ``root``, or None: the walk stops there, so a look at a
+    corpus of any size is cheap."""
+    for speaker_dir in corpus_rows.subfolders(root):
+        for path in speaker_dir.rglob("*"):
+            if path.suffix.lower() in AUDIO_SUFFIXES and path.is_file():
+                return path
+    return None
+
+
+def check_root(root, key):
+    """The start-up check of a folder of speakers (``key``: its config key): some speaker folder under ``root`` holds
+    an audio file; InputError naming the key, the folder and what it lacks otherwise."""
+    if first_audio(root) is not None:
+        return
+    if any(p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES for p in Path(root).iterdir()):
+        raise InputError(
+            f"config key {key}: {root} holds audio files but no speaker folders: each speaker's files go in a folder "
+            "of its own under it (<speaker>/**/<audio file>)"
+        )
+    raise _no_files(root, key)
 
 
 def list_files(root, split="test", key="evaluate.external"):
@@ -53,7 +82,10 @@ def list_files(root, split="test", key="evaluate.external"):
 
 
 def _no_files(root, key):
-    return InputError(f"{root} holds no <speaker>/**/*{{{','.join(AUDIO_SUFFIXES)}}} files (config key {key})")
+    return InputError(
+        f"config key {key}: {root} holds no <speaker>/**/<audio file> (a file named {', '.join(AUDIO_SUFFIXES)}): "
+        "name the folder whose subfolders are the speakers"
+    )
 
 
 def scan(root, policy, split="test", key="evaluate.external"):

@@ -45,6 +45,30 @@ class Spec:
         """(config key, path, kind) of what must exist before any job runs."""
         return corpus_rows.spec_paths(self, KEY)
 
+    def check(self, training_only=False, fetched=()):
+        """The start-up check beyond ``paths()``: the root is the LibriSpeech folder (it holds SPEAKERS.TXT) and holds
+        every subset named (the training subsets only, with ``training_only``: an extra training corpus). A subset
+        in ``fetched`` is one a download is to fetch when it is missing; SPEAKERS.TXT comes with it."""
+        root = Path(self.root)
+        to_fetch = [subset for subset in fetched if not (root / subset).is_dir()]
+        if not (root / SPEAKERS_FILE).is_file():
+            hint = corpus_rows.look_instead(
+                root, lambda p: (p / SPEAKERS_FILE).is_file(), f"{SPEAKERS_FILE} and the subsets"
+            )
+            if not to_fetch or not hint.startswith(": "):  # a folder of LibriSpeech elsewhere is wrong, download or not
+                raise InputError(f"config key {KEY}.root: {root} holds no {SPEAKERS_FILE}{hint}")
+        for part, key in PARTS.items():
+            if part == "test" and training_only:
+                continue
+            for subset in getattr(self, key):
+                if subset not in fetched and not (root / subset).is_dir():
+                    there = [p.name for p in corpus_rows.subfolders(root)]
+                    folders = ", ".join(there[:8]) + (", ..." if len(there) > 8 else "")
+                    raise InputError(
+                        f"config key {KEY}.{key}: {root} has no subset folder {subset!r} (its folders: "
+                        f"{folders or 'none'}): unpack the subset there or leave it out of the list"
+                    )
+
     def where(self):
         return f"{self.root} ({' + '.join(self.train_subsets)}; test: {' + '.join(self.test_subsets)})"
 

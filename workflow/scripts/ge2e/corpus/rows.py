@@ -124,6 +124,31 @@ def held_out(speakers, spec, split, key, seed):
     return chosen
 
 
+def subfolders(folder):
+    """The folders directly in ``folder``, by name, hidden ones left out; none when it is no folder."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+
+
+def look_instead(root, holds, what, depth=2):
+    """The end of a start-up check's line for a corpus key that names a folder without ``what`` its reader needs:
+    the nearest folder below ``root`` (at most ``depth`` levels, by name) or above it (its parent) for which
+    ``holds(folder)`` is true, as the folder to name instead; else a request to name the folder holding ``what``.
+    Runs only where the check already failed, so its listing of folders costs nothing on a run that goes on."""
+    root = Path(root)
+    level = [root]
+    for _ in range(depth):
+        level = [child for folder in level for child in subfolders(folder)]
+        found = next((folder for folder in level if holds(folder)), None)
+        if found is not None:
+            return f"; {found} does: point the key at that folder"
+    if root.parent != root and holds(root.parent):
+        return f"; its parent {root.parent} does: point the key at that folder"
+    return f": point the key at the folder holding {what}"
+
+
 def spec_paths(spec, key):
     """(config key, path, kind) of what a reader's ``spec`` names and must exist before any job runs:
     its ``root`` folder and whichever speaker-list files (``test_speakers``, ``val_speakers``) it has."""
@@ -158,7 +183,9 @@ def check_paths(paths):
     A ``folder`` must be one; a ``file`` must be one when named (empty means not used).
     """
     for key, path, kind in paths:
-        if kind == "folder" and (not path or not Path(path).is_dir()):
+        if kind == "folder" and not path:
+            raise InputError(f"config key {key} is empty: set it to the folder of your copy")
+        if kind == "folder" and not Path(path).is_dir():
             raise InputError(f"config key {key}: {str(path)!r} is not a folder; point it at your copy")
         if kind == "file" and path and not Path(path).is_file():
             raise InputError(f"config key {key}: {str(path)!r} is not a file; name a list file or leave it empty")

@@ -10,10 +10,25 @@ import json
 from pathlib import Path
 
 from ge2e.audio import files as audio
+from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
 
 SPLIT_FILES = {"train": "train.json", "val": "dev.json", "test": "test.json"}
 REQUIRED_KEYS = ("id", "worker_id", "is_hotword", "audio_file_path", "duration")
+
+
+def _is_snips(folder):
+    return all((folder / name).is_file() for name in SPLIT_FILES.values())
+
+
+def check_root(root, key="corpus.snips_root"):
+    """The start-up check of a real Snips copy (``key``: its config key): the folder holds train.json, dev.json and
+    test.json; InputError naming the key, the folder and what it lacks otherwise."""
+    root = Path(root)
+    for name in SPLIT_FILES.values():
+        if not (root / name).is_file():
+            hint = corpus_rows.look_instead(root, _is_snips, ", ".join(SPLIT_FILES.values()))
+            raise InputError(f"config key {key}: {root} has no {name}{hint}")
 
 
 def read_split(path):

@@ -22,9 +22,9 @@ import os
 import re
 from pathlib import Path
 
+from ge2e.audio.files import SUFFIXES as AUDIO_SUFFIXES
 from ge2e.corpus import manifest
 from ge2e.corpus import rows as corpus_rows
-from ge2e.corpus.folder import AUDIO_SUFFIXES
 from ge2e.errors import InputError
 from ge2e.seeds import derive
 

@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ge2e.audio import files as audio
+from ge2e.corpus import rows as corpus_rows
 from ge2e.corpus.manifest import hold_out
 from ge2e.errors import InputError
 
@@ -35,6 +36,20 @@ def _child(folder, name):
         if entry.name.lower() == name.lower():
             return entry
     return None
+
+
+def _is_timit(folder):
+    return all(_child(folder, name) is not None for name in PARTS.values())
+
+
+def check_root(root, key="corpus.timit_root"):
+    """The start-up check of a real TIMIT copy (``key``: its config key): the folder holds TRAIN and TEST (any case);
+    InputError naming the key, the folder and what it lacks otherwise."""
+    root = Path(root)
+    for name in PARTS.values():
+        if _child(root, name) is None:
+            hint = corpus_rows.look_instead(root, _is_timit, "TRAIN/ and TEST/")
+            raise InputError(f"config key {key}: {root} has no {name} folder{hint}")
 
 
 def _utterance_files(speaker_dir):

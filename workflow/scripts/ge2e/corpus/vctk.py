@@ -39,8 +39,21 @@ class Spec(corpus_rows.HeldOutSpeakers):
         """(config key, path, kind) of what must exist before any job runs."""
         return corpus_rows.spec_paths(self, KEY)
 
+    def check(self, training_only=False):
+        """The start-up check beyond ``paths()``: the root holds speaker-info.txt and wav48_silence_trimmed/ (all the
+        same for an extra training corpus, ``training_only``)."""
+        root = Path(self.root)
+        for name, there in ((SPEAKER_INFO, Path.is_file), (f"{AUDIO_DIR}/", Path.is_dir)):
+            if not there(root / name.rstrip("/")):
+                hint = corpus_rows.look_instead(root, _is_vctk, f"{SPEAKER_INFO} and {AUDIO_DIR}/")
+                raise InputError(f"config key {KEY}.root: {root} has no {name}{hint}")
+
     def where(self):
         return f"{self.root} ({self.mic})"
+
+
+def _is_vctk(folder):
+    return (folder / SPEAKER_INFO).is_file() and (folder / AUDIO_DIR).is_dir()
 
 
 def read_speaker_info(path):

@@ -17,12 +17,12 @@ import os
 import re
 from pathlib import Path
 
+from ge2e.audio.files import SUFFIXES as AUDIO_SUFFIXES  # compared case-insensitively
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
 
 KEY = "corpus.voxceleb"
 NAME = "VoxCeleb"
-AUDIO_SUFFIXES = (".wav", ".m4a")  # compared case-insensitively
 SPLIT_KEYS = ("test_root", "test_speakers", "val_fraction", "val_speakers")  # the split's keys, unused by training_rows
 VOX1_TEST = frozenset(f"id{n}" for n in range(10270, 10310))  # VoxCeleb1's test speakers (VoxCeleb1-O)
 _SPEAKER = re.compile(r"^id\d+$")
@@ -50,9 +50,26 @@ class Spec:
             (f"{KEY}.val_speakers", self.val_speakers, "file"),
         ]
 
+    def check(self, training_only=False):
+        """The start-up check beyond ``paths()``: each root holds id<digits> speaker folders (``training_only``: the
+        training roots alone, for an extra training corpus)."""
+        roots = [(f"{KEY}.train_roots", root) for root in self.train_roots]
+        if self.test_root and not training_only:
+            roots.append((f"{KEY}.test_root", self.test_root))
+        for key, root in roots:
+            if not _holds_speakers(root):
+                hint = corpus_rows.look_instead(root, _holds_speakers, "the id<digits> folders, e.g. vox1_dev_wav/wav")
+                raise InputError(f"config key {key}: {root} holds no id<digits> speaker folders{hint}")
+
     def where(self):
         test = self.test_root or (self.test_speakers or "VoxCeleb1 test speakers") + " out of them"
         return f"{' + '.join(self.train_roots)} (test: {test})"
+
+
+def _holds_speakers(root):
+    """True when ``root`` holds an ``id<digits>`` folder (listing stops at the first)."""
+    with os.scandir(root) as entries:
+        return any(_SPEAKER.match(e.name) and e.is_dir() for e in entries)
 
 
 def _dirs(path):

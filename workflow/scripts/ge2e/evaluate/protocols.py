@@ -146,7 +146,7 @@ def seed_compatible_eer(embedder, feature_set, n_speakers, n_utterances, frames,
     speakers with fewer than M utterances give M non-overlapping cuts, those too short are left out).
 
     Returns:
-        (mean EER, per-batch EERs (R * batches,)).
+        (mean EER, per-batch EERs (R * batches,), the number of speakers the batches were drawn from).
     """
     sampler = SpeakerBatches(feature_set, n_speakers, n_utterances, frames, source="evaluation speakers")
     half = n_utterances // 2
@@ -159,7 +159,7 @@ def seed_compatible_eer(embedder, feature_set, n_speakers, n_utterances, frames,
             scores = centroid_scores(emb[:, :half], test)  # (N*(M-M/2), N)
             labels = np.repeat(np.eye(n, dtype=np.int8), m - half, axis=0)
             rates.append(metrics.eer(scores.ravel(), labels.ravel()))
-    return float(np.mean(rates)), np.array(rates)
+    return float(np.mean(rates)), np.array(rates), len(sampler.speakers)
 
 
 def write_scores(path, feature_set, trials, llr=None):
@@ -197,7 +197,7 @@ def evaluate(embedder, feature_set, protocol, rng, scores_path=None, decision=No
     """
     avg = {"eer_avg": None, "eer_avg_std": None, "eer_avg_batches": 0}
     if protocol.averaged:
-        mean, per_batch = seed_compatible_eer(
+        mean, per_batch, used = seed_compatible_eer(
             embedder,
             feature_set,
             protocol.n_speakers,
@@ -206,7 +206,12 @@ def evaluate(embedder, feature_set, protocol, rng, scores_path=None, decision=No
             protocol.repeats,
             rng,
         )
-        avg = {"eer_avg": mean, "eer_avg_std": float(per_batch.std()), "eer_avg_batches": int(len(per_batch))}
+        avg = {
+            "eer_avg": mean,
+            "eer_avg_std": float(per_batch.std()),
+            "eer_avg_batches": int(len(per_batch)),
+            "eer_avg_speakers": int(used),  # the speakers that can give M segments; "speakers" counts all
+        }
     full, threshold, trials = full_trial_eer(embedder, feature_set)
     if trials["halved_speakers"]:
         log.info(

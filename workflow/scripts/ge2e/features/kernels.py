@@ -2,7 +2,7 @@
 
 Why compiled: the portable STFT (``portable.rfft``: a radix-2 FFT, one numpy call per stage over all
 frames) spends its time moving temporaries through memory, and the mel projection is one numpy call
-per filter; together they ran features 3-5x slower than librosa's front end (issue 24). Here each
+per filter; together they ran features 3-5x slower than librosa's front end (docs/benchmarks.md). Here each
 block of frames goes through windowing, FFT, power and mel filters in one numba kernel while it is
 in cache.
 

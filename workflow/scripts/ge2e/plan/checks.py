@@ -4,13 +4,15 @@ before any job runs.
 Each check raises ``ge2e.errors.InputError`` with one line naming the config key and the fix; the Snakefile
 (``common.smk``) turns it into Snakemake's WorkflowError, so a wrong path, list or size stops the run at once.
 :func:`check` runs them all, in the order they were always run, so a config with several mistakes is told the
-same first one. Settings wrong in themselves (a variant's, an extra corpus's, an unknown schedule) are refused
-earlier, where the grid and the corpora are read (``ge2e.plan.grid``, ``ge2e.plan.corpora``).
+same first one; :func:`check_placeholders`, which names the file that set a key, runs before them. Settings wrong
+in themselves (a variant's, an extra corpus's, an unknown schedule) are refused earlier, where the grid and the
+corpora are read (``ge2e.plan.grid``, ``ge2e.plan.corpora``).
 """
 
 from pathlib import Path
 
-from ge2e.corpus import extra_config
+from ge2e import schema
+from ge2e.corpus import extra, extra_config, folder, formats, snips, timit
 from ge2e.corpus.manifest import check_sizes
 from ge2e.corpus.rows import check_paths
 from ge2e.errors import InputError
@@ -18,8 +20,36 @@ from ge2e.evaluate.trial_lists import load as load_trial_list
 from ge2e.features.recordings import check_roots
 from ge2e.fetch import archives
 from ge2e.fetch.obtain import present
+from ge2e.plan.downloads import librispeech_fetched
 from ge2e.plan.params import capacity, trial_list_args
 from ge2e.systems import CORPUS_OF_TASK, DEFAULT
+
+PLACEHOLDER = "/path/to/"  # how documentation writes a folder of your own
+
+
+def check_placeholders(config, layers):
+    """No config value is a placeholder path (``/path/to/...``, copied from documentation): InputError naming the key
+    and the file that set it (``layers``: ``ge2e.schema.layers``), before any check that would call it a missing
+    folder."""
+    for parts, value in _strings(config):
+        if value.startswith(PLACEHOLDER):
+            source = schema.origin(parts, layers)
+            raise InputError(
+                f"config key {schema.key_name(parts)}{f' (set in {source})' if source else ''}: {value!r} is a "
+                "placeholder; set the key to your copy's folder in a config file of your own, given last"
+            )
+
+
+def _strings(node, parts=()):
+    """(path, value) of every string in a config."""
+    if isinstance(node, str):
+        yield parts, node
+    elif isinstance(node, dict):
+        for key, child in node.items():
+            yield from _strings(child, (*parts, key))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _strings(child, (*parts, index))
 
 
 def check(config, variant_configs, tasks, corpora, downloads):
@@ -35,59 +65,77 @@ def check(config, variant_configs, tasks, corpora, downloads):
 
 
 def check_corpora(corpora, tasks):
-    """The corpus of each task: a real TIMIT or Snips copy is a folder; a listed corpus passes
-    :func:`check_listed_corpus`. A built-in one is the workflow's to write."""
+    """The corpus of each task: a real TIMIT or Snips copy is a folder holding what its converter reads (TRAIN/ and
+    TEST/; train.json, dev.json and test.json); a listed corpus passes :func:`check_listed_corpus`. A built-in one
+    is the workflow's to write."""
     for task in tasks:
         if corpora.listed[task]:
             check_listed_corpus(corpora, task)
-        elif not corpora.is_builtin(task) and not Path(corpora.root(task)).is_dir():
-            raise InputError(
-                f"config key corpus.{CORPUS_OF_TASK[task][0]}: {corpora.root(task)!r} is not a folder; point it at "
-                "your corpus copy or set it to 'builtin'"
-            )
+        elif not corpora.is_builtin(task):
+            key = f"corpus.{CORPUS_OF_TASK[task][0]}"
+            if not Path(corpora.root(task)).is_dir():
+                raise InputError(
+                    f"config key {key}: {corpora.root(task)!r} is not a folder; point it at your corpus copy or set it "
+                    "to 'builtin'"
+                )
+            LAYOUT_CHECKS[task](corpora.root(task), key)
+
+
+# The start-up check of the layout each task's default format reads (ge2e.corpus.timit, ge2e.corpus.snips).
+LAYOUT_CHECKS = {"tisv": timit.check_root, "tdsv": snips.check_root}
 
 
 def check_listed_corpus(corpora, task):
-    """A corpus read where it lies: its paths, and what its reader checks beyond them. With its download on, a root
-    that the download rule is still to make or fill is no error (its convert rule checks what arrived), but it
-    must be named, and a LibriSpeech subset that is not there must be one openslr publishes."""
+    """A corpus read where it lies: its paths, and what its reader checks beyond them (``Spec.check``: the subsets,
+    the speaker or keyword folders, the marker files of its layout). With its download on, what the download brings
+    is no error (a root still to be made or filled, a LibriSpeech subset still to be fetched, with SPEAKERS.TXT), but
+    the root must be named, and a LibriSpeech subset that is not there must be one openslr publishes."""
     spec = corpora.listed_spec(task)
     fmt = corpora.listed[task]
     if not corpora.downloads(task):
         check_paths(spec.paths())
-        if hasattr(spec, "check"):  # what a reader checks beyond paths (ge2e.corpus.speech_commands)
-            spec.check()
+        spec.check()
         return
     key = f"corpus.{fmt}"
     if not spec.root:
         raise InputError(f"config key {key}.root is empty: name the folder the download fills, e.g. data/LibriSpeech")
     check_paths([path for path in spec.paths() if path[0] != f"{key}.root"])
-    if hasattr(spec, "check") and present(spec.root):
+    if fmt == "librispeech":
+        for part in ("train_subsets", "test_subsets"):
+            for subset in getattr(spec, part):
+                if subset not in archives.LIBRISPEECH and not Path(spec.root, subset).is_dir():
+                    raise InputError(
+                        f"config key {key}.{part}: {subset!r} is not under {spec.root}, and openslr publishes no "
+                        f"subset of that name ({', '.join(archives.LIBRISPEECH)})"
+                    )
+        spec.check(fetched=librispeech_fetched(corpora.corpus[fmt]))
+    elif present(spec.root):  # Speech Commands: fetched only into a root that is missing or empty
         spec.check()
-    for part in ("train_subsets", "test_subsets") if fmt == "librispeech" else ():
-        for subset in getattr(spec, part):
-            if subset not in archives.LIBRISPEECH and not Path(spec.root, subset).is_dir():
-                raise InputError(
-                    f"config key {key}.{part}: {subset!r} is not under {spec.root}, and openslr publishes no subset of "
-                    f"that name ({', '.join(archives.LIBRISPEECH)})"
-                )
 
 
 def check_extra_train(corpora, tasks):
-    """The folders and files of every extra TI-SV training corpus, where TI-SV runs."""
-    if "tisv" in tasks:
-        for name, (fmt, section) in corpora.extra_train.items():
-            check_paths(extra_config.paths(name, fmt, section))
+    """The folders and files of every extra TI-SV training corpus, and what its reader checks of its training part
+    (``Spec.check``), where TI-SV runs; each named by the entry's keys."""
+    if "tisv" not in tasks:
+        return
+    for name, (fmt, section) in corpora.extra_train.items():
+        check_paths(extra_config.paths(name, fmt, section))
+        if fmt != extra.BUILTIN:
+            try:
+                formats.spec(fmt, section).check(training_only=True)
+            except InputError as exc:
+                raise InputError(extra.renamed(str(exc), name, fmt)) from None
 
 
 def check_external(external):
-    """Every external evaluation set (evaluate.external, name -> folder) is a folder."""
+    """Every external evaluation set (evaluate.external, name -> folder) is a folder of speaker folders with audio."""
     for name, root in external.items():
         if not Path(root).is_dir():
             raise InputError(
                 f"config key evaluate.external.{name}: {root!r} is not a folder; point it at a folder of "
                 "<speaker>/<audio files> or remove the entry"
             )
+        folder.check_root(root, f"evaluate.external.{name}")
 
 
 def trial_lists(config, downloads):

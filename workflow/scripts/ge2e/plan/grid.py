@@ -84,7 +84,7 @@ def checked_variants(config):
     naming the variant)."""
     configs = variants(config)
     for name, cfg in configs.items():
-        schema.check(cfg, f"config key experiments.variants.{name}")
+        schema.check(cfg, f"experiments.variants.{name}")
     return configs
 
 

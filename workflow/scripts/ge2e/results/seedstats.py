@@ -196,7 +196,8 @@ def summarise(results, per_seed, rng, resamples, what="scores"):
         out[key] = None if any(v is None for v in values) else float(np.mean(values))
     out["eer_full_ci95"] = list(mean_interval(per_seed, rng, resamples, what=what))
     out["seeds"] = len(results)
-    for key in ("target_trials", "nontarget_trials", "trials_skipped"):  # the same trials for every seed
+    # The same trials and speakers for every seed.
+    for key in ("target_trials", "nontarget_trials", "trials_skipped", "speakers", "eer_avg_speakers"):
         if key in results[0]:
             out[key] = results[0][key]
     if all("decision" in r for r in results):  # each seed decides by its own calibration: the mean of what it did

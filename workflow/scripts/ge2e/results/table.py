@@ -13,16 +13,24 @@ from ge2e.evaluate.metrics import P_TARGETS, dcf_key
 from ge2e.results.htmlpage import html_page, html_table
 from ge2e.systems import TASK_NAMES, TASKS
 
-# Published EERs per task; None = not reported.
+# Published EERs per task; None = not reported. The paper's were measured on Google-internal data; the others are
+# the table of the earlier PyTorch reproduction, github.com/KunHanKH/GE2E_Speaker_Verification (Snips for TD-SV,
+# TIMIT for TI-SV, its seed-compatible protocol), which also gives the TI-SV EER of the TI-SV-only port it built
+# on, github.com/HarryVolek/PyTorch_Speaker_Verification, as it measured it. REFERENCE_SOURCES says so in the table.
 REFERENCES = [
-    ("Paper (Wan et al. 2018, GE2E)", {"tdsv": 0.031, "tisv": 0.0406}),
-    ("Earlier PyTorch reproduction, Const_lr (1500 epochs)", {"tdsv": 0.02408, "tisv": 0.04112}),
+    ("Paper (Wan et al. 2018, GE2E), Google-internal data", {"tdsv": 0.031, "tisv": 0.0406}),
+    ("KunHanKH/GE2E_Speaker_Verification, Const_lr (1500 epochs)", {"tdsv": 0.02408, "tisv": 0.04112}),
     (
-        "Earlier PyTorch reproduction, Step_lr (halved every 800 epochs, 2000 epochs)",
+        "KunHanKH/GE2E_Speaker_Verification, Step_lr (halved every 800 epochs, 2000 epochs)",
         {"tdsv": 0.02425, "tisv": 0.03979},
     ),
-    ("Earlier TI-only PyTorch port", {"tdsv": None, "tisv": 0.05742}),
+    ("HarryVolek/PyTorch_Speaker_Verification (TI-SV only), as KunHanKH measured it", {"tdsv": None, "tisv": 0.05742}),
 ]
+REFERENCE_SOURCES = (
+    "The paper's were measured on Google-internal data (not on TIMIT or Snips); the others are the table of the "
+    "earlier PyTorch reproduction, github.com/KunHanKH/GE2E_Speaker_Verification, on Snips and TIMIT, with the "
+    "TI-SV EER it measured for github.com/HarryVolek/PyTorch_Speaker_Verification"
+)
 TITLE = "GE2E speaker verification: EER"
 PER_SEED = "results/eer_per_seed.tsv"  # the companion of a table over several seeds (render_per_seed)
 
@@ -46,7 +54,7 @@ def _references_note(tasks, references):
     """What the reference rows are, given the tasks whose corpus is the one they were measured on."""
     if list(references) == list(tasks):
         return [
-            "References are the published figures on the real corpora",
+            f"References are published figures. {REFERENCE_SOURCES}",
             "(their protocol's single EER is shown under *avg*; n/r = not reported).",
         ]
     if not references:
@@ -57,14 +65,32 @@ def _references_note(tasks, references):
     named = ", ".join(TASK_NAMES[t] for t in references)
     others = ", ".join(TASK_NAMES[t] for t in tasks if t not in references)
     return [
-        f"References are the published figures on the real corpora, for {named} only ({others} is measured",
-        "here on another corpus than theirs, so its reference cells are blank; their protocol's single EER",
+        f"References are published figures, for {named} only ({others} is measured here on another corpus than",
+        f"the ones they name, so its reference cells are blank). {REFERENCE_SOURCES} (their protocol's single EER",
         "is shown under *avg*; n/r = not reported).",
     ]
 
 
-def intro(corpus_note, seeds=(None,), tasks=TASKS, references=None):
-    """The paragraph above the tables: what was measured on what, and over how many training seeds.
+def _avg_speakers_note(results, tasks):
+    """How many test speakers the *avg* column used of each task (a speaker that cannot give M segments is left
+    out of its batches), from the results that say so (``eer_avg_speakers`` beside ``speakers``); "" if none do."""
+    counts = []
+    for task in tasks:
+        known = [r for _, by_task in results if (r := by_task.get(task)) and r.get("eer_avg_speakers") is not None]
+        if known and "speakers" in known[0]:
+            used, total = known[0]["eer_avg_speakers"], known[0]["speakers"]
+            counts.append(f"{TASK_NAMES[task]} {f'all {total}' if used == total else f'{used} of {total}'}")
+    if not counts:
+        return ""
+    return (
+        f" (here {' and '.join(counts)} test speakers: one with fewer than M utterances and too little voiced audio "
+        "for M segments is left out)"
+    )
+
+
+def intro(corpus_note, seeds=(None,), tasks=TASKS, references=None, results=()):
+    """The paragraph above the tables: what was measured on what, how many test speakers the *avg* column used
+    (from ``results``, as :func:`tables` takes them), and over how many training seeds.
 
     ``references``: the tasks whose corpus is the one the published figures were measured on (TIMIT,
     Snips, or their built-in look-alikes); None: all of ``tasks``.
@@ -73,7 +99,8 @@ def intro(corpus_note, seeds=(None,), tasks=TASKS, references=None):
     lines = [
         f"Ours: {corpus_note}. {first}",
         *rest,
-        "*avg* = seed-compatible average EER over batches of N test speakers x M utterances;",
+        f"*avg* = seed-compatible average EER over batches of N test speakers x M utterances"
+        f"{_avg_speakers_note(results, tasks)};",
         "*full* = full-trial EER, every test utterance against every enrolled test speaker,",
     ]
     if len(seeds) == 1:
@@ -240,7 +267,7 @@ def tables(results, external=(), trial_lists=(), tasks=TASKS, references=None):
 
 def render(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,), references=None):
     """Markdown text of the table (``results/eer_table.md``); arguments as :func:`tables` and :func:`intro`."""
-    lines = [f"# {TITLE}", "", *intro(corpus_note, seeds, tasks, references)]
+    lines = [f"# {TITLE}", "", *intro(corpus_note, seeds, tasks, references, results)]
     for caption, header, rows in tables(results, external, trial_lists, tasks, references):
         lines += [""] + ([caption, ""] if caption else [])
         lines += markdown_table(header, rows)
@@ -254,7 +281,7 @@ def markdown_table(header, rows):
 
 def render_html(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,), references=None):
     """A standalone HTML page of the same tables (``results/eer_table.html``, shown in the report)."""
-    body = [paragraph(" ".join(intro(corpus_note, seeds, tasks, references)))]
+    body = [paragraph(" ".join(intro(corpus_note, seeds, tasks, references, results)))]
     for caption, header, rows in tables(results, external, trial_lists, tasks, references):
         if caption:
             body.append(f"<p>{html.escape(caption)}</p>")
