@@ -42,7 +42,7 @@ def _defaults(schema, node):
     out = {}
     for key, child in node.get("properties", {}).items():
         child = _resolve(schema, child)
-        if "properties" in child:
+        if "properties" in child and isinstance(child.get("default", {}), dict):  # a section (not one null by default)
             out[key] = {**_defaults(schema, child), **child.get("default", {})}
         elif "default" in child:
             out[key] = child["default"]
