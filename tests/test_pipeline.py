@@ -156,6 +156,17 @@ def test_rerun_has_nothing_to_do(run_dir):
             "experiments: {variants: {rooms: {augment: {tisv: {rir_roots: [/no/such/rirs]}}}}}",
             "config key experiments.variants.rooms.augment.tisv.rir_roots: '/no/such/rirs' is not a folder",
         ),
+        (
+            "train: {tdsv: {init: tisv}}\nexperiments: {tasks: [tdsv]}",
+            "config key train.tdsv.init: 'tisv' starts TD-SV from this run's TI-SV best.pt, but the run does not "
+            "train tisv",
+        ),
+        ("train: {tisv: {init: /no/such/best.pt}}", "config key train.tisv.init: '/no/such/best.pt' is not a file"),
+        ("train: {tdsv: {multireader: {source: tisv, weight: -1}}}", "-1 is less than the minimum of 0"),
+        (
+            "train: {tdsv: {multireader: {source: tdsv, weight: 1}}}",
+            "config key train.tdsv.multireader.source: 'tdsv' is this task itself",
+        ),
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, config, message):
@@ -203,6 +214,62 @@ def test_bad_file_in_a_real_layout_through_the_rule(tmp_path, policy):
         assert "skipped 1 bad file(s)" in log
         rows = (work / "results" / "tisv" / "manifest.tsv").read_text().splitlines()
         assert len(rows) == 1 + 34 * 10 - 1
+
+
+def dry_run_jobs(output):
+    """{(rule, its wildcards line): [its inputs]} of the jobs a dry run lists."""
+    jobs, rule, inputs = {}, None, []
+    for line in output.splitlines():
+        if line.startswith("rule ") and line.endswith(":"):
+            rule, inputs = line[5:-1], []
+        elif rule and line.strip().startswith("input:"):
+            inputs = line.split(":", 1)[1].strip().split(", ")
+        elif rule and line.strip().startswith("wildcards:"):
+            jobs[(rule, line.split(":", 1)[1].strip())] = inputs
+    return jobs
+
+
+def test_td_sv_starting_from_ti_sv_waits_for_its_best_checkpoint_and_reads_its_multireader_source(tmp_path):
+    work = copy_workflow(tmp_path)
+    (work / "config" / "ft.yaml").write_text("train: {tdsv: {init: tisv, multireader: {source: tisv, weight: 0.5}}}\n")
+    (work / "config" / "zero.yaml").write_text("train: {tdsv: {multireader: {source: tisv, weight: 0}}}\n")
+    own = [f"results/tdsv/features/{split}/{shard}.npz" for split in ("train_aug", "val") for shard in (0, 1)]
+    tisv_train = [f"results/tisv/features/train_aug/{shard}.npz" for shard in (0, 1)]
+    proc = snakemake(work, "-n", "results/tdsv/step/final.pt", config=["config/tiny.yaml", "config/ft.yaml"])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    jobs = dry_run_jobs(proc.stdout)
+    # Asked for TD-SV alone, the run trains TI-SV's step schedule first: TD-SV's step run starts from its best.pt.
+    assert jobs[("train", "root=results, task=tdsv, schedule=step")] == [*own, "results/tisv/step/best.pt", *tisv_train]
+    assert ("train", "root=results, task=tisv, schedule=step") in jobs
+    assert ("train", "root=results, task=tisv, schedule=const") not in jobs
+    # MultiReader at weight 0 is none: TD-SV reads its own data alone, and TI-SV is not trained for it.
+    proc = snakemake(work, "-n", "results/tdsv/step/final.pt", config=["config/tiny.yaml", "config/zero.yaml"])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    jobs = dry_run_jobs(proc.stdout)
+    assert jobs[("train", "root=results, task=tdsv, schedule=step")] == own
+    assert [key for key in jobs if key[0] == "train"] == [("train", "root=results, task=tdsv, schedule=step")]
+
+
+def test_td_sv_fine_tuned_from_ti_sv_with_multireader_trains_through_the_rule(run_dir, tmp_path):
+    """The run's TI-SV is there: TD-SV's const run alone retrains, from TI-SV's best.pt, and says so."""
+    import torch
+    from workflow_run import job_counts
+
+    work = shutil.copytree(run_dir, tmp_path / "run", symlinks=True)
+    (work / "config" / "ft.yaml").write_text("train: {tdsv: {init: tisv, multireader: {source: tisv, weight: 0.5}}}\n")
+    proc = snakemake(work, "results/tdsv/const/final.pt", config=["config/tiny.yaml", "config/ft.yaml"])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert job_counts(proc.stdout + proc.stderr) == {"train": 1}
+    start = work / "results/tisv/const/best.pt"
+    given, init, final = (
+        torch.load(path, weights_only=True)
+        for path in (start, work / "results/tdsv/const/init.pt", work / "results/tdsv/const/final.pt")
+    )
+    assert all(torch.equal(init["model"][k], given["model"][k]) for k in given["model"])
+    assert (init["w"], init["b"]) == (given["w"], given["b"])
+    assert final["init_from"]["from"] == "tisv" and final["init_from"]["path"] == "results/tisv/const/best.pt"
+    assert final["multireader"]["source"] == "tisv" and final["multireader"]["weight"] == 0.5
+    assert "starting from results/tisv/const/best.pt" in (work / "results/logs/train/tdsv_const.log").read_text()
 
 
 # A second seed of the experiment grid (results/seed8/), longer: killed, it resumes as a run without experiments does.

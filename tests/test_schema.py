@@ -42,6 +42,11 @@ def test_the_dataclasses_built_from_config_have_no_defaults_of_their_own():
     AugmentParams(**copy.deepcopy(schema.defaults("augment.tdsv")))
 
 
+def test_a_section_null_by_default_is_null_not_its_keys():
+    # train.<task>.multireader is an object with keys of its own, off (null) unless a config sets it.
+    assert schema.defaults("train.tdsv") == {"max_speakers": None, "init": None, "multireader": None}
+
+
 def test_unknown_section_is_a_key_error():
     with pytest.raises(KeyError):
         schema.defaults("features.nope")

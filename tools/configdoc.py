@@ -21,10 +21,13 @@ PAGE = Path("config") / "README.md"  # relative to the repository root
 
 
 def _kind(node):
-    """The type column: enum values, a type, or (``anyOf``) each alternative's, joined by |."""
+    """The type column: enum values, a type, or (``anyOf``, a list of types) each alternative's, joined by |."""
     if "anyOf" in node:
         return " \\| ".join(_kind(alternative) for alternative in node["anyOf"])
-    return " \\| ".join(str(v) for v in node["enum"]) if "enum" in node else node.get("type", "")
+    if "enum" in node:
+        return " \\| ".join(str(v) for v in node["enum"])
+    kind = node.get("type", "")
+    return " \\| ".join(kind) if isinstance(kind, list) else kind
 
 
 def _rows(node, schema, prefix, required=False, about=""):
@@ -33,7 +36,10 @@ def _rows(node, schema, prefix, required=False, about=""):
     if "$ref" in node:
         ref = node["$ref"].split("/")[-1]
         node = {**schema["definitions"][ref], **{k: v for k, v in node.items() if k != "$ref"}}
-    if node.get("type") == "object" and ("properties" in node or "additionalProperties" in node):
+    kinds = node.get("type") if isinstance(node.get("type"), list) else [node.get("type")]
+    if "object" in kinds and ("properties" in node or "additionalProperties" in node):
+        if len(kinds) > 1:  # a section that may also be null: a row of its own, then its keys
+            yield prefix, _kind(node), _default(node, required), node.get("description", "")
         for name, child in node.get("properties", {}).items():
             key = f"{prefix}.{name}" if prefix else name
             yield from _rows(child, schema, key, name in node.get("required", ()))

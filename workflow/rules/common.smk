@@ -12,7 +12,7 @@ from ge2e.errors import InputError
 from ge2e.fetch import archives  # download.smk's catalogue
 from ge2e.features.augment import rule_settings  # features.smk's augment rule
 from ge2e.corpus.manifest import SPLITS
-from ge2e.plan import checks, grid, params
+from ge2e.plan import checks, grid, params, transfer
 from ge2e.plan.corpora import BUILTIN_ROOT, Corpora
 from ge2e.plan.downloads import Downloads, marker as download_marker
 from ge2e.plan.params import TEST_SET, canonical, feature_params
@@ -62,9 +62,14 @@ ALL_SYSTEMS = "All systems"
 EXTERNAL = config["evaluate"]["external"]
 ASNORM_TOP_K = params.asnorm_top_k(config)
 # Every evaluated system, in table order (ge2e.systems): each variant's checkpoints; the untrained encoder of
-# each variant that starts from weights of its own, the MFCC baseline of each with features of its own.
+# each variant that starts from weights of its own (named for the checkpoint a task starts from, where one does:
+# train.<task>.init), the MFCC baseline of each with features of its own.
 TARGETS = Targets(
-    GRID, systems(SCHEDULES, GRID.variants, GRID.own_inits(), GRID.own_features()), EXTERNAL, TRIALS, ASNORM_TOP_K
+    GRID,
+    systems(SCHEDULES, GRID.variants, GRID.own_inits(), GRID.own_features(), GRID.starts(), GRID.tasks),
+    EXTERNAL,
+    TRIALS,
+    ASNORM_TOP_K,
 )
 EVAL_SETS = TARGETS.eval_sets
 # The TI-SV corpus's layout (corpus.tisv_format): TIMIT (the built-in corpus's layout) is converted to wav by
@@ -220,11 +225,30 @@ def run_config(wildcards):
     return VARIANT_CONFIG[grid_run(wildcards).variant]
 
 
+def training_set(task, variant):
+    """A task's training shards as a variant trains on them: its augmented set where augmentation is on, else the
+    train split."""
+    split = "train_aug" if GRID.augments(task, variant) else "train"
+    return feature_shards(task, split, GRID.data_root(task, variant))
+
+
 def train_shards(wildcards):
-    """A run's training shards: its variant's augmented set where augmentation is on, else the train split."""
     run = grid_run(wildcards)
-    split = "train_aug" if GRID.augments(run.task, run.variant) else "train"
-    return feature_shards(run.task, split, GRID.data_root(run.task, run.variant))
+    return training_set(run.task, run.variant)
+
+
+def train_start(wildcards):
+    """The checkpoint a run starts from (train.<task>.init): the other task's best.pt, which makes the training wait
+    for it, or a file, whose change retrains; nothing for the seeded random start."""
+    path = transfer.init_path(GRID, run_config(wildcards), grid_run(wildcards))
+    return [path] if path else []
+
+
+def multireader_shards(wildcards):
+    """The training set of a run's MultiReader source (train.<task>.multireader), nothing without one."""
+    run = grid_run(wildcards)
+    spec = transfer.multireader_of(run_config(wildcards), run.task)
+    return training_set(spec["source"], run.variant) if spec else []
 
 
 def val_shards(wildcards):
@@ -236,7 +260,8 @@ def validation_source(wildcards):
 
 
 def train_params(wildcards):
-    return params.train_params(run_config(wildcards), grid_run(wildcards))
+    cfg, run = run_config(wildcards), grid_run(wildcards)
+    return canonical({**params.train_params(cfg, run), **transfer.train_params(GRID, cfg, run)})
 
 
 def train_gpus(wildcards):
@@ -338,6 +363,12 @@ def plot_systems(wildcards):
 
 def decision_systems(wildcards):
     return TARGETS.decision_systems(wildcards.root, wildcards.task, wildcards.evalset)
+
+
+def start_title(task):
+    """What the embedding map's first panel shows: the untrained encoder, or the checkpoint the task starts from."""
+    start = GRID.starts().get(DEFAULT, {}).get(task)
+    return f"start of training ({start})" if start else "untrained encoder"
 
 
 def embedding_map_label():

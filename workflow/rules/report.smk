@@ -206,6 +206,7 @@ rule embedding_map:
         mem_mb=2000,
         runtime=15,
     params:
+        start_label=lambda wc: start_title(wc.task),
         trained_label=embedding_map_label(),
         frames=lambda wc: eval_frames(wc.task),
         seed=lambda wc: task_seed("embedding_map", wc.task),

@@ -6,6 +6,9 @@ rule train:
     input:
         train=train_shards,
         val=val_shards,
+        # train.<task>.init: the checkpoint it starts from; train.<task>.multireader: the second source's training set.
+        start=train_start,
+        multireader=multireader_shards,
     output:
         init="{root}/{task}/{schedule}/init.pt",
         final="{root}/{task}/{schedule}/final.pt",

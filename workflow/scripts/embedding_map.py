@@ -1,4 +1,5 @@
-"""Rule embedding_map: test utterances embedded by the untrained and the trained encoder, t-SNE."""
+"""Rule embedding_map: test utterances embedded by the encoder training starts from (untrained, or the checkpoint
+train.<task>.init names) and the trained encoder, t-SNE."""
 
 import torch
 
@@ -12,7 +13,7 @@ def main(smk):
     torch.set_num_threads(smk.threads)
     test = FeatureSet.load(smk.input.test)
     panels = []
-    for title, path in (("untrained encoder", smk.input.untrained), (smk.params.trained_label, smk.input.trained)):
+    for title, path in ((smk.params.start_label, smk.input.untrained), (smk.params.trained_label, smk.input.trained)):
         model, _ = load_encoder(path)
         panels.append((title, EncoderEmbedder(model, smk.params.frames).utterances(test)))
     plots.embedding_map(panels, test.speakers, smk.output[0], smk.wildcards.task, smk.params.seed)

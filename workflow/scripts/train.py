@@ -7,11 +7,16 @@ import torch
 from ge2e.features.store import FeatureSet
 from ge2e.rule import run
 from ge2e.train import trainer
+from ge2e.train.multireader import Source
+from ge2e.train.transfer import Start
 
 
 def main(smk):
     torch.set_num_threads(smk.threads)
-    params = trainer.TrainParams(**smk.params.train)
+    settings = dict(smk.params.train)
+    # Present only where the config sets them (ge2e.plan.transfer): the checkpoint to start from, a second source.
+    init, multireader = settings.pop("init", None), settings.pop("multireader", None)
+    params = trainer.TrainParams(**settings)
     trainer.train(
         FeatureSet.load(smk.input.train),
         FeatureSet.load(smk.input.val),
@@ -24,6 +29,12 @@ def main(smk):
             "resume": str(Path(smk.output.final).with_name("resume.pt")),
         },
         source=smk.params.source,
+        init=Start(init["path"], init["from"], f"train.{smk.wildcards.task}.init") if init else None,
+        multireader=(
+            Source(multireader["source"], FeatureSet.load(smk.input.multireader), multireader["weight"])
+            if multireader
+            else None
+        ),
     )
 
 

@@ -52,7 +52,7 @@ def _defaults(schema, node):
     out = {}
     for key, child in node.get("properties", {}).items():
         child = _resolve(schema, child)
-        if "properties" in child:
+        if "properties" in child and isinstance(child.get("default", {}), dict):  # a section (not one null by default)
             out[key] = {**_defaults(schema, child), **child.get("default", {})}
         elif "default" in child:
             out[key] = child["default"]
@@ -317,6 +317,8 @@ def _describe(node, schema, noun="a value"):
         if key in node:
             return " or ".join(_describe(alternative, schema) for alternative in node[key])
     kind = node.get("type")
+    if isinstance(kind, list):  # e.g. [null, string]: each type with the node's other constraints
+        return " or ".join(_describe({**node, "type": one}, schema, noun) for one in kind)
     if kind == "array":
         return _describe_list(node, schema)
     text = _TYPES.get(kind, noun)

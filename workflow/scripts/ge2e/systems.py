@@ -51,7 +51,22 @@ def _short(variant, text):
     return text if variant == DEFAULT else f"{variant}: {text}"
 
 
-def systems(schedules, variants=(DEFAULT,), untrained=(DEFAULT,), mfcc=(DEFAULT,)):
+def start_words(starts, task_order=("tdsv", "tisv")):
+    """The start row's words for a variant some of whose tasks start from a checkpoint: ``starts`` {task: what it
+    starts from} -> 'TD-SV: TI-SV const lr best.pt; TI-SV: untrained' (every task of ``task_order``, in ``starts``
+    or not, as the row spans them all)."""
+    return "; ".join(f"{TASK_NAMES[t]}: {starts.get(t, 'untrained')}" for t in task_order)
+
+
+def _start(variant, schedule, starts, tasks):
+    """The start row of ``variant``: its untrained encoder, or (``starts``: {task: what it starts from}) the
+    encoder some task starts from."""
+    text = "untrained encoder" if not starts else f"start of training ({start_words(starts, tasks)})"
+    plot_label = f"baseline: {text}" if variant == DEFAULT else f"baseline: {text} ({variant})"
+    return System(f"{_ours(variant)}: {text}", plot_label, schedule, UNTRAINED, True, variant)
+
+
+def systems(schedules, variants=(DEFAULT,), untrained=(DEFAULT,), mfcc=(DEFAULT,), starts=None, tasks=TASKS):
     """Every evaluated system in table order: each variant's trained checkpoints, then the baselines.
 
     Every schedule of a variant starts from the same seeded weights, so the first schedule's
@@ -62,7 +77,11 @@ def systems(schedules, variants=(DEFAULT,), untrained=(DEFAULT,), mfcc=(DEFAULT,
         untrained: the variants with an untrained encoder of their own (another model size or
             training data); the others start from one of these.
         mfcc: the variants with features of their own, each with its MFCC baseline.
+        starts: {variant: {task: what it starts from}} of the variants some of whose ``tasks`` start from a
+            checkpoint (``train.<task>.init``): their start row is that encoder, not an untrained one, and is
+            labelled so ('Ours: start of training (TD-SV: TI-SV const lr best.pt; TI-SV: untrained)').
     """
+    starts = starts or {}
     trained = [
         System(
             f"{_ours(v)}: {schedule} lr, {ckpt} checkpoint",
@@ -76,17 +95,7 @@ def systems(schedules, variants=(DEFAULT,), untrained=(DEFAULT,), mfcc=(DEFAULT,
         for schedule in schedules
         for ckpt in TRAINED_CHECKPOINTS
     ]
-    start = [
-        System(
-            f"{_ours(v)}: untrained encoder",
-            "baseline: untrained encoder" + ("" if v == DEFAULT else f" ({v})"),
-            schedules[0],
-            UNTRAINED,
-            True,
-            v,
-        )
-        for v in untrained
-    ]
+    start = [_start(v, schedules[0], starts.get(v), tasks) for v in untrained]
     features = [
         System(
             "MFCC mean+std cosine baseline (no training)" + ("" if v == DEFAULT else f", {v}'s features"),

@@ -20,6 +20,7 @@ from ge2e.evaluate.trial_lists import load as load_trial_list
 from ge2e.features.recordings import check_roots
 from ge2e.fetch import archives
 from ge2e.fetch.obtain import present
+from ge2e.plan import transfer
 from ge2e.plan.downloads import librispeech_fetched
 from ge2e.plan.params import capacity, trial_list_args
 from ge2e.systems import CORPUS_OF_TASK, DEFAULT
@@ -62,6 +63,7 @@ def check(config, variant_configs, tasks, corpora, downloads):
     check_trial_lists(config, downloads)
     check_builtin_capacity(variant_configs, tasks, corpora)
     check_augment_folders(variant_configs, tasks)
+    transfer.check_files(variant_configs, tasks)
 
 
 def check_corpora(corpora, tasks):

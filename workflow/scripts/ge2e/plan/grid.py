@@ -20,6 +20,7 @@ import json
 from ge2e import schema
 from ge2e.errors import InputError
 from ge2e.features.augment import AugmentParams
+from ge2e.plan import transfer
 from ge2e.systems import DEFAULT, TASKS
 
 RESULTS = "results"
@@ -110,15 +111,25 @@ def data_settings(cfg, task):
     return (cfg["features"], augment if AugmentParams(**augment).enabled else None)
 
 
-def init_settings(cfg, task, seed):
-    """What a task's untrained encoder depends on: its size, the training data (input statistics), the seed."""
-    return (data_settings(cfg, task), cfg["model"], seed)
+def init_settings(cfg, task, seed, schedule):
+    """What a task's start weights depend on: its size, the training data (input statistics), the seed; and where
+    ``train.<task>.init`` names a checkpoint, that: a file by its path, the other task's run by its settings (at
+    ``schedule``: a run starts from that task's run of its own schedule)."""
+    settings = (data_settings(cfg, task), cfg["model"], seed)
+    init = transfer.init_of(cfg, task)
+    if init in TASKS:
+        return (*settings, train_settings(cfg, init, schedule, seed))
+    return (*settings, init) if init else settings
 
 
 def train_settings(cfg, task, schedule, seed):
-    """What one training run depends on: its data, model, the task's and common ``train`` keys, its schedule."""
-    train = {key: value for key, value in cfg["train"].items() if key not in TASKS or key == task}
-    return (init_settings(cfg, task, seed), train, cfg["lr_schedules"][schedule])
+    """What one training run depends on: its start, data, model, the task's and common ``train`` keys, its
+    schedule, and the training data of its MultiReader source (a weight of 0 is none)."""
+    train = {key: value for key, value in cfg["train"].items() if key not in TASKS}
+    train[task] = {**cfg["train"][task], "multireader": transfer.multireader_of(cfg, task)}
+    settings = (init_settings(cfg, task, seed, schedule), train, cfg["lr_schedules"][schedule])
+    multireader = transfer.multireader_of(cfg, task)
+    return (*settings, data_settings(cfg, multireader["source"])) if multireader else settings
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,6 +161,7 @@ class Grid:
         self.variants = list(configs)
         self.seeds = seeds(config)
         self.tasks = [task for task in TASKS if task in experiments["tasks"]]
+        transfer.check(configs, self.tasks)
         self.schedules = list(experiments["schedules"]) or list(config["lr_schedules"])
         for schedule in self.schedules:
             if schedule not in config["lr_schedules"]:
@@ -171,7 +183,7 @@ class Grid:
         }
         # Every schedule of a run starts from the same weights: the untrained encoder is the first schedule's.
         self._inits = {
-            (task, v, seed): owner(("init", task, init_settings(configs[v], task, seed)), v)
+            (task, v, seed): owner(("init", task, init_settings(configs[v], task, seed, self.schedules[0])), v)
             for task, v in pairs
             for seed in self.seeds
         }
@@ -240,6 +252,12 @@ class Grid:
     def own_inits(self):
         """The variants with an untrained encoder of their own for some task."""
         return [v for v in self.variants if any(self.init_owner(task, v) == v for task in self.tasks)]
+
+    def starts(self):
+        """{variant: {task: what it starts from}} of the variants with start weights of their own where a task of
+        the run starts from a checkpoint (``train.<task>.init``): their table rows say so."""
+        starts = {v: transfer.start_label(self.configs[v], self.tasks, self.schedules[0]) for v in self.own_inits()}
+        return {v: label for v, label in starts.items() if label}
 
     def own_features(self):
         """The variants with features of their own."""

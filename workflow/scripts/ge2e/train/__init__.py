@@ -2,7 +2,9 @@
 
 - ``loss``: ``GE2ELoss`` (softmax and contrast);
 - ``loss_reference``: the loss as loops, what the tests and benchmarks check ``GE2ELoss`` against;
-- ``trainer``: the training loop, schedules, validation, checkpoints and resume.
+- ``trainer``: the training loop, schedules, validation, checkpoints and resume;
+- ``transfer``: starting from a trained encoder's checkpoint, checked against the run;
+- ``multireader``: a second data source's GE2E loss in every step (MultiReader).
 
 May import: ge2e.features, ge2e.encoder, ge2e.evaluate (the validation EER) and the shared modules.
 """

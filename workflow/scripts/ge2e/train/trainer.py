@@ -3,6 +3,10 @@
 Paper recipe: SGD, gradient L2-norm clipped at 3, the gradients of w and b scaled by
 0.01, w initialised 10 and kept > 0, b initialised -5. An epoch is one pass over the
 training speakers in batches of N (as in the earlier public port).
+
+A run may start from a trained encoder instead of the seeded random weights (``ge2e.train.transfer``), and may
+add a second source's GE2E loss to every step (``ge2e.train.multireader``); without either it trains as it
+always did, to the byte.
 """
 
 import dataclasses
@@ -21,6 +25,8 @@ from ge2e.evaluate import calibration
 from ge2e.evaluate.protocols import full_trial_eer
 from ge2e.features.batches import SpeakerBatches
 from ge2e.train.loss import W_MIN, GE2ELoss
+from ge2e.train.multireader import MultiReader
+from ge2e.train.transfer import file_digest, load_start, record
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +110,7 @@ class Trainer:
     loss_fn: GE2ELoss
     optimiser: torch.optim.Optimizer
     scheduler: torch.optim.lr_scheduler.LRScheduler
+    reader: MultiReader | None = None  # the second source (MultiReader), or None
 
 
 def resolve_device(name):
@@ -128,26 +135,44 @@ def build_model(n_mels, model_config, seed, train_set):
     return model
 
 
-def setup(params, model_config, train_set, device):
-    """Model, GE2E loss, SGD over both, and the learning-rate schedule: a ``Trainer``."""
-    model = build_model(train_set.n_mels, model_config, params.seed, train_set).to(device)
-    loss_fn = GE2ELoss(method=params.loss_method).to(device)
-    optimiser = torch.optim.SGD(
-        [{"params": model.parameters()}, {"params": loss_fn.parameters()}], lr=params.lr, momentum=params.momentum
-    )
+def setup(params, model_config, train_set, device, start=None, reader=None):
+    """Model, GE2E loss, SGD over both (and over ``reader``'s loss), and the learning-rate schedule: a ``Trainer``.
+
+    Args:
+        start: None, or (encoder, checkpoint) to start from (``ge2e.train.transfer.load_start``): the model takes
+            its weights and input normalisation, the loss its w and b.
+        reader: None, or the run's ``ge2e.train.multireader.MultiReader``.
+    """
+    if start is None:
+        model = build_model(train_set.n_mels, model_config, params.seed, train_set).to(device)
+        loss_fn = GE2ELoss(method=params.loss_method).to(device)
+    else:
+        encoder, ckpt = start
+        torch.manual_seed(params.seed)  # the torch generator stands where a seeded start leaves it
+        model = SpeakerEncoder(train_set.n_mels, **model_config)
+        model.load_state_dict(encoder.state_dict())
+        model = model.to(device)
+        # The checkpoint's w and b (the paper's start where a checkpoint has none).
+        loss_fn = GE2ELoss(params.loss_method, **{f"init_{k}": ckpt[k] for k in ("w", "b") if k in ckpt}).to(device)
+    groups = [{"params": model.parameters()}, {"params": loss_fn.parameters()}]
+    if reader is not None:
+        groups.append({"params": reader.loss_fn.parameters()})
+    optimiser = torch.optim.SGD(groups, lr=params.lr, momentum=params.momentum)
     if params.schedule == "step":
         scheduler = torch.optim.lr_scheduler.StepLR(optimiser, step_size=params.step_epochs, gamma=params.gamma)
     else:
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda _: 1.0)
-    return Trainer(model, loss_fn, optimiser, scheduler)
+    return Trainer(model, loss_fn, optimiser, scheduler, reader)
 
 
-def checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold, decision=None):
+def checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold, decision=None, extra=None):
     """A self-describing checkpoint dict, a snapshot: its tensors are CPU copies, so it stays as it
     is while training goes on (``state_dict()`` alone shares storage with the live parameters).
 
     ``decision``: the calibration and operating points fitted on the validation speakers' trials
     (``ge2e.evaluate.calibration.stored``), which ``ge2e verify`` decides by; None where there are none.
+    ``extra``: further keys (``init_from``: the checkpoint the run started from; ``multireader``: its second
+    source), only where the run has them, so a run without them writes what it always wrote.
     """
     decision = decision or {calibration.CHECKPOINT_KEY: None, calibration.THRESHOLDS_KEY: None}
     return {
@@ -162,6 +187,7 @@ def checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, thr
         "eer_threshold": threshold,
         "train_params": dataclasses.asdict(params),
         "feature_params": dict(feature_params),
+        **(extra or {}),
     }
 
 
@@ -172,8 +198,9 @@ def _save(obj, path):
         torch.save(obj, fh)
 
 
-def _fingerprint(params, model_config, feature_params, train_set, val_set):
-    """Identifies a run, so a resume file from other settings or data is never used."""
+def _fingerprint(params, model_config, feature_params, train_set, val_set, more=()):
+    """Identifies a run, so a resume file from other settings or data is never used. ``more``: what else the run
+    depends on (the start checkpoint's digest, the second source's weight and data), only where it has them."""
     return repr(
         (
             dataclasses.asdict(params),
@@ -181,31 +208,44 @@ def _fingerprint(params, model_config, feature_params, train_set, val_set):
             dict(feature_params),
             train_set.digest(),
             val_set.shape,
+            *more,
         )
     )
 
 
-def train_step(model, loss_fn, optimiser, batch):
+def _ge2e(model, loss_fn, batch):
+    n, m, t, f = batch.shape
+    return loss_fn(model(batch.reshape(n * m, t, f)).view(n, m, -1))
+
+
+def train_step(model, loss_fn, optimiser, batch, second=None):
     """One optimiser step on one GE2E batch; the whole of the work per step that training adds to the model.
 
     Args:
         batch: (N, M, T, F) float tensor on the model's device: N speakers x M segments of T frames.
+        second: None, or (loss, batch, weight) of a second source (MultiReader): its GE2E loss on its batch,
+            times weight, joins the step's loss.
     Returns:
         The loss (0-d tensor, detached). A non-finite loss is returned without stepping, so the
         caller can stop with the weights still good.
     """
-    n, m, t, f = batch.shape
-    loss = loss_fn(model(batch.reshape(n * m, t, f)).view(n, m, -1))
+    loss = _ge2e(model, loss_fn, batch)
+    losses = [loss_fn]
+    if second is not None:
+        second_loss, second_batch, weight = second
+        loss = loss + weight * _ge2e(model, second_loss, second_batch)
+        losses.append(second_loss)
     if not torch.isfinite(loss):
         return loss.detach()
     optimiser.zero_grad(set_to_none=True)
     loss.backward()
-    for p in loss_fn.parameters():
+    for p in (p for fn in losses for p in fn.parameters()):
         p.grad *= WB_GRAD_SCALE
     torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP_NORM)
     optimiser.step()
     with torch.no_grad():
-        loss_fn.w.clamp_(min=W_MIN)
+        for fn in losses:
+            fn.w.clamp_(min=W_MIN)
     return loss.detach()
 
 
@@ -214,10 +254,15 @@ def train_epoch(trainer, batches, state, epoch, params, last_good):
 
     Each row is epoch, step, the step's loss and ``total_loss`` (the seed's column name): the mean
     loss of the last ``params.average_window`` steps. ``last_good`` names the file a non-finite
-    loss's error points at.
+    loss's error points at. With a second source (``trainer.reader``) each step also draws its batch, and the
+    step's loss is the sum that was minimised: own + weight x source.
     """
+    reader = trainer.reader
     for batch in batches:
-        loss = train_step(trainer.model, trainer.loss_fn, trainer.optimiser, batch)
+        second = None
+        if reader is not None:
+            second = (reader.loss_fn, torch.as_tensor(reader.batch(), device=batch.device), reader.weight)
+        loss = train_step(trainer.model, trainer.loss_fn, trainer.optimiser, batch, second)
         if not torch.isfinite(loss):
             raise InputError(
                 f"loss became {loss.item()} at epoch {epoch}, step {state.step + 1}; training stopped, the last "
@@ -230,7 +275,10 @@ def train_epoch(trainer, batches, state, epoch, params, last_good):
     state.epoch = epoch
 
 
-def train(train_set, val_set, params, model_config, feature_params, outputs, source="validation speakers"):
+def train(
+    train_set, val_set, params, model_config, feature_params, outputs, source="validation speakers", init=None,
+    multireader=None,
+):  # fmt: skip
     """Train and write checkpoints and the loss log, resuming where a killed run stopped.
 
     Every ``params.checkpoint_every`` epochs the whole state (model, optimiser,
@@ -246,6 +294,12 @@ def train(train_set, val_set, params, model_config, feature_params, outputs, sou
         feature_params: dict of ``ge2e.features.frontend.FeatureParams`` (stored in checkpoints).
         outputs: dict of paths: init, final, best, loss (TSV), resume.
         source: what the validation speakers are (task and corpus), stored with the calibration fitted on them.
+        init: None (the seeded random start), or a ``ge2e.train.transfer.Start``: the checkpoint to start from,
+            whose model size and feature settings must be the run's (an InputError naming its config key
+            otherwise). Every checkpoint records it (``init_from``), and init.pt holds its encoder.
+        multireader: None, or a ``ge2e.train.multireader.Source`` whose weighted GE2E loss joins every step's;
+            weight 0 trains exactly as None does. Checkpoints record it (``multireader``) where its weight is
+            above 0.
     Returns:
         dict with final loss, best validation EER and its epoch.
     """
@@ -260,10 +314,20 @@ def train(train_set, val_set, params, model_config, feature_params, outputs, sou
         source="training speakers",
         max_speakers=params.max_speakers,
     )
-    trainer = setup(params, model_config, train_set, device)
+    start, more, started = None, [], {}
+    if init is not None:
+        start = load_start(init, {"n_mels": train_set.n_mels, **model_config}, dict(feature_params))
+        digest = file_digest(init.path)
+        started = {"init_from": record(init, start[1], digest)}
+        more.append(("init", digest))
+    reader = None
+    if multireader is not None and multireader.weight > 0:
+        reader = MultiReader(multireader, params, device)
+        more.append(("multireader", multireader.name, reader.weight, multireader.train_set.digest()))
+    trainer = setup(params, model_config, train_set, device, start, reader)
     model, loss_fn = trainer.model, trainer.loss_fn
     embedder = EncoderEmbedder(model, window_frames(params.frames))
-    fingerprint = _fingerprint(params, model_config, feature_params, train_set, val_set)
+    fingerprint = _fingerprint(params, model_config, feature_params, train_set, val_set, more)
     resume = outputs.get("resume")
 
     def validate():  # (EER, threshold, calibration and operating points) on the validation speakers
@@ -273,7 +337,8 @@ def train(train_set, val_set, params, model_config, feature_params, outputs, sou
         return val_eer, threshold, calibration.stored(trials["scores"], trials["labels"], source)
 
     def snapshot(epoch, step, val_eer, threshold, decision):
-        return checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold, decision)
+        extra = {**started, **({"multireader": reader.record()} if reader else {})}
+        return checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold, decision, extra)
 
     state = _load_resume(resume, fingerprint, trainer, rng)
     if state:
@@ -281,10 +346,15 @@ def train(train_set, val_set, params, model_config, feature_params, outputs, sou
     else:
         state = TrainState.start(snapshot(0, 0, *validate()))
         log.info(
-            "training on %s: %d speakers, %d batches/epoch, N=%d M=%d; untrained val EER %.4f",
+            "training on %s: %d speakers, %d batches/epoch, N=%d M=%d; %s val EER %.4f",
             device, len(sampler.speakers), sampler.batches_per_epoch, params.n_speakers, params.n_utterances,
-            state.val_eer,
+            f"starting from {init.path}:" if init else "untrained", state.val_eer,
         )  # fmt: skip
+        if reader:
+            log.info(
+                "MultiReader: every step adds %g x the GE2E loss of a batch of %s (%d speakers)",
+                reader.weight, reader.name, len(reader.sampler.speakers),
+            )  # fmt: skip
     # init.pt and best.pt are declared outputs, which Snakemake deletes before a rerun: rewrite them.
     _save(state.init, outputs["init"])
     _save(state.best, outputs["best"])
@@ -341,6 +411,7 @@ def _save_resume(path, fingerprint, trainer, rng, state):
             "scheduler": trainer.scheduler.state_dict(),
             "numpy_rng": rng.bit_generator.state,
             "torch_rng": torch.get_rng_state(),
+            **({"multireader": trainer.reader.state()} if trainer.reader else {}),
         },
         path,
     )
@@ -361,6 +432,8 @@ def _load_resume(path, fingerprint, trainer, rng):
     trainer.scheduler.load_state_dict(saved["scheduler"])
     rng.bit_generator.state = saved["numpy_rng"]
     torch.set_rng_state(saved["torch_rng"])
+    if trainer.reader:
+        trainer.reader.restore(saved["multireader"])
     return TrainState(
         **{field.name: saved[field.name] for field in dataclasses.fields(TrainState) if field.name in saved}
     )
