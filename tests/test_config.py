@@ -62,3 +62,18 @@ def test_every_default_key_is_documented():
                 yield path
 
     assert set(leaves(merged("config.yaml"))) <= documented
+
+
+def test_the_keys_of_an_object_among_a_keys_alternatives_are_documented_too():
+    rows = configdoc.markdown(yaml.safe_load(SCHEMA.read_text())).splitlines()
+    keys = [line.split("`")[1] for line in rows[2:]]
+    at = keys.index("evaluate.external.<name>")  # a folder, or {root, speakers}
+    assert "string \\| object" in rows[2 + at]
+    assert keys[at + 1 : at + 7] == [
+        "evaluate.external.<name>.root",
+        "evaluate.external.<name>.speakers.split.val",
+        "evaluate.external.<name>.speakers.split.test",
+        "evaluate.external.<name>.speakers.seed",
+        "evaluate.external.<name>.speakers.part",
+        "evaluate.trials.<name>.root",
+    ]

@@ -97,6 +97,31 @@ def test_external_sets_are_folders():
     )
 
 
+def test_an_external_set_on_an_extra_corpus_folder_reads_the_test_part_of_the_same_split(tmp_path):
+    main = f"corpus: {{tisv_format: folder, folder: {{root: {write_folder(tmp_path / 'main')}}}}}"
+    so = write_folder(tmp_path / "so", speakers=8, per_speaker=1)
+    (tmp_path / "x").mkdir()
+    split = "{val: 2, test: 3}"
+    extra = (
+        f"corpus: {{tisv_extra_train: {{so: {{format: folder, root: {so}, speakers: {{split: {split}, seed: 7}}}}}}}}"
+    )
+
+    def external(speakers):
+        return f"evaluate: {{external: {{so_test: {{root: {tmp_path}/x/../so, speakers: {speakers}}}}}}}"
+
+    run_checks(main, extra, external(f"{{split: {split}, seed: 7}}"))  # the same folder by another path: the same
+    message = (
+        f"config key evaluate.external.so_test: {tmp_path}/x/../so is the folder of extra training corpus so "
+        "(corpus.tisv_extra_train.so.root), whose speakers train; give both a speakers split with the same counts "
+        "and seed, and the external set part: test"
+    )
+    for speakers in [f"{{split: {split}, seed: 8}}", f"{{split: {split}, seed: 7, part: val}}", "{split: {test: 3}}"]:
+        refused(message, main, extra, external(speakers))
+    refused(message.replace(f"{tmp_path}/x/../so", str(so)), main, extra, f"evaluate: {{external: {{so_test: {so}}}}}")
+    # Where TI-SV does not run, no encoder trains on the extra corpus.
+    run_checks(main, extra, f"evaluate: {{external: {{so_test: {so}}}}}", "experiments: {tasks: [tdsv]}")
+
+
 @pytest.mark.parametrize(
     ("entry", "message"),
     [

@@ -51,3 +51,17 @@ def test_a_sections_keys_written_elsewhere_are_checked_against_that_section():
         schema.check_section({**values, "val_fraction": 1.5}, "corpus.librispeech", where)
     with pytest.raises(schema.InputError, match=rf"^config key {where}\.train_subsets: \[\] should be non-empty"):
         schema.check_section({**values, "train_subsets": []}, "corpus.librispeech", where)
+
+
+def test_a_definitions_defaults_fill_a_section_written_under_several_keys():
+    assert schema.defaults("definitions.speaker_split") == {"split": {"val": 0, "test": 0}, "seed": 0}
+    assert schema.defaults("definitions.external_speakers") == {
+        "split": {"val": 0, "test": 0},
+        "seed": 0,
+        "part": "test",
+    }
+    given = {"split": {"test": 25}, "seed": 7}
+    assert schema.filled(given, "definitions.speaker_split") == {"split": {"val": 0, "test": 25}, "seed": 7}
+    assert given == {"split": {"test": 25}, "seed": 7}  # not changed in place
+    with pytest.raises(schema.InputError, match=r"^config key x\.speakers\.seed: -1 is less than the minimum of 0"):
+        schema.check_section({"split": {}, "seed": -1}, "definitions.speaker_split", "x.speakers")

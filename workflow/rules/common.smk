@@ -36,6 +36,8 @@ try:
     DOWNLOADS = Downloads(config)
     checks.check(config, VARIANT_CONFIG, GRID.tasks, CORPORA, DOWNLOADS)
     TRIALS = checks.trial_lists(config, DOWNLOADS)  # evaluate.trials, a downloaded list's file filled in
+    # evaluate.external: name -> {root, speakers} (the part of a seeded split of its speakers it reads, or None)
+    EXTERNAL = params.external_sets(config)
 except InputError as _exc:
     raise WorkflowError(str(_exc)) from None
 RUN_TASKS = GRID.tasks  # the tasks this run trains and evaluates (experiments.tasks)
@@ -53,14 +55,18 @@ CORPUS_PRIORITY = 10
 SUMMARY = "Summary"
 ALL_SYSTEMS = "All systems"
 # Evaluation sets: the test split of each task's corpus, then every external folder of real speech
-# (evaluate.external, name -> folder), scored with the full-trial protocol only, then every published trial
-# list (evaluate.trials), scored on its own trials. Both kinds of external set live under results/external/{set}/.
-EXTERNAL = config["evaluate"]["external"]
+# (evaluate.external: a folder, or one part of a seeded split of its speakers), scored with the full-trial protocol
+# only, then every published trial list (evaluate.trials), scored on its own trials. Both kinds of external set
+# live under results/external/{set}/.
 ASNORM_TOP_K = params.asnorm_top_k(config)
 # Every evaluated system, in table order (ge2e.systems): each variant's checkpoints; the untrained encoder of
 # each variant that starts from weights of its own, the MFCC baseline of each with features of its own.
 TARGETS = Targets(
-    GRID, systems(SCHEDULES, GRID.variants, GRID.own_inits(), GRID.own_features()), EXTERNAL, TRIALS, ASNORM_TOP_K
+    GRID,
+    systems(SCHEDULES, GRID.variants, GRID.own_inits(), GRID.own_features()),
+    {name: params.external_where(spec) for name, spec in EXTERNAL.items()},
+    TRIALS,
+    ASNORM_TOP_K,
 )
 EVAL_SETS = TARGETS.eval_sets
 # The TI-SV corpus's layout (corpus.tisv_format): TIMIT (the built-in corpus's layout) is converted to wav by
@@ -151,6 +157,10 @@ def trial_list_inputs(wildcards):
 
 def trial_list_args(name):
     return params.trial_list_args(name, TRIALS[name])
+
+
+def external_args(name):
+    return params.external_args(EXTERNAL[name])
 
 
 def read_policy():

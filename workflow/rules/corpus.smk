@@ -203,7 +203,7 @@ rule convert_external:
         mem_mb=2000,
         runtime=30,
     params:
-        root=lambda wc: EXTERNAL[wc.evalset],
+        external=lambda wc: external_args(wc.evalset),
         read_policy=read_policy(),
     script:
         "../scripts/convert_external.py"

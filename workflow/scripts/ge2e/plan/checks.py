@@ -10,15 +10,16 @@ earlier, where the grid and the corpora are read (``ge2e.plan.grid``, ``ge2e.pla
 
 from pathlib import Path
 
-from ge2e.corpus import extra_config
+from ge2e.corpus import extra, extra_config
 from ge2e.corpus.manifest import check_sizes
 from ge2e.corpus.rows import check_paths
+from ge2e.corpus.speaker_split import SpeakerSplit
 from ge2e.errors import InputError
 from ge2e.evaluate.trial_lists import load as load_trial_list
 from ge2e.features.recordings import check_roots
 from ge2e.fetch import archives
 from ge2e.fetch.obtain import present
-from ge2e.plan.params import capacity, trial_list_args
+from ge2e.plan.params import capacity, external_sets, trial_list_args
 from ge2e.systems import CORPUS_OF_TASK, DEFAULT
 
 
@@ -28,7 +29,7 @@ def check(config, variant_configs, tasks, corpora, downloads):
     check_corpora(corpora, tasks)
     archives.check_checksums(config["download"]["checksums"])
     check_extra_train(corpora, tasks)
-    check_external(config["evaluate"]["external"])
+    check_external(external_sets(config), corpora, tasks)
     check_trial_lists(config, downloads)
     check_builtin_capacity(variant_configs, tasks, corpora)
     check_augment_folders(variant_configs, tasks)
@@ -80,14 +81,29 @@ def check_extra_train(corpora, tasks):
             check_paths(extra_config.paths(name, fmt, section))
 
 
-def check_external(external):
-    """Every external evaluation set (evaluate.external, name -> folder) is a folder."""
-    for name, root in external.items():
+def check_external(external, corpora, tasks):
+    """Every external evaluation set (``ge2e.plan.params.external_sets``) is a folder; one that is the folder of an
+    extra TI-SV training corpus too (where TI-SV runs) reads the test part of the same split, so that none of
+    its speakers trains or validates."""
+    for name, spec in external.items():
+        root = spec["root"]
         if not Path(root).is_dir():
             raise InputError(
                 f"config key evaluate.external.{name}: {root!r} is not a folder; point it at a folder of "
                 "<speaker>/<audio files> or remove the entry"
             )
+        for extra_name, (fmt, section) in corpora.extra_train.items() if "tisv" in tasks else ():
+            if fmt != "folder" or not Path(section["root"]).is_dir() or not Path(section["root"]).samefile(root):
+                continue
+            ours, theirs = SpeakerSplit.of(section.get(extra.SPEAKERS)), SpeakerSplit.of(spec["speakers"])
+            same = ours and theirs and (ours.val, ours.test, ours.seed) == (theirs.val, theirs.test, theirs.seed)
+            if not same or theirs.part != "test":
+                raise InputError(
+                    f"config key evaluate.external.{name}: {root} is the folder of extra training corpus {extra_name} "
+                    f"({extra.KEY}.{extra_name}.root), whose speakers train; give both a speakers split with the same "
+                    "counts and seed, and the external set part: test, so that it tests on speakers that never train "
+                    "or validate"
+                )
 
 
 def trial_lists(config, downloads):
