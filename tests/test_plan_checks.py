@@ -5,7 +5,7 @@ import re
 
 import pytest
 import yaml
-from layouts import write_folder, write_voxceleb
+from layouts import write_folder, write_speech_commands, write_voxceleb
 from run_configs import run_config
 
 from ge2e.errors import InputError
@@ -120,6 +120,17 @@ def test_an_external_set_on_an_extra_corpus_folder_reads_the_test_part_of_the_sa
     refused(message.replace(f"{tmp_path}/x/../so", str(so)), main, extra, f"evaluate: {{external: {{so_test: {so}}}}}")
     # Where TI-SV does not run, no encoder trains on the extra corpus.
     run_checks(main, extra, f"evaluate: {{external: {{so_test: {so}}}}}", "experiments: {tasks: [tdsv]}")
+
+
+def test_a_variants_own_keyword_is_checked_as_the_runs_is(tmp_path):
+    root = write_speech_commands(tmp_path / "sc", "google")
+    corpus = f"corpus: {{tdsv_format: speech_commands, speech_commands: {{root: {root}, keyword: ok}}}}"
+    run_checks(corpus, "experiments: {variants: {word_yes: {corpus: {speech_commands: {keyword: 'yes'}}}}}")
+    refused(
+        f"experiments.variants.word_okay: config key corpus.speech_commands.keyword: {root} has no folder 'okay'",
+        corpus,
+        "experiments: {variants: {word_okay: {corpus: {speech_commands: {keyword: okay}}}}}",
+    )
 
 
 @pytest.mark.parametrize(

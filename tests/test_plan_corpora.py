@@ -83,7 +83,7 @@ def test_extra_training_corpora_are_named_beside_the_main_one(tmp_path):
     assert c.validation_source("tisv") == f"TI-SV validation speakers of the speaker folders at {tmp_path}/main"
 
 
-def test_an_extra_corpus_split_by_speakers_validates_too(tmp_path):
+def test_an_extra_corpus_split_by_speakers_validates_too_and_variants_of_a_corpus_are_noted(tmp_path):
     split = "{split: {val: 20, test: 25}, seed: 7}"
     c = Corpora(
         run_config(
@@ -98,6 +98,9 @@ def test_an_extra_corpus_split_by_speakers_validates_too(tmp_path):
     )
     assert c.extra_train_names() == (
         f"so (speaker folders at {tmp_path}/so, speakers split val 20, test 25 speakers, seed 7: train and val parts)"
+    )
+    assert c.note(["tisv"], {"word_no": {"corpus.speech_commands.keyword": "no"}}).endswith(
+        "; variants reading a corpus of their own: word_no (corpus.speech_commands.keyword 'no')"
     )
 
 

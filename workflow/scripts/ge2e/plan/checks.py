@@ -19,6 +19,7 @@ from ge2e.evaluate.trial_lists import load as load_trial_list
 from ge2e.features.recordings import check_roots
 from ge2e.fetch import archives
 from ge2e.fetch.obtain import present
+from ge2e.plan.corpora import Corpora
 from ge2e.plan.params import capacity, external_sets, trial_list_args
 from ge2e.systems import CORPUS_OF_TASK, DEFAULT
 
@@ -27,6 +28,7 @@ def check(config, variant_configs, tasks, corpora, downloads):
     """Every start-up check of a run of ``tasks`` with the experiment's ``variant_configs`` ({variant: config}),
     ``corpora`` (``ge2e.plan.corpora.Corpora``) and ``downloads`` (``ge2e.plan.downloads.Downloads``)."""
     check_corpora(corpora, tasks)
+    check_variant_corpora(variant_configs, corpora, tasks)
     archives.check_checksums(config["download"]["checksums"])
     check_extra_train(corpora, tasks)
     check_external(external_sets(config), corpora, tasks)
@@ -46,6 +48,21 @@ def check_corpora(corpora, tasks):
                 f"config key corpus.{CORPUS_OF_TASK[task][0]}: {corpora.root(task)!r} is not a folder; point it at "
                 "your corpus copy or set it to 'builtin'"
             )
+
+
+def check_variant_corpora(variant_configs, corpora, tasks):
+    """The corpus of every variant that reads its own (a TD-SV keyword: ``ge2e.plan.grid.CORPUS_KEYS``), checked as
+    the run's is (:func:`check_listed_corpus`): its keyword folder is there."""
+    for name, cfg in variant_configs.items():
+        if cfg["corpus"] == corpora.corpus:
+            continue
+        theirs = Corpora(cfg)
+        for task in tasks:
+            if theirs.listed[task] and theirs.listed_section(task) != corpora.listed_section(task):
+                try:
+                    check_listed_corpus(theirs, task)
+                except InputError as exc:
+                    raise InputError(f"experiments.variants.{name}: {exc}") from None
 
 
 def check_listed_corpus(corpora, task):

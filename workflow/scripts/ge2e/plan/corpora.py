@@ -144,12 +144,18 @@ class Corpora:
         also = f" and of the extra corpora {', '.join(more)} (their speakers' val part)" if more else ""
         return f"{TASK_NAMES[task]} validation speakers of the {self.name(task)}{also}"
 
-    def note(self, tasks):
-        """The EER table's note on what ``tasks`` were trained and tested on."""
+    def note(self, tasks, variants=None):
+        """The EER table's note on what ``tasks`` were trained and tested on; ``variants``: {variant: {config key:
+        value}} of the experiment's variants that read a corpus of their own (``ge2e.plan.grid.Grid.corpus_changes``).
+        """
         names = [self.name(task) for task in tasks]
         if self.extra_train and "tisv" in tasks:
             names[tasks.index("tisv")] += f" (+ training speakers of {self.extra_train_names()})"
         note = ", ".join(f"{TASK_NAMES[task]} on {name}" for task, name in zip(tasks, names, strict=True))
+        if variants:
+            note += "; variants reading a corpus of their own: " + ", ".join(
+                f"{v} ({', '.join(f'{key} {value!r}' for key, value in keys.items())})" for v, keys in variants.items()
+            )
         if any(self.is_builtin(task) for task in tasks):
             note += (
                 " (built-in: test speakers speak in base voices, TTS voices or recorded persons, that no training "
