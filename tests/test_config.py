@@ -16,7 +16,14 @@ SCHEMA = ROOT / "config" / "schema.yaml"
 
 @pytest.mark.parametrize(
     "layers",
-    [["config.yaml"], ["config.yaml", "tiny.yaml"], ["config.yaml", "paper.yaml"], ["config.yaml", "voxceleb.yaml"]],
+    [
+        ["config.yaml"],
+        ["config.yaml", "tiny.yaml"],
+        ["config.yaml", "paper.yaml"],
+        ["config.yaml", "voxceleb.yaml"],
+        ["config.yaml", "real-speech.yaml"],
+        ["config.yaml", "real-speech-arabic.yaml"],
+    ],
 )
 def test_shipped_configs_validate(layers):
     config = merged(*layers)
