@@ -20,7 +20,14 @@ SCHEMA = ROOT / "config" / "schema.yaml"
 
 @pytest.mark.parametrize(
     "layers",
-    [["config.yaml"], ["config.yaml", "tiny.yaml"], ["config.yaml", "paper.yaml"], ["config.yaml", "voxceleb.yaml"]],
+    [
+        ["config.yaml"],
+        ["config.yaml", "tiny.yaml"],
+        ["config.yaml", "paper.yaml"],
+        ["config.yaml", "voxceleb.yaml"],
+        ["config.yaml", "real-speech.yaml"],
+        ["config.yaml", "real-speech-arabic.yaml"],
+    ],
 )
 def test_shipped_configs_validate(layers):
     config = merged(*layers)
@@ -211,3 +218,18 @@ def test_a_ti_sv_only_run_on_librispeech_plans_nothing_of_td_sv(tmp_path):
     jobs = job_counts(proc.stdout + proc.stderr)
     assert jobs["convert_tisv"] == 1 and not {"builtin_corpus", "convert_snips", "convert_tdsv"} & set(jobs), jobs
     assert "results/tdsv" not in proc.stdout + proc.stderr
+
+
+def test_the_keys_of_an_object_among_a_keys_alternatives_are_documented_too():
+    rows = configdoc.markdown(yaml.safe_load(SCHEMA.read_text())).splitlines()
+    keys = [line.split("`")[1] for line in rows[2:]]
+    at = keys.index("evaluate.external.<name>")  # a folder, or {root, speakers}
+    assert "string \\| object" in rows[2 + at]
+    assert keys[at + 1 : at + 7] == [
+        "evaluate.external.<name>.root",
+        "evaluate.external.<name>.speakers.split.val",
+        "evaluate.external.<name>.speakers.split.test",
+        "evaluate.external.<name>.speakers.seed",
+        "evaluate.external.<name>.speakers.part",
+        "evaluate.trials.<name>.root",
+    ]

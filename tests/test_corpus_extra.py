@@ -7,7 +7,7 @@ from audio_files import read_policy
 from integer_corpus import write_timit
 from layouts import write_folder, write_librispeech, write_vctk, write_voxceleb
 
-from ge2e.corpus import extra, extra_config, manifest
+from ge2e.corpus import extra, extra_config, manifest, speaker_split
 from ge2e.errors import InputError
 
 KEY = "corpus.tisv_extra_train"
@@ -76,3 +76,34 @@ def test_merge_appends_training_speakers_and_refuses_a_file_or_speaker_in_two_co
         extra.merge(main, {"more": more, "more2": twice})
     manifest.write(more, tmp_path / "more" / "manifest.tsv")
     assert extra.read_manifests([tmp_path / "more" / "manifest.tsv"])["more"][0]["speaker"] == "more/b"
+
+
+def test_a_split_extra_corpus_trains_its_train_part_validates_its_val_part_and_leaves_its_test_part_out(tmp_path):
+    root = write_folder(tmp_path / "so", speakers=10, per_speaker=2)
+    entry = {"format": "folder", "root": str(root), "speakers": {"split": {"val": 2, "test": 3}, "seed": 7}}
+    fmt, section = extra_config.section("so", entry, main_builtin=True)
+    rows = extra.manifest_rows("so", fmt, section, read_policy())
+    part_of = speaker_split.split([f"spk{k:02d}" for k in range(10)], val=2, test=3, seed=7)  # the ids as listed
+    assert {r["speaker"]: r["split"] for r in rows} == {f"so/{s}": p for s, p in part_of.items() if p != "test"}
+    assert len(rows) == 2 * 7 and sorted(part_of.values()).count("train") == 5
+    # The val part joins the main corpus's validation speakers in the merged manifest.
+    main = [{"speaker": "a", "utterance": "a/1", "path": "/c/a/1.wav", "split": "val", "duration": 1.0}]
+    merged = extra.merge(main, {"so": rows})
+    assert {r["speaker"] for r in merged if r["split"] == "val"} == {"a"} | {
+        f"so/{s}" for s in part_of if part_of[s] == "val"
+    }
+    # Files added to some speakers move no one: the split is of the speaker ids alone.
+    for speaker in ("spk00", "spk05"):
+        (root / speaker / "2.wav").write_bytes((root / speaker / "0.wav").read_bytes())
+    again = extra.manifest_rows("so", fmt, section, read_policy())
+    assert {r["speaker"]: r["split"] for r in again} == {r["speaker"]: r["split"] for r in rows} and len(again) > len(
+        rows
+    )
+
+
+def test_counts_beyond_an_extra_corpus_speakers_are_refused_naming_its_key(tmp_path):
+    root = write_folder(tmp_path / "so", speakers=3, per_speaker=1)
+    entry = {"format": "folder", "root": str(root), "speakers": {"split": {"val": 1, "test": 2}, "seed": 7}}
+    fmt, section = extra_config.section("so", entry, main_builtin=True)
+    with pytest.raises(InputError, match=rf"config key {KEY}\.so\.speakers\.split: val 1 \+ test 2 speakers of the 3"):
+        extra.manifest_rows("so", fmt, section, read_policy())

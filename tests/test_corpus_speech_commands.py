@@ -9,7 +9,7 @@ from audio_files import read_policy
 from layouts import write_speech_commands
 from workflow_run import REAL_SPEECH, require_real_speech
 
-from ge2e.corpus import formats, speech_commands
+from ge2e.corpus import formats, speaker_split, speech_commands
 from ge2e.errors import InputError
 from ge2e.schema import defaults
 
@@ -85,6 +85,40 @@ def test_without_lists_or_csvs_speakers_are_held_out_by_seeded_fractions(tmp_pat
     assert [len(v) for v in by_split.values()] == [7, 2, 3]  # 0.25 of 12 test, then 0.25 of the other 9
     assert by_split == speakers_by_split(speech_commands.manifest_rows(s, read_policy(), seed=5))
     assert by_split != speakers_by_split(speech_commands.manifest_rows(s, read_policy(), seed=6))
+
+
+def test_a_speakers_split_is_one_split_of_every_keywords_speakers_stated_and_seeded(tmp_path):
+    folder = write_speech_commands(tmp_path / "asc", "csv", speakers=12, per_speaker=2)
+    for gone in [*(folder / "yes").glob("0000000[12]_*"), *(folder / "ok").glob("00000003_*")]:
+        gone.unlink()  # each word has speakers the other lacks
+    speakers = {"split": {"val": 3, "test": 3}, "seed": 7}
+    expected = speaker_split.split([f"{k:08d}" for k in range(1, 13)], val=3, test=3, seed=7)
+    for keyword in ("ok", "yes"):
+        s = spec(folder, keyword, speakers=speakers)
+        assert s.source() == "speakers" and s.where().endswith(
+            "split: val 3, test 3 speakers, seed 7 of every keyword's)"
+        )
+        for seed in (1, 2):  # the run's seed plays no part: the split's own is stated
+            rows = speech_commands.manifest_rows(s, read_policy(), seed=seed)
+            assert {r["speaker"]: r["split"] for r in rows} == {
+                speaker: part for speaker, part in expected.items() if speaker in {r["speaker"] for r in rows}
+            }
+    assert len({r["speaker"] for r in rows}) == 10  # 'yes' lacks two speakers, who still count in the split
+    with pytest.raises(InputError, match=rf"config key {KEY}\.speakers\.split: val 6 \+ test 6 speakers of the 12"):
+        speech_commands.manifest_rows(
+            spec(folder, speakers={"split": {"val": 6, "test": 6}, "seed": 7}), read_policy(), 1
+        )
+    with pytest.raises(InputError, match=rf"config key {KEY}\.speakers: {KEY}\.csv give the split already; remove"):
+        spec(folder, csv=csv_files(tmp_path / "asc"), speakers=speakers).check()
+    google = write_speech_commands(tmp_path / "sc", "google")
+    with pytest.raises(InputError, match=rf"config key {KEY}\.speakers: {google}'s list files give the split already"):
+        spec(google, speakers=speakers).check()
+    for name in ("validation_list.txt", "testing_list.txt"):
+        (google / name).unlink()
+    # Google's _background_noise_ folder holds no keyword: its files are no one's.
+    assert speech_commands.keyword_speakers(spec(google, speakers=speakers)) == {
+        f"{0xB0000000 + 7919 * k:08x}" for k in range(10)
+    }
 
 
 def test_a_speaker_in_two_splits_stops_with_one_line_naming_it(tmp_path):

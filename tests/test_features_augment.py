@@ -5,6 +5,7 @@ from audio_files import STRICT
 
 from ge2e import schema
 from ge2e.audio.files import write_wav
+from ge2e.corpus import manifest
 from ge2e.features import augment, frontend
 
 
@@ -51,6 +52,44 @@ def test_every_kind_of_copy_and_speed_perturbed_speakers(tmp_path):
     # The telephone copy has lost the energy below 300 Hz: the 200 Hz tone is 20+ dB down in its mel band.
     low_band = int(np.argmax(fs.utterance(0).mean(axis=0)))
     assert fs.utterance(0)[:, low_band].mean() - fs.utterance(3)[:, low_band].mean() > np.log(100)
+
+
+def test_pseudo_speakers_are_training_speakers_alone_and_leave_the_originals_as_they_were(tmp_path):
+    """Speed-perturbed copies (speed_rates) are new speakers made from the training split only, as the augment rule
+    reads it; turning them on leaves every other array as it was, so off is a run without them, byte for byte."""
+    rows = [
+        {"speaker": s, "utterance": f"{s}/u{k}", "path": tone_file(tmp_path / f"{s}{k}.wav", 150 + 40 * i), "split": sp}
+        for i, (s, sp) in enumerate([("w1", "train"), ("w2", "train"), ("v1", "val"), ("t1", "test")])
+        for k in range(2)
+    ]
+    training = manifest.shard(rows, "train", 0, 1)  # what the augment rule (workflow/scripts/augment.py) reads
+    feature_params = frontend.FeatureParams(**schema.defaults("features.params"))
+    off = augment.augment_rows(training, feature_params, aug_params(noise_copies=1, reverb_copies=1), 5, STRICT)
+    on = augment.augment_rows(
+        training, feature_params, aug_params(noise_copies=1, reverb_copies=1, speed_rates=(0.9, 1.1)), 5, STRICT
+    )
+    assert sorted(set(on.speakers)) == ["w1", "w1_sp0.9", "w1_sp1.1", "w2", "w2_sp0.9", "w2_sp1.1"]
+    assert set(off.speakers) == {"w1", "w2"}  # no validation or test speaker, perturbed or not
+    pseudo = [u for u, s in zip(on.utterances, on.speakers, strict=True) if s == "w2_sp1.1"]
+    assert pseudo == ["w2/u0+sp1.1", "w2/u0+sp1.1+noise0", "w2/u0+sp1.1+reverb0"] + [
+        "w2/u1+sp1.1",
+        "w2/u1+sp1.1+noise0",
+        "w2/u1+sp1.1+reverb0",
+    ]
+    index = {u: i for i, u in enumerate(on.utterances)}
+    for i, utterance in enumerate(off.utterances):
+        assert on.utterance(index[utterance]).tobytes() == off.utterance(i).tobytes()
+
+
+def test_speed_moves_pitch_and_tempo_together_as_sox_speed_does():
+    t = np.arange(16000) / 16000
+    wave = np.sin(2 * np.pi * 200 * t).astype(np.float32)
+    for rate in (0.9, 1.1):
+        fast = augment.speed(wave, rate, 16000)
+        assert abs(len(fast) - 16000 / rate) <= 1  # duration / rate
+        spectrum = np.abs(np.fft.rfft(fast * np.hanning(len(fast))))
+        peak_hz = np.argmax(spectrum) * 16000 / len(fast)
+        assert abs(peak_hz - 200 * rate) < 2  # pitch x rate
 
 
 def test_room_impulse_response_decays_by_rt60():

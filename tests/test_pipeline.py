@@ -801,6 +801,63 @@ def test_extra_training_corpora_join_the_training_speakers_and_never_the_test_on
     assert result["speakers"] == 3 and 0 <= result["eer_full"] <= 1
 
 
+def test_one_folder_trains_validates_and_tests_by_a_stated_speaker_split_and_each_keyword_has_its_manifest(tmp_path):
+    """A folder of speakers split by counts and a seed: its train part joins LibriSpeech's training speakers, its val
+    part the validation speakers, and an external set reads its test part (convert_extra, convert_tisv,
+    convert_external); an external set that would test on its training speakers stops the run before any job.
+    A Speech Commands corpus split by speakers once for every keyword, and a variant reading another keyword: a
+    manifest each (convert_tdsv under the variant's folder), the same part for a speaker in both."""
+    from layouts import write_folder, write_librispeech, write_speech_commands
+    from workflow_run import job_counts
+
+    from ge2e.corpus import manifest
+
+    root = write_librispeech(tmp_path / "LibriSpeech", {"train-clean-100": 6, "test-clean": 3}, per_chapter=2)
+    so = write_folder(tmp_path / "so", speakers=9, per_speaker=2)
+    commands = write_speech_commands(tmp_path / "asc", "csv", speakers=12, per_speaker=2)
+    for gone in (commands / "yes").glob("0000000[12]_*"):
+        gone.unlink()
+    split = "{split: {val: 2, test: 3}, seed: 7}"
+    (tmp_path / "work").mkdir()
+    work = copy_workflow(tmp_path / "work")
+    (work / "config" / "split.yaml").write_text(
+        f"corpus: {{tisv_format: librispeech, librispeech: {{root: {root}, train_subsets: [train-clean-100], "
+        f"val_fraction: 0.3}}, tisv_extra_train: {{so: {{format: folder, root: {so}, speakers: {split}}}}}, "
+        f"tdsv_format: speech_commands, speech_commands: {{root: {commands}, keyword: ok, speakers: {split}}}}}\n"
+        f"evaluate: {{external: {{so: {{root: {so}, speakers: {split}}}}}}}\n"
+        "experiments: {variants: {word_yes: {corpus: {speech_commands: {keyword: 'yes'}}}}}\n"
+    )
+    configs = ["config/tiny.yaml", "config/split.yaml"]
+    targets = [
+        f"results/{where}manifest.tsv" for where in ("tisv/", "external/so/", "tdsv/", "variants/word_yes/tdsv/")
+    ]
+    proc = snakemake(work, *targets, config=configs)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    jobs = job_counts(proc.stdout + proc.stderr)
+    assert jobs == {"convert_extra": 1, "convert_tisv": 1, "convert_external": 1, "convert_tdsv": 2}, jobs
+    rows = manifest.read(work / "results/tisv/manifest.tsv")
+    tested = {r["speaker"] for r in manifest.read(work / "results/external/so/manifest.tsv")}
+    trained, validated = _speakers(rows, "train"), _speakers(rows, "val")
+    assert len(tested) == 3 and {s for s in trained if s.startswith("so/")} | {
+        s for s in validated if s.startswith("so/")
+    } == {f"so/spk{k:02d}" for k in range(9) if f"spk{k:02d}" not in tested}
+    assert len([s for s in validated if s.startswith("so/")]) == 2 and len(validated) == 2 + 2  # LibriSpeech's two
+    log = (work / "results/logs/convert/tisv.log").read_text()
+    assert "extra training corpus so (corpus.tisv_extra_train.so): 2 speakers, 4 utterances join the validation" in log
+    ok = manifest.read(work / "results/tdsv/manifest.tsv")
+    yes = manifest.read(work / "results/variants/word_yes/tdsv/manifest.tsv")
+    assert {r["utterance"].split("/")[0] for r in ok} == {"ok"} and {r["utterance"].split("/")[0] for r in yes} == {
+        "yes"
+    }
+    part_of = {r["speaker"]: r["split"] for r in ok}
+    assert all(part_of[r["speaker"]] == r["split"] for r in yes) and len({r["speaker"] for r in yes}) == 10
+    (work / "config" / "leak.yaml").write_text(f"evaluate: {{external: {{so: {so}}}}}\n")
+    refused = snakemake(work, "-n", config=[*configs, "config/leak.yaml"])
+    said = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "Traceback" not in said
+    assert f"config key evaluate.external.so: {so} is the folder of extra training corpus so" in said
+
+
 def test_extra_training_corpora_merge_into_a_converted_timit_and_the_built_in_one_comes_from_its_rule(tmp_path):
     """A real TIMIT tree (convert_timit) with a folder of speakers as an extra: its manifest keeps TIMIT's splits and
     adds the folder's speakers to training. The built-in corpus as an extra beside a folder corpus: rule

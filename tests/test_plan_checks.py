@@ -243,6 +243,42 @@ def test_external_sets_are_folders():
     )
 
 
+def test_an_external_set_on_an_extra_corpus_folder_reads_the_test_part_of_the_same_split(tmp_path):
+    main = f"corpus: {{tisv_format: folder, folder: {{root: {write_folder(tmp_path / 'main')}}}}}"
+    so = write_folder(tmp_path / "so", speakers=8, per_speaker=1)
+    (tmp_path / "x").mkdir()
+    split = "{val: 2, test: 3}"
+    extra = (
+        f"corpus: {{tisv_extra_train: {{so: {{format: folder, root: {so}, speakers: {{split: {split}, seed: 7}}}}}}}}"
+    )
+
+    def external(speakers):
+        return f"evaluate: {{external: {{so_test: {{root: {tmp_path}/x/../so, speakers: {speakers}}}}}}}"
+
+    run_checks(main, extra, external(f"{{split: {split}, seed: 7}}"))  # the same folder by another path: the same
+    message = (
+        f"config key evaluate.external.so_test: {tmp_path}/x/../so is the folder of extra training corpus so "
+        "(corpus.tisv_extra_train.so.root), whose speakers train; give both a speakers split with the same counts "
+        "and seed, and the external set part: test"
+    )
+    for speakers in [f"{{split: {split}, seed: 8}}", f"{{split: {split}, seed: 7, part: val}}", "{split: {test: 3}}"]:
+        refused(message, main, extra, external(speakers))
+    refused(message.replace(f"{tmp_path}/x/../so", str(so)), main, extra, f"evaluate: {{external: {{so_test: {so}}}}}")
+    # Where TI-SV does not run, no encoder trains on the extra corpus.
+    run_checks(main, extra, f"evaluate: {{external: {{so_test: {so}}}}}", "experiments: {tasks: [tdsv]}")
+
+
+def test_a_variants_own_keyword_is_checked_as_the_runs_is(tmp_path):
+    root = write_speech_commands(tmp_path / "sc", "google")
+    corpus = f"corpus: {{tdsv_format: speech_commands, speech_commands: {{root: {root}, keyword: ok}}}}"
+    run_checks(corpus, "experiments: {variants: {word_yes: {corpus: {speech_commands: {keyword: 'yes'}}}}}")
+    refused(
+        f"experiments.variants.word_okay: config key corpus.speech_commands.keyword: {root} has no folder 'okay'",
+        corpus,
+        "experiments: {variants: {word_okay: {corpus: {speech_commands: {keyword: okay}}}}}",
+    )
+
+
 @pytest.mark.parametrize(
     ("entry", "message"),
     [

@@ -79,7 +79,29 @@ def test_extra_training_corpora_are_named_beside_the_main_one(tmp_path):
     assert c.extra_train_names() == names
     assert c.where("tisv") == f"speaker folders at {tmp_path}/main + training speakers of {names}"
     assert c.note(["tisv"]) == f"TI-SV on speaker folders at {tmp_path}/main (+ training speakers of {names})"
-    assert c.lines()[1].startswith(f"TI-SV extra training speakers, all of: {names} (``corpus.tisv_extra_train``;")
+    assert c.lines()[1].startswith(f"TI-SV extra training speakers of: {names} (``corpus.tisv_extra_train``;")
+    assert c.validation_source("tisv") == f"TI-SV validation speakers of the speaker folders at {tmp_path}/main"
+
+
+def test_an_extra_corpus_split_by_speakers_validates_too_and_variants_of_a_corpus_are_noted(tmp_path):
+    split = "{split: {val: 20, test: 25}, seed: 7}"
+    c = Corpora(
+        run_config(
+            f"corpus: {{tisv_format: folder, folder: {{root: {tmp_path}/main}}, "
+            f"tisv_extra_train: {{so: {{format: folder, root: {tmp_path}/so, speakers: {split}}}}}}}"
+        )
+    )
+    assert c.extra_validating() == ["so"]
+    assert c.validation_source("tisv") == (
+        f"TI-SV validation speakers of the speaker folders at {tmp_path}/main and of the extra corpora so (their "
+        "speakers' val part)"
+    )
+    assert c.extra_train_names() == (
+        f"so (speaker folders at {tmp_path}/so, speakers split val 20, test 25 speakers, seed 7: train and val parts)"
+    )
+    assert c.note(["tisv"], {"word_no": {"corpus.speech_commands.keyword": "no"}}).endswith(
+        "; variants reading a corpus of their own: word_no (corpus.speech_commands.keyword 'no')"
+    )
 
 
 def test_an_extra_corpus_wrong_in_itself_is_refused_as_the_corpora_are_read():

@@ -129,6 +129,52 @@ def test_each_stage_runs_once_per_distinct_settings():
         g.run_at("results/variants/slow", "tisv", "const")
 
 
+def test_a_variant_may_read_its_own_td_sv_keyword_with_its_own_manifest_features_and_training():
+    speech_commands = {"tdsv_format": "speech_commands", "speech_commands": {"root": "/sc", "keyword": "yes"}}
+    cfg = config({"word_no": {"corpus": {"speech_commands": {"keyword": "no"}}}}, seeds=[1, 2])
+    cfg["corpus"] = speech_commands
+    g = experiments.Grid(cfg, experiments.variants(cfg))
+    assert g.corpus_changes() == {"word_no": {"corpus.speech_commands.keyword": "no"}}
+    # TD-SV: a manifest, features, augmented shards, untrained encoder and runs of its own.
+    assert (
+        g.corpus_root("tdsv", "word_no") == "results/variants/word_no" and g.corpus_root("tdsv", "default") == "results"
+    )
+    assert g.features_root("word_no", "tdsv") == g.data_root("tdsv", "word_no") == "results/variants/word_no"
+    assert (
+        g.init_root("tdsv", "word_no", 2)
+        == g.run_root("tdsv", "word_no", "const", 2)
+        == "results/variants/word_no/seed2"
+    )
+    # TI-SV and the external sets: the default's, trained once.
+    assert (
+        g.corpus_root("tisv", "word_no")
+        == g.features_root("word_no", "tisv")
+        == g.features_root("word_no")
+        == "results"
+    )
+    assert g.run_root("tisv", "word_no", "const", 1) == "results/seed1" and not g.owns("tisv", "word_no", "const")
+    assert g.roots_of("corpus") == g.roots_of("features") == ["results", "results/variants/word_no"]
+    assert g.own_features() == ["default", "word_no"] and len(g.runs()) == (2 + 1) * 2 * 2  # TD-SV twice, TI-SV once
+    # Where no variant changes the corpus, nothing moves (a config without a corpus section reads the default's).
+    assert experiments.corpus_settings(cfg, "tisv") == [] and experiments.corpus_settings(config(), "tdsv") == [None]
+    assert grid().corpus_changes() == {} and grid().roots_of("corpus") == ["results"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "tdsv_format", "message"),
+    [
+        ({"corpus": {"speech_commands": {"root": "/other"}}}, "speech_commands", "speech_commands.root: of the corpus"),
+        ({"corpus": {"tisv_format": "folder"}}, "speech_commands", "tisv_format: of the corpus a variant may change"),
+        ({"corpus": {"speech_commands": {"keyword": "no"}}}, "snips", "speech_commands.keyword: the TD-SV corpus is"),
+    ],
+)
+def test_a_variant_changes_no_other_key_of_the_corpus(overrides, tdsv_format, message):
+    cfg = config({"bad": overrides})
+    cfg["corpus"] = {"tdsv_format": tdsv_format, "speech_commands": {"root": "/sc", "keyword": "yes"}}
+    with pytest.raises(InputError, match=f"config key experiments.variants.bad.corpus.{message}".replace(".", r"\.")):
+        experiments.variants(cfg)
+
+
 def test_tasks_and_schedules_narrow_the_grid():
     g = grid(variants={"mom0": {"train": {"momentum": 0.0}}}, tasks=["tisv"], schedules=["const"], seeds=[1, 2, 3])
     assert g.tasks == ["tisv"] and g.schedules == ["const"] and len(g.runs()) == 2 * 3

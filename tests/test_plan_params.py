@@ -1,9 +1,11 @@
 """Rule parameters from the config (ge2e.plan.params): canonical values, settings left out at their old defaults so
 that earlier runs keep their params, and each evaluation set's protocol."""
 
+import pytest
 from run_configs import run_config
 
 from ge2e.audio.files import ReadPolicy
+from ge2e.errors import InputError
 from ge2e.features.frontend import FeatureParams
 from ge2e.plan import params
 from ge2e.plan.corpora import Corpora
@@ -68,3 +70,22 @@ def test_the_run_summary_has_each_tasks_corpus_and_training():
     got = params.run_summary_tasks(config, Corpora(config), ["tisv"])
     train = params.canonical(config["train"]["tisv"])
     assert got == {"tisv": {"copies": 2, "corpus": "built-in synthetic", "train": train}}
+
+
+def test_external_sets_are_a_folder_or_one_part_of_a_seeded_split_of_its_speakers():
+    split = "{split: {val: 2, test: 3}, seed: 7}"
+    config = run_config(f"evaluate: {{external: {{dev: /d, so: {{root: /so, speakers: {split}}}, all: {{root: /a}}}}}}")
+    sets = params.external_sets(config)
+    assert sets["dev"] == {"root": "/d", "speakers": None} == params.external_sets(config)["dev"]
+    assert sets["so"] == {"root": "/so", "speakers": {"split": {"val": 2, "test": 3}, "seed": 7, "part": "test"}}
+    assert sets["all"] == {"root": "/a", "speakers": None}
+    # A plain folder keeps the param it had before splits existed, so its manifest is not made again.
+    assert params.external_args(sets["dev"]) == "/d" and params.external_args(sets["so"])["speakers"]["seed"] == 7
+    assert params.external_where(sets["dev"]) == "/d"
+    assert params.external_where(sets["so"]) == "/so, the test part of its speakers (val 2, test 3 speakers, seed 7)"
+    for speakers, message in [
+        ("{split: {val: 0}, seed: 7}", r"evaluate\.external\.so\.speakers\.split: both counts are 0, which splits no"),
+        ("{split: {val: 1, test: 3}, seed: 7, part: val}", r"evaluate\.external\.so\.speakers: the val part holds 1"),
+    ]:
+        with pytest.raises(InputError, match=rf"^config key {message}"):
+            params.external_sets(run_config(f"evaluate: {{external: {{so: {{root: /so, speakers: {speakers}}}}}}}"))

@@ -1,6 +1,7 @@
 """What a run makes and where (ge2e.plan.targets): each system's results per seed, the table rows that read them,
 the figures and the final targets, for a plain run and an experiment grid."""
 
+from layouts import write_speech_commands
 from run_configs import run_config
 
 from ge2e.plan import grid
@@ -88,3 +89,21 @@ def test_make_clean_removes_every_output_of_a_run():
     written |= {"results/report.html", "results/tdsv", "results/tisv"}
     assert written - {MARKERS} <= clean, sorted(written - {MARKERS} - clean)
     assert MARKERS not in clean
+
+
+def test_variants_of_the_td_sv_keyword_have_their_own_baseline_and_no_ablation(tmp_path):
+    root = write_speech_commands(tmp_path / "sc", "google")
+    corpus = f"corpus: {{tdsv_format: speech_commands, speech_commands: {{root: {root}, keyword: ok}}}}"
+    t = targets(corpus, "experiments: {variants: {word_yes: {corpus: {speech_commands: {keyword: 'yes'}}}}}")
+    mfcc = next(r for r in t.table_rows() if r.variant == "word_yes" and r.checkpoint == "mfcc")
+    assert mfcc.tasks["tdsv"][0].json == "results/variants/word_yes/tdsv/baselines/test/mfcc.json"
+    assert mfcc.tasks["tisv"][0].json == "results/tisv/baselines/test/mfcc.json"  # TI-SV: the default's
+    # Another keyword is another test set: no trial pairs it with default's, so it is left out of the ablation.
+    assert t.ablated() == [] and "results/ablation.md" not in t.final()
+    word_yes = "word_yes: {corpus: {speech_commands: {keyword: 'yes'}}}"
+    t = targets(corpus, f"experiments: {{variants: {{{word_yes}, mom0: {{train: {{momentum: 0}}}}}}}}")
+    assert t.ablated() == ["mom0"] and "results/ablation.md" in t.final()
+    (name, where, rows), *_ = t.ablation_sections()
+    assert name == "test" and where is None and {r.variant for r in rows} == {"default", "mom0"}
+    shown = [(s.variant, s.checkpoint) for s, _ in t.plot_systems("results/variants/word_yes", "tdsv", "test")]
+    assert shown[-2:] == [("word_yes", "init"), ("word_yes", None)]

@@ -141,3 +141,17 @@ def test_the_file_named_is_the_last_that_set_the_key(tmp_path, monkeypatch):
     assert schema.origin(["train", "threads"], layers) == "b.yaml"
     assert schema.origin(["seed"], layers) == "--config"
     assert schema.origin(["train", "device"], layers) is None
+
+
+def test_a_definitions_defaults_fill_a_section_written_under_several_keys():
+    assert schema.defaults("definitions.speaker_split") == {"split": {"val": 0, "test": 0}, "seed": 0}
+    assert schema.defaults("definitions.external_speakers") == {
+        "split": {"val": 0, "test": 0},
+        "seed": 0,
+        "part": "test",
+    }
+    given = {"split": {"test": 25}, "seed": 7}
+    assert schema.filled(given, "definitions.speaker_split") == {"split": {"val": 0, "test": 25}, "seed": 7}
+    assert given == {"split": {"test": 25}, "seed": 7}  # not changed in place
+    with pytest.raises(schema.InputError, match=r"^config key x\.speakers\.seed is -1; expected an integer >= 0"):
+        schema.check_section({"split": {}, "seed": -1}, "definitions.speaker_split", "x.speakers")

@@ -53,6 +53,10 @@ def _rows(node, schema, prefix, required=False, about=""):
     else:
         default = "required" if required else ""
     yield prefix, kind, default, node.get("description", about)
+    # An object among the alternatives (evaluate.external.<name>: a folder, or {root, speakers}): its keys too.
+    for alternative in node.get("anyOf", ()):
+        if alternative.get("type") == "object" and "properties" in alternative:
+            yield from _rows(alternative, schema, prefix)
 
 
 _MISSING = object()

@@ -40,9 +40,13 @@ try:
     DOWNLOADS = Downloads(config)
     checks.check(config, VARIANT_CONFIG, GRID.tasks, CORPORA, DOWNLOADS)
     TRIALS = checks.trial_lists(config, DOWNLOADS)  # evaluate.trials, a downloaded list's file filled in
+    # evaluate.external: name -> {root, speakers} (the part of a seeded split of its speakers it reads, or None)
+    EXTERNAL = params.external_sets(config)
 except InputError as _exc:
     raise WorkflowError(str(_exc)) from None
 RUN_TASKS = GRID.tasks  # the tasks this run trains and evaluates (experiments.tasks)
+# The corpora of each variant that reads its own (a TD-SV keyword of its own: ge2e.plan.grid.CORPUS_KEYS).
+VARIANT_CORPORA = {variant: Corpora(VARIANT_CONFIG[variant]) for variant in GRID.corpus_changes()}
 SCHEDULES = GRID.schedules
 SEEDS = GRID.seeds
 RESULTS = grid.RESULTS
@@ -57,9 +61,9 @@ CORPUS_PRIORITY = 10
 SUMMARY = "Summary"
 ALL_SYSTEMS = "All systems"
 # Evaluation sets: the test split of each task's corpus, then every external folder of real speech
-# (evaluate.external, name -> folder), scored with the full-trial protocol only, then every published trial
-# list (evaluate.trials), scored on its own trials. Both kinds of external set live under results/external/{set}/.
-EXTERNAL = config["evaluate"]["external"]
+# (evaluate.external: a folder, or one part of a seeded split of its speakers), scored with the full-trial protocol
+# only, then every published trial list (evaluate.trials), scored on its own trials. Both kinds of external set
+# live under results/external/{set}/.
 ASNORM_TOP_K = params.asnorm_top_k(config)
 # Every evaluated system, in table order (ge2e.systems): each variant's checkpoints; the untrained encoder of
 # each variant that starts from weights of its own (named for the checkpoint a task starts from, where one does:
@@ -67,7 +71,7 @@ ASNORM_TOP_K = params.asnorm_top_k(config)
 TARGETS = Targets(
     GRID,
     systems(SCHEDULES, GRID.variants, GRID.own_inits(), GRID.own_features(), GRID.starts(), GRID.tasks),
-    EXTERNAL,
+    {name: params.external_where(spec) for name, spec in EXTERNAL.items()},
     TRIALS,
     ASNORM_TOP_K,
 )
@@ -121,8 +125,21 @@ def corpus_root(task):
     return CORPORA.root(task)
 
 
-def listed_section(task):
-    return CORPORA.listed_section(task)
+def listed_section(task, root=RESULTS):
+    """The reader's section of a task's listed corpus, as the variant whose manifest is made under ``root`` reads it
+    (a variant may change the TD-SV keyword: ge2e.plan.grid.CORPUS_KEYS)."""
+    return corpora_at(root).listed_section(task)
+
+
+def corpora_at(root):
+    """The corpora (ge2e.plan.corpora.Corpora) of the variant at ``root``: the run's, unless it reads its own."""
+    return VARIANT_CORPORA.get(GRID.at(root)[0], CORPORA)
+
+
+def task_manifest(wildcards):
+    """The manifest a task's features and augmented shards under ``wildcards.root`` are made from: the default's,
+    results/{task}/manifest.tsv, unless the variant there reads a corpus of its own."""
+    return f"{GRID.corpus_root(wildcards.task, GRID.at(wildcards.root)[0])}/{wildcards.task}/manifest.tsv"
 
 
 def timit_val_list():
@@ -160,6 +177,10 @@ def trial_list_inputs(wildcards):
 
 def trial_list_args(name):
     return params.trial_list_args(name, TRIALS[name])
+
+
+def external_args(name):
+    return params.external_args(EXTERNAL[name])
 
 
 def read_policy():
@@ -209,8 +230,9 @@ def feature_shards(task, split, root=RESULTS):
 
 
 def features_root(wildcards):
-    """The features root of the variant at ``wildcards.root``: where its test, validation and external features are."""
-    return GRID.features_root(GRID.at(wildcards.root)[0])
+    """The features root of the variant at ``wildcards.root`` for ``wildcards.task``: where its test and validation
+    features are (ge2e.plan.grid.Grid.features_root)."""
+    return GRID.features_root(GRID.at(wildcards.root)[0], wildcards.task)
 
 
 def grid_run(wildcards):
@@ -256,7 +278,7 @@ def val_shards(wildcards):
 
 
 def validation_source(wildcards):
-    return CORPORA.validation_source(wildcards.task)
+    return corpora_at(wildcards.root).validation_source(wildcards.task)
 
 
 def train_params(wildcards):
@@ -272,10 +294,9 @@ def train_gpus(wildcards):
 def eval_features(wildcards):
     """Feature shards of an evaluation set: the task's test split, or an external folder's one shard, as made
     with the features settings of the variant at ``wildcards.root``."""
-    where = features_root(wildcards)
     if wildcards.evalset == TEST_SET:
-        return feature_shards(wildcards.task, "test", where)
-    return f"{where}/external/{wildcards.evalset}/features.npz"
+        return feature_shards(wildcards.task, "test", features_root(wildcards))
+    return f"{GRID.features_root(GRID.at(wildcards.root)[0])}/external/{wildcards.evalset}/features.npz"
 
 
 def eval_protocol(wildcards):
@@ -353,6 +374,10 @@ def trial_tables():
     return TARGETS.trial_tables()
 
 
+def ablation_sections():
+    return TARGETS.ablation_sections()
+
+
 def loss_files(wildcards):
     return TARGETS.loss_files(wildcards.root, wildcards.task, wildcards.schedule)
 
@@ -382,7 +407,7 @@ def run_summary_tasks():
 
 
 def corpus_note():
-    return CORPORA.note(RUN_TASKS)
+    return CORPORA.note(RUN_TASKS, GRID.corpus_changes())
 
 
 def corpus_lines():

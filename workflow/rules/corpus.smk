@@ -159,17 +159,19 @@ rule convert_snips:
         "../scripts/convert_snips.py"
 
 
+# Under results/, and under the folder of each variant that reads a keyword of its own (ge2e.plan.grid.CORPUS_KEYS).
 rule convert_tdsv:
     input:
         downloads=download_inputs,
     output:
-        manifest="results/{task}/manifest.tsv",
+        manifest="{root}/{task}/manifest.tsv",
     log:
-        "results/logs/convert/{task}.log",
+        "{root}/logs/convert/{task}.log",
     benchmark:
-        "results/benchmarks/convert/{task}.tsv"
+        "{root}/benchmarks/convert/{task}.tsv"
     wildcard_constraints:
         task="tdsv",
+        root=one_of(GRID.roots_of("corpus")),
     priority: CORPUS_PRIORITY
     conda:
         "../../envs/corpus.yaml"
@@ -179,9 +181,9 @@ rule convert_tdsv:
         runtime=30,
     params:
         format=TDSV_FORMAT,
-        spec=listed_section("tdsv"),
+        spec=lambda wc: listed_section(wc.task, wc.root),
         read_policy=read_policy(),
-        capacity=lambda wc: capacity(wc.task),
+        capacity=lambda wc: capacity(wc.task, config_at(wc.root)),
         seed=lambda wc: task_seed("split", wc.task),
     script:
         "../scripts/convert_tdsv.py"
@@ -203,7 +205,7 @@ rule convert_external:
         mem_mb=2000,
         runtime=30,
     params:
-        root=lambda wc: EXTERNAL[wc.evalset],
+        external=lambda wc: external_args(wc.evalset),
         read_policy=read_policy(),
     script:
         "../scripts/convert_external.py"

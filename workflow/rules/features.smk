@@ -2,10 +2,11 @@
 
 
 # Under each root that owns features settings (ge2e.plan.grid.Grid): results/ for the run's own, results/
-# variants/<name>/ for a variant that changes features.
+# variants/<name>/ for a variant that changes features (or, for the task whose corpus it changes, the corpus), made
+# from the manifest of that variant's corpus.
 rule features:
     input:
-        manifest="results/{task}/manifest.tsv",
+        manifest=task_manifest,
     output:
         "{root}/{task}/features/{split}/{shard}.npz",
     log:
@@ -60,7 +61,7 @@ rule features_external:
 
 rule augment:
     input:
-        manifest="results/{task}/manifest.tsv",
+        manifest=task_manifest,
     output:
         "{root}/{task}/features/train_aug/{shard}.npz",
     log:

@@ -61,9 +61,7 @@ rule ablation:
         mem_mb=2000,
         runtime=30,
     params:
-        sections=[("test", None, table_rows())]
-        + [(name, root, rows) for name, root, rows in external_tables()]
-        + [(name, about["trials"], rows) for name, about, rows in trial_tables()],
+        sections=ablation_sections(),
         tasks=RUN_TASKS,
         seeds=SEEDS,
         bootstrap=BOOTSTRAP,

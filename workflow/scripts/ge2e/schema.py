@@ -27,16 +27,42 @@ SCHEMA = Path(__file__).resolve().parents[3] / "config" / "schema.yaml"
 
 
 def defaults(section, schema_path=SCHEMA):
-    """The defaults of the config section at dotted ``section`` (e.g. ``"features.params"``), as a dict.
+    """The defaults of the config section at dotted ``section`` (e.g. ``"features.params"``, or a definition such as
+    ``"definitions.speaker_split"``), as a dict.
 
     Each property's own ``default`` wins; an object without one gets its properties' defaults
     (as Snakemake's validation fills them); a property with neither is left out.
     """
     schema = yaml.safe_load(Path(schema_path).read_text())
+    return _defaults(schema, _node(schema, section))
+
+
+def filled(values, section, schema_path=SCHEMA):
+    """``values`` (a dict) with the defaults of the section at dotted ``section`` filled in where it has no key, nested
+    sections key by key (as Snakemake's validation fills a config)."""
+    return _fill(values, defaults(section, schema_path))
+
+
+def _fill(values, default):
+    out = dict(values)
+    for key, value in default.items():
+        if key not in out:
+            out[key] = value
+        elif isinstance(value, dict) and isinstance(out[key], dict):
+            out[key] = _fill(out[key], value)
+    return out
+
+
+def _node(schema, section):
+    """The schema of the config section at dotted ``section``: a path of properties, or ``definitions.<name>`` for a
+    definition (the schema of a section written under several keys, such as ``definitions.speaker_split``)."""
+    keys = section.split(".")
     node = schema
-    for key in section.split("."):
+    if keys[0] == "definitions":
+        node, keys = schema["definitions"][keys[1]], keys[2:]
+    for key in keys:
         node = _resolve(schema, node)["properties"][key]
-    return _defaults(schema, node)
+    return node
 
 
 def _resolve(schema, node):
@@ -163,10 +189,7 @@ def _section_validator(section, schema_path=SCHEMA):
 def _section_schema(section, schema_path=SCHEMA):
     """The schema of the config section at dotted ``section``, with the definitions its $refs point at."""
     schema = _schema(schema_path)
-    node = schema
-    for key in section.split("."):
-        node = _resolve(schema, node)["properties"][key]
-    return {**_resolve(schema, node), "definitions": schema["definitions"]}
+    return {**_resolve(schema, _node(schema, section)), "definitions": schema["definitions"]}
 
 
 def check_section(values, section, where, schema_path=SCHEMA):

@@ -1,13 +1,17 @@
-"""Extra TI-SV training corpora (config key ``corpus.tisv_extra_train``): name -> a corpus whose speakers all train.
+"""Extra TI-SV training corpora (config key ``corpus.tisv_extra_train``): name -> a corpus whose speakers train.
 
 An entry names a ``format``: ``builtin``, the built-in TIMIT look-alike (rule ``builtin_corpus`` writes it
 under ``results/builtin_corpus/TIMIT``, sized by ``builtin.timit``; all its speakers), or a reader format
 of ``ge2e.corpus.formats`` (librispeech, vctk, voxceleb, folder) with that format's keys saying where its
 files are, the schema's defaults of its section ``corpus.<format>`` filling the rest. Every speaker of
 its training part trains (the reader's ``training_rows``: LibriSpeech's ``train_subsets``, VoxCeleb's
-``train_roots``, every VCTK or folder speaker), and the keys of a split (the reader's ``SPLIT_KEYS``:
-test and validation sets) are refused: validation and test speakers come from the main TI-SV corpus
-only. Speaker and utterance ids become ``<name>/<id>``, so no two corpora share a speaker.
+``train_roots``, every VCTK or folder speaker), and the reader's keys of a split (its ``SPLIT_KEYS``:
+test and validation sets) are refused. The entry's own ``speakers`` (``ge2e.corpus.speaker_split``) may
+split those speakers instead, by stated counts and seed: the train part trains, the val part joins the
+main corpus's validation speakers as split ``val`` (so ``best.pt`` is chosen on both corpora's), and the
+test part is left out of the manifest, for an external set (``evaluate.external.<name>.speakers``, the
+same seed and counts) to test on. Speaker and utterance ids become ``<name>/<id>``, so no two corpora
+share a speaker; the split is of the ids as the reader gives them, before the prefix.
 
 Rule ``convert_extra`` writes each one's manifest (``results/tisv/extra/<name>/manifest.tsv``), its files
 read where they lie, as every reader of ``formats`` reads them: paths are written as the config gives them
@@ -23,7 +27,7 @@ import logging
 import os
 from pathlib import Path
 
-from ge2e.corpus import formats, manifest, timit
+from ge2e.corpus import formats, manifest, speaker_split, timit
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
 
@@ -31,6 +35,7 @@ KEY = "corpus.tisv_extra_train"
 BUILTIN = "builtin"
 FORMATS = (BUILTIN, *formats.READERS)
 MAIN = "the main TI-SV corpus"
+SPEAKERS = "speakers"  # an entry's split of its speakers, beside its reader's keys (ge2e.corpus.speaker_split)
 log = logging.getLogger("ge2e")
 
 
@@ -41,19 +46,41 @@ def renamed(text, name, fmt):
 
 
 def join(name, rows):
-    """``rows`` (dicts with speaker, utterance, path, duration) as training rows of extra corpus ``name``: split
-    train, speaker and utterance ids ``<name>/<id>``."""
+    """``rows`` (dicts with speaker, utterance, path, duration, and split where a split gave one) as rows of extra
+    corpus ``name``: split train unless given, speaker and utterance ids ``<name>/<id>``."""
     return [
-        {**r, "speaker": f"{name}/{r['speaker']}", "utterance": f"{name}/{r['utterance']}", "split": "train"}
+        {
+            **r,
+            "speaker": f"{name}/{r['speaker']}",
+            "utterance": f"{name}/{r['utterance']}",
+            "split": r.get("split") or "train",
+        }
         for r in rows
     ]
 
 
+def reader_section(section):
+    """An entry's section (as ``ge2e.corpus.extra_config.section`` returns it) without its ``speakers``: what its
+    reader takes."""
+    return {key: value for key, value in section.items() if key != SPEAKERS}
+
+
+def split_rows(name, rows, split):
+    """``rows`` with ``split`` each: their speaker's part of ``split`` (a ``ge2e.corpus.speaker_split.SpeakerSplit``, or
+    None: all train), the test part left out."""
+    if split is None:
+        return [{**r, "split": "train"} for r in rows]
+    part_of = split.parts(corpus_rows.speakers_of(rows), f"{KEY}.{name}.{SPEAKERS}")
+    speaker_split.log_parts(f"extra training corpus {name} ({split.describe()}; its test part left out)", part_of)
+    return [{**r, "split": part_of[r["speaker"]]} for r in speaker_split.select(rows, part_of, ("train", "val"))]
+
+
 def manifest_rows(name, fmt, section, policy, threads=1, builtin_root=None):
-    """The training rows (speaker, utterance, path, split, duration) of extra corpus ``name``.
+    """The rows (speaker, utterance, path, split, duration) of extra corpus ``name``: every speaker training, or
+    the train and val parts of its ``speakers`` split.
 
     Args:
-        fmt, section: as :func:`section` returns them.
+        fmt, section: as ``ge2e.corpus.extra_config.section`` returns them.
         policy: the ``ge2e.audio.files.ReadPolicy`` (``ge2e.corpus.rows.probe``).
         builtin_root: the built-in TIMIT look-alike's folder, for format builtin.
     """
@@ -61,11 +88,11 @@ def manifest_rows(name, fmt, section, policy, threads=1, builtin_root=None):
         listed = timit.scan(builtin_root, "full")
         return join(name, corpus_rows.probe(listed, policy, f"extra training corpus {name}", threads=threads))
     try:
-        rows = formats.training_rows(fmt, section, policy, threads)
+        rows = formats.training_rows(fmt, reader_section(section), policy, threads)
     except InputError as exc:
         # The readers name their own section's keys (corpus.voxceleb.root); the user wrote this entry's.
         raise InputError(renamed(str(exc), name, fmt)) from None
-    return join(name, rows)
+    return join(name, split_rows(name, rows, speaker_split.SpeakerSplit.of(section.get(SPEAKERS))))
 
 
 def read_manifests(paths):
@@ -74,7 +101,8 @@ def read_manifests(paths):
 
 
 def merge(rows, extras):
-    """The main corpus's manifest rows followed by every extra corpus's training rows.
+    """The main corpus's manifest rows followed by every extra corpus's rows (training, and validation where its
+    ``speakers`` split it).
 
     Args:
         rows: the main corpus's rows, splits assigned.
@@ -95,12 +123,16 @@ def merge(rows, extras):
                     f"{r['path']} is in both {corpus} ({split} split) and {here}; an extra corpus must not repeat "
                     "another's files (its speakers would train while they validate or test): point it elsewhere"
                 )
-            owner[path] = (here, "train")
+            owner[path] = (here, r["split"])
         found = corpus_rows.speakers_of(extra)
         clash = sorted(found & speakers.keys())
         if clash:
             raise InputError(f"speaker {clash[0]} of {here} is a speaker of {speakers[clash[0]]} too; rename the entry")
         speakers.update(dict.fromkeys(found, here))
-        log.info("%s: %d speakers, %d utterances join the training speakers", here, len(found), len(extra))
+        for split, joins in (("train", "training"), ("val", "validation")):
+            rows_of = [r for r in extra if r["split"] == split]
+            if rows_of or split == "train":
+                n = len(corpus_rows.speakers_of(rows_of))
+                log.info("%s: %d speakers, %d utterances join the %s speakers", here, n, len(rows_of), joins)
         merged += extra
     return merged

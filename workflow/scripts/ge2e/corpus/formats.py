@@ -16,13 +16,14 @@ A format's config section may also hold ``download`` (LibriSpeech, Speech Comman
 its download rule (``ge2e.fetch.obtain``), which is no reader setting: ``reader_section`` leaves it out.
 """
 
-from ge2e.corpus import folder, librispeech, speech_commands, vctk, voxceleb
+from ge2e.corpus import folder, librispeech, speaker_split, speech_commands, vctk, voxceleb
 from ge2e.systems import CORPUS_NAMES
 
 TIMIT = "timit"
 READERS = {"librispeech": librispeech, "vctk": vctk, "voxceleb": voxceleb, "folder": folder}
 FORMATS = (TIMIT, *READERS)
 DOWNLOAD = "download"  # corpus.<format>.download: the download rule's switch
+SPEAKERS = "speakers"  # corpus.speech_commands.speakers: a split by counts (ge2e.corpus.speaker_split)
 SNIPS = "snips"
 TDSV_READERS = {"speech_commands": speech_commands}
 TDSV_FORMATS = (SNIPS, *TDSV_READERS)
@@ -38,8 +39,14 @@ def _reader(name):
 
 
 def reader_section(section):
-    """A format's config section without the download switch: what its reader's ``Spec`` takes."""
-    return {key: value for key, value in section.items() if key != DOWNLOAD}
+    """A format's config section without the download switch: what its reader's ``Spec`` takes. Without
+    ``speakers`` too where that splits no one (Speech Commands: both counts 0, its default), so a rule's params
+    are those of runs made before the key existed."""
+    return {
+        key: value
+        for key, value in section.items()
+        if key != DOWNLOAD and not (key == SPEAKERS and not speaker_split.SpeakerSplit.of(value))
+    }
 
 
 def spec(name, section):

@@ -11,8 +11,11 @@ archive, the Arabic set's ``dataset/``.
 Only the files of one keyword (a folder name) are read: they are the TD-SV utterances, as the
 "hey snips" positives are for Snips. The speaker is the first group of ``speaker_pattern`` searched
 in the file name. The split comes, in this order of precedence, from Google's two list files when
-the root holds them, else from the CSV files the config names, else from seeded speaker fractions;
-a speaker in two splits is an error naming it. Rows point at the original files: nothing is copied.
+the root holds them, else from the CSV files the config names, else from ``speakers`` (stated counts
+and a seed, ``ge2e.corpus.speaker_split``: one split of the speakers of every keyword folder under the
+root, so a speaker is in the same part whichever keyword a run reads), else from seeded speaker
+fractions of the keyword's own speakers; a speaker in two splits is an error naming it. Rows point at
+the original files: nothing is copied.
 """
 
 import csv
@@ -23,7 +26,7 @@ import re
 from pathlib import Path
 
 from ge2e.audio.files import SUFFIXES as AUDIO_SUFFIXES
-from ge2e.corpus import manifest
+from ge2e.corpus import manifest, speaker_split
 from ge2e.corpus import rows as corpus_rows
 from ge2e.errors import InputError
 from ge2e.seeds import derive
@@ -32,7 +35,7 @@ KEY = "corpus.speech_commands"
 NAME = "Speech Commands"
 GOOGLE_LISTS = {"val": "validation_list.txt", "test": "testing_list.txt"}  # split -> list file in the root
 CSV_SPLITS = ("train", "val", "test")
-SOURCES = ("lists", "csv", "fractions")
+SOURCES = ("lists", "csv", "speakers", "fractions")
 log = logging.getLogger("ge2e")
 
 
@@ -44,8 +47,12 @@ class Spec:
     keyword: str  # the keyword folder whose files are the TD-SV utterances
     speaker_pattern: str  # regex searched in a file name; its first group is the speaker
     csv: dict  # {train, val, test}: CSV files of the split (empty: not used; train empty: the rest train)
-    val_fraction: float  # without list files or CSVs: share of the speakers held out for validation, seeded
-    test_fraction: float  # ... and for testing
+    val_fraction: float  # without list files, CSVs or speakers: share of the keyword's speakers held out for validation
+    test_fraction: float  # ... and for testing, seeded
+    # Without list files or CSVs: {split: {val, test}, seed}, counts of every keyword's speakers. Unlike the fields
+    # above it has a default, a split of no one: where it splits no one the convert rule's params leave it out
+    # (``ge2e.corpus.formats.reader_section``), so they are those of runs made before it existed.
+    speakers: dict | None = None
 
     def paths(self):
         """(config key, path, kind) of what must exist before any job runs."""
@@ -66,11 +73,18 @@ class Spec:
             )
         return regex
 
+    def speaker_split(self):
+        """The ``speakers`` split (``ge2e.corpus.speaker_split.SpeakerSplit``), or None where its counts are 0."""
+        return speaker_split.SpeakerSplit.of(self.speakers)
+
     def source(self):
-        """Where the split comes from: ``lists`` (Google's list files in the root), ``csv`` or ``fractions``."""
+        """Where the split comes from: ``lists`` (Google's list files in the root), ``csv``, ``speakers`` or
+        ``fractions``."""
         if any((Path(self.root) / name).is_file() for name in GOOGLE_LISTS.values()):
             return "lists"
-        return "csv" if any(self.csv.values()) else "fractions"
+        if any(self.csv.values()):
+            return "csv"
+        return "speakers" if self.speaker_split() else "fractions"
 
     def check(self):
         """The start-up check beyond ``paths()``: the keyword folder, the pattern, and a split that is whole."""
@@ -94,6 +108,9 @@ class Spec:
                     f"config key {KEY}.csv: {self.root} holds Google's {' and '.join(GOOGLE_LISTS.values())}, which "
                     "give the split; leave csv empty"
                 )
+        if source in ("lists", "csv") and self.speaker_split():
+            given = f"{self.root}'s list files" if source == "lists" else f"{KEY}.csv"
+            raise InputError(f"config key {KEY}.speakers: {given} give the split already; remove {KEY}.speakers")
         if source == "csv":
             for split in ("val", "test"):
                 if not self.csv[split]:
@@ -106,6 +123,7 @@ class Spec:
         split = {
             "lists": " + ".join(GOOGLE_LISTS.values()),
             "csv": " + ".join(Path(self.csv[s]).name for s in CSV_SPLITS if self.csv[s]),
+            "speakers": f"{self.speaker_split().describe()} of every keyword's" if self.speaker_split() else "",
             "fractions": f"val {self.val_fraction}, test {self.test_fraction} of the speakers",
         }[self.source()]
         return f"{self.root} (keyword {self.keyword!r}; split: {split})"
@@ -130,6 +148,29 @@ def list_files(spec):
             f"{folder} holds no {{{','.join(AUDIO_SUFFIXES)}}} files (config keys {KEY}.root and {KEY}.keyword)"
         )
     return rows
+
+
+def keyword_speakers(spec):
+    """The speakers of every keyword folder under the root (folders named ``_...`` or ``.`` left out, as Google's
+    ``_background_noise_``); a file whose name the speaker pattern finds no speaker in is no one's."""
+    regex = spec.speaker_regex()
+    speakers = set()
+    for folder in sorted(p for p in Path(spec.root).iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_file() and Path(entry.name).suffix.lower() in AUDIO_SUFFIXES:
+                    match = regex.search(entry.name)
+                    if match and match.group(1):
+                        speakers.add(match.group(1))
+    return speakers
+
+
+def _speakers(rows, spec):
+    """{speaker: split} of the keyword's speakers: their parts of the ``speakers`` split of every keyword's speakers."""
+    split = spec.speaker_split()
+    part_of = split.parts(keyword_speakers(spec), f"{KEY}.speakers")
+    speaker_split.log_parts(f"{NAME} at {spec.root}, every keyword's speakers ({split.describe()})", part_of)
+    return {s: part_of[s] for s in corpus_rows.speakers_of(rows)}
 
 
 def _google_lists(spec, bad_files):
@@ -202,11 +243,12 @@ def assign(rows, spec, seed, bad_files):
 
     Google's lists: listed files validate or test, every other file trains. CSVs: each listed file takes
     its CSV's split; a file no CSV names trains when there is no train CSV, and is left out (one warning)
-    when there is one. Fractions: seeded shares of the speakers (``seed``).
+    when there is one. Speakers: the parts of the ``speakers`` split of every keyword's speakers (its own
+    seed). Fractions: seeded shares of the keyword's speakers (``seed``).
     """
     source = spec.source()
-    if source == "fractions":
-        split_of = _fractions(rows, spec, seed)
+    if source in ("speakers", "fractions"):
+        split_of = _speakers(rows, spec) if source == "speakers" else _fractions(rows, spec, seed)
         return [{**r, "split": split_of[r["speaker"]]} for r in rows]
     if source == "lists":
         listed = _google_lists(spec, bad_files)
@@ -245,7 +287,7 @@ def manifest_rows(spec, policy, seed, threads=1):
     """The TD-SV manifest rows (speaker, utterance, path, split, duration) of the keyword's files.
 
     ``policy``: the ``ge2e.audio.files.ReadPolicy`` (``ge2e.corpus.rows.probe``); ``seed`` draws the speaker
-    fractions when neither list files nor CSVs give the split.
+    fractions when neither list files, CSVs nor ``speakers`` give the split.
     """
     spec.check()
     bad_files = policy.bad_files("convert")

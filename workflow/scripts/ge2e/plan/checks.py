@@ -15,14 +15,16 @@ from ge2e import schema
 from ge2e.corpus import extra, extra_config, folder, formats, snips, timit
 from ge2e.corpus.manifest import check_sizes
 from ge2e.corpus.rows import check_paths
+from ge2e.corpus.speaker_split import SpeakerSplit
 from ge2e.errors import InputError
 from ge2e.evaluate.trial_lists import load as load_trial_list
 from ge2e.features.recordings import check_roots
 from ge2e.fetch import archives
 from ge2e.fetch.obtain import present
 from ge2e.plan import transfer
+from ge2e.plan.corpora import Corpora
 from ge2e.plan.downloads import librispeech_fetched
-from ge2e.plan.params import capacity, trial_list_args
+from ge2e.plan.params import capacity, external_sets, trial_list_args
 from ge2e.systems import CORPUS_OF_TASK, DEFAULT
 
 PLACEHOLDER = "/path/to/"  # how documentation writes a folder of your own
@@ -57,9 +59,10 @@ def check(config, variant_configs, tasks, corpora, downloads):
     """Every start-up check of a run of ``tasks`` with the experiment's ``variant_configs`` ({variant: config}),
     ``corpora`` (``ge2e.plan.corpora.Corpora``) and ``downloads`` (``ge2e.plan.downloads.Downloads``)."""
     check_corpora(corpora, tasks)
+    check_variant_corpora(variant_configs, corpora, tasks)
     archives.check_checksums(config["download"]["checksums"])
     check_extra_train(corpora, tasks)
-    check_external(config["evaluate"]["external"])
+    check_external(external_sets(config), corpora, tasks)
     check_trial_lists(config, downloads)
     check_builtin_capacity(variant_configs, tasks, corpora)
     check_augment_folders(variant_configs, tasks)
@@ -85,6 +88,21 @@ def check_corpora(corpora, tasks):
 
 # The start-up check of the layout each task's default format reads (ge2e.corpus.timit, ge2e.corpus.snips).
 LAYOUT_CHECKS = {"tisv": timit.check_root, "tdsv": snips.check_root}
+
+
+def check_variant_corpora(variant_configs, corpora, tasks):
+    """The corpus of every variant that reads its own (a TD-SV keyword: ``ge2e.plan.grid.CORPUS_KEYS``), checked as
+    the run's is (:func:`check_listed_corpus`): its keyword folder is there."""
+    for name, cfg in variant_configs.items():
+        if cfg["corpus"] == corpora.corpus:
+            continue
+        theirs = Corpora(cfg)
+        for task in tasks:
+            if theirs.listed[task] and theirs.listed_section(task) != corpora.listed_section(task):
+                try:
+                    check_listed_corpus(theirs, task)
+                except InputError as exc:
+                    raise InputError(f"experiments.variants.{name}: {exc}") from None
 
 
 def check_listed_corpus(corpora, task):
@@ -124,20 +142,35 @@ def check_extra_train(corpora, tasks):
         check_paths(extra_config.paths(name, fmt, section))
         if fmt != extra.BUILTIN:
             try:
-                formats.spec(fmt, section).check(training_only=True)
+                formats.spec(fmt, extra.reader_section(section)).check(training_only=True)
             except InputError as exc:
                 raise InputError(extra.renamed(str(exc), name, fmt)) from None
 
 
-def check_external(external):
-    """Every external evaluation set (evaluate.external, name -> folder) is a folder of speaker folders with audio."""
-    for name, root in external.items():
+def check_external(external, corpora, tasks):
+    """Every external evaluation set (``ge2e.plan.params.external_sets``) is a folder; one that is the folder of an
+    extra TI-SV training corpus too (where TI-SV runs) reads the test part of the same split, so that none of
+    its speakers trains or validates."""
+    for name, spec in external.items():
+        root = spec["root"]
         if not Path(root).is_dir():
             raise InputError(
                 f"config key evaluate.external.{name}: {root!r} is not a folder; point it at a folder of "
                 "<speaker>/<audio files> or remove the entry"
             )
         folder.check_root(root, f"evaluate.external.{name}")
+        for extra_name, (fmt, section) in corpora.extra_train.items() if "tisv" in tasks else ():
+            if fmt != "folder" or not Path(section["root"]).is_dir() or not Path(section["root"]).samefile(root):
+                continue
+            ours, theirs = SpeakerSplit.of(section.get(extra.SPEAKERS)), SpeakerSplit.of(spec["speakers"])
+            same = ours and theirs and (ours.val, ours.test, ours.seed) == (theirs.val, theirs.test, theirs.seed)
+            if not same or theirs.part != "test":
+                raise InputError(
+                    f"config key evaluate.external.{name}: {root} is the folder of extra training corpus {extra_name} "
+                    f"({extra.KEY}.{extra_name}.root), whose speakers train; give both a speakers split with the same "
+                    "counts and seed, and the external set part: test, so that it tests on speakers that never train "
+                    "or validate"
+                )
 
 
 def trial_lists(config, downloads):

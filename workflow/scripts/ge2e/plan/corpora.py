@@ -13,6 +13,7 @@ summary's entry (:meth:`Corpora.where`), the report's categories and its corpus 
 
 from ge2e.builtin import layouts
 from ge2e.corpus import extra, extra_config, formats
+from ge2e.corpus.speaker_split import SpeakerSplit
 from ge2e.plan.downloads import librispeech_fetched, marker
 from ge2e.plan.params import canonical
 from ge2e.systems import CORPUS_NAMES, CORPUS_OF_TASK, TASK_NAMES, TASK_TITLES, builtin_name
@@ -128,17 +129,33 @@ class Corpora:
             return builtin_name(task)
         return self.listed_name(task) if self.listed[task] else f"{CORPUS_NAMES[task]} at {self.root(task)}"
 
+    def extra_validating(self):
+        """The extra training corpora whose ``speakers`` split gives validation speakers, by name."""
+        return [
+            name
+            for name, (_, section) in self.extra_train.items()
+            if (split := SpeakerSplit.of(section.get(extra.SPEAKERS))) and split.val
+        ]
+
     def validation_source(self, task):
         """What a task's validation speakers are, as a calibration fitted on them says (``ge2e verify`` names it,
         and warns when it is the built-in corpus)."""
-        return f"{TASK_NAMES[task]} validation speakers of the {self.name(task)}"
+        more = self.extra_validating() if task == "tisv" else []
+        also = f" and of the extra corpora {', '.join(more)} (their speakers' val part)" if more else ""
+        return f"{TASK_NAMES[task]} validation speakers of the {self.name(task)}{also}"
 
-    def note(self, tasks):
-        """The EER table's note on what ``tasks`` were trained and tested on."""
+    def note(self, tasks, variants=None):
+        """The EER table's note on what ``tasks`` were trained and tested on; ``variants``: {variant: {config key:
+        value}} of the experiment's variants that read a corpus of their own (``ge2e.plan.grid.Grid.corpus_changes``).
+        """
         names = [self.name(task) for task in tasks]
         if self.extra_train and "tisv" in tasks:
             names[tasks.index("tisv")] += f" (+ training speakers of {self.extra_train_names()})"
         note = ", ".join(f"{TASK_NAMES[task]} on {name}" for task, name in zip(tasks, names, strict=True))
+        if variants:
+            note += "; variants reading a corpus of their own: " + ", ".join(
+                f"{v} ({', '.join(f'{key} {value!r}' for key, value in keys.items())})" for v, keys in variants.items()
+            )
         if any(self.is_builtin(task) for task in tasks):
             note += (
                 " (built-in: test speakers speak in base voices, TTS voices or recorded persons, that no training "
@@ -151,8 +168,9 @@ class Corpora:
         out = [self._tisv_line()]
         if self.extra_train:
             out.append(
-                f"TI-SV extra training speakers, all of: {self.extra_train_names()} (``corpus.tisv_extra_train``; "
-                "ids prefixed with the entry's name; none validates or tests)."
+                f"TI-SV extra training speakers of: {self.extra_train_names()} (``corpus.tisv_extra_train``; "
+                "ids prefixed with the entry's name; all train, or, where ``speakers`` splits an entry, its train part "
+                "trains, its val part joins the validation speakers and its test part is left out)."
             )
         return [*out, self._tdsv_line()]
 

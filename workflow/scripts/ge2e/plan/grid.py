@@ -1,7 +1,9 @@
 """The experiment grid: named variants of the config, training seeds, and where each run's files are.
 
 A variant is the base config with overrides deep-merged into ``train``, ``model``, ``lr_schedules``,
-``augment`` and ``features``; ``default`` is the base itself. An experiment seed stands in for the
+``augment`` and ``features``, and of the corpus into the TD-SV keyword (``corpus.speech_commands.keyword``:
+the pipeline reads one keyword per TD-SV corpus, so a variant per keyword trains and tests an encoder per
+keyword, each on its own manifest); ``default`` is the base itself. An experiment seed stands in for the
 run's ``seed`` in training alone (initial weights, batch sampling, segment crops): the corpus, its
 splits, features, augmented shards and evaluation trials keep the run's seed, so every seed and every
 variant is scored on the same trials, and a variant and ``default`` can be compared seed by seed.
@@ -9,8 +11,8 @@ variant is scored on the same trials, and a variant and ``default`` can be compa
 Every variant and seed writes under a root that mirrors ``results/`` (:func:`root`): the default
 variant at the run's seed writes ``results/...`` as a run without experiments does, another variant
 adds ``variants/<name>/``, another seed ``seed<N>/``, e.g. ``results/variants/mom0/seed2/tisv/const/final.pt``.
-A stage runs once per distinct settings (:class:`Grid`): a variant whose features, augmented shards
-or training are those of an earlier variant reads that variant's files instead of making its own.
+A stage runs once per distinct settings (:class:`Grid`): a variant whose manifest, features, augmented
+shards or training are those of an earlier variant reads that variant's files instead of making its own.
 """
 
 import copy
@@ -21,12 +23,30 @@ from ge2e import schema
 from ge2e.errors import InputError
 from ge2e.features.augment import AugmentParams
 from ge2e.plan import transfer
-from ge2e.systems import DEFAULT, TASKS
+from ge2e.systems import DEFAULT, TASK_NAMES, TASKS
 
 RESULTS = "results"
 SECTIONS = ("train", "model", "lr_schedules", "augment", "features")  # what a variant may change
 # Keys inside those sections that a variant may not change, and why.
 FIXED = {("features", "params", "sample_rate"): "the corpus is converted once, at the run's sample rate"}
+# The keys of the corpus a variant may change, each with the task whose manifest it changes and the TD-SV format
+# it needs: the keyword of a Speech Commands corpus.
+CORPUS_KEYS = {("corpus", "speech_commands", "keyword"): ("tdsv", "speech_commands")}
+
+
+def _at(cfg, path):
+    """The value at key ``path`` (a tuple) of a config, or None where it has none."""
+    node = cfg
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _leaves(node, path=()):
+    """The key paths (tuples) of every value below ``node`` that is no dict."""
+    if not isinstance(node, dict) or not node:
+        return [path]
+    return [leaf for key, value in node.items() for leaf in _leaves(value, (*path, key))]
 
 
 def merge(base, overrides):
@@ -45,11 +65,24 @@ def _check(name, overrides, base):
     where = f"config key experiments.variants.{name}"
     if name == DEFAULT and overrides:
         raise InputError(f"{where}: '{DEFAULT}' is the base config itself and takes no overrides; name the variant")
+    corpus_keys = ", ".join(".".join(path) for path in CORPUS_KEYS)
     for section in overrides:
-        if section not in SECTIONS:
+        if section not in (*SECTIONS, "corpus"):
             raise InputError(
-                f"{where}.{section}: a variant may change only {', '.join(SECTIONS)}; "
+                f"{where}.{section}: a variant may change only {', '.join(SECTIONS)} and {corpus_keys}; "
                 f"'{section}' is the same for every variant"
+            )
+    for path in _leaves(overrides.get("corpus", {}), ("corpus",)) if "corpus" in overrides else ():
+        if path not in CORPUS_KEYS:
+            raise InputError(
+                f"{where}.{'.'.join(path)}: of the corpus a variant may change only {corpus_keys} (a TD-SV keyword per "
+                "variant); the rest is converted once for every variant"
+            )
+        task, fmt = CORPUS_KEYS[path]
+        if base["corpus"][f"{task}_format"] != fmt:
+            raise InputError(
+                f"{where}.{'.'.join(path)}: the {TASK_NAMES[task]} corpus is not read as {fmt} "
+                f"(corpus.{task}_format: {base['corpus'][f'{task}_format']}), so the key changes nothing"
             )
     for path, why in FIXED.items():
         node = overrides
@@ -105,10 +138,15 @@ def root(variant, seed, base_seed):
     return "/".join(parts)
 
 
+def corpus_settings(cfg, task):
+    """What a task's manifest depends on that a variant may change (:data:`CORPUS_KEYS`): TD-SV's keyword."""
+    return [_at(cfg, path) for path, (of, _) in CORPUS_KEYS.items() if of == task]
+
+
 def data_settings(cfg, task):
     """What a task's training data (features, or augmented shards when augmentation is on) depends on."""
     augment = cfg["augment"][task]
-    return (cfg["features"], augment if AugmentParams(**augment).enabled else None)
+    return (cfg["features"], augment if AugmentParams(**augment).enabled else None, corpus_settings(cfg, task))
 
 
 def init_settings(cfg, task, seed, schedule):
@@ -175,7 +213,24 @@ class Grid:
             return first.setdefault(json.dumps(key, sort_keys=True), variant)
 
         pairs = [(task, v) for task in self.tasks for v in self.variants]
+        # A task's manifest, made under the root of the first variant with its corpus settings (the default's:
+        # results/); then the features of the external sets, which every task reads, and of each task's splits.
+        self._corpus = {
+            (task, v): owner(("corpus", task, corpus_settings(cfg, task)), v)
+            for task in TASKS
+            for v, cfg in configs.items()
+        }
+        self._corpus_changes = {
+            v: {".".join(path): _at(configs[v], path) for path in CORPUS_KEYS}
+            for v in self.variants
+            if any(self._corpus[(task, v)] == v != DEFAULT for task in self.tasks)
+        }
         self._features = {v: owner(("features", cfg["features"]), v) for v, cfg in configs.items()}
+        self._task_features = {
+            (task, v): owner(("features", cfg["features"], self._corpus[(task, v)]), v)
+            for task in TASKS
+            for v, cfg in configs.items()
+        }
         self._augment = {
             (task, v): owner(("augment", task, data_settings(configs[v], task)), v)
             for task, v in pairs
@@ -220,18 +275,31 @@ class Grid:
         """True where ``variant`` trains ``task`` on augmented shards."""
         return data_settings(self.configs[variant], task)[1] is not None
 
-    def features_owner(self, variant):
-        """The variant whose features ``variant`` reads (every split and external set)."""
-        return self._features[variant]
+    def corpus_owner(self, task, variant):
+        """The variant whose manifest of ``task`` ``variant`` reads: the default's, unless it changes the corpus."""
+        return self._corpus[(task, variant)]
 
-    def features_root(self, variant):
-        return self.root(self._features[variant])
+    def corpus_root(self, task, variant):
+        """Where ``variant``'s manifest of ``task`` is: ``<root>/<task>/manifest.tsv``."""
+        return self.root(self._corpus[(task, variant)])
+
+    def corpus_changes(self):
+        """{variant: {config key: value}} of the variants that read a corpus of their own (:data:`CORPUS_KEYS`)."""
+        return self._corpus_changes
+
+    def features_owner(self, variant, task=None):
+        """The variant whose features ``variant`` reads: of a task's splits, or (``task`` None) of the external
+        sets. A variant reads the features of its own task splits where it changes the features or the corpus."""
+        return self._features[variant] if task is None else self._task_features[(task, variant)]
+
+    def features_root(self, variant, task=None):
+        return self.root(self.features_owner(variant, task))
 
     def data_root(self, task, variant):
         """Where ``variant``'s training data of ``task`` is: its augmented shards, or its features' train split."""
         if self.augments(task, variant):
             return self.root(self._augment[(task, variant)])
-        return self.features_root(variant)
+        return self.features_root(variant, task)
 
     def run_root(self, task, variant, schedule, seed):
         """Where the training of ``variant``'s ``schedule`` at ``seed`` writes ``<task>/<schedule>/``."""
@@ -260,8 +328,12 @@ class Grid:
         return {v: label for v, label in starts.items() if label}
 
     def own_features(self):
-        """The variants with features of their own."""
-        return [v for v in self.variants if self._features[v] == v]
+        """The variants with features of their own (of the external sets, or of some task's splits)."""
+        return [
+            v
+            for v in self.variants
+            if self._features[v] == v or any(self._task_features[(task, v)] == v for task in self.tasks)
+        ]
 
     def run_at(self, path_root, task, schedule):
         """The Run whose files are at ``path_root/task/schedule/``; an InputError where another root holds them."""
@@ -283,9 +355,13 @@ class Grid:
         return [self.root(v) for v in self.variants]
 
     def roots_of(self, stage):
-        """The roots that make a stage's files: ``features``, ``augment``, ``train`` (training and evaluation)."""
+        """The roots that make a stage's files: ``corpus`` (manifests), ``features``, ``augment``, ``train`` (training
+        and evaluation)."""
+        if stage == "corpus":
+            return sorted({self.root(self._corpus[(task, v)]) for task in self.tasks for v in self.variants})
         if stage == "features":
-            return sorted({self.root(v) for v in self._features.values()})
+            task_features = {self._task_features[(task, v)] for task in self.tasks for v in self.variants}
+            return sorted({self.root(v) for v in {*self._features.values(), *task_features}})
         if stage == "augment":
             return sorted({self.root(v) for v in self._augment.values()})
         return sorted({self.root(run.variant, run.seed) for run in self.runs()})

@@ -9,7 +9,10 @@ params and nothing reruns.
 
 import dataclasses
 
+from ge2e import schema
 from ge2e.audio.files import ReadPolicy
+from ge2e.corpus.speaker_split import SpeakerSplit
+from ge2e.errors import InputError
 from ge2e.features.augment import AugmentParams
 from ge2e.features.frontend import FeatureParams
 from ge2e.seeds import derive
@@ -126,6 +129,46 @@ def trial_list_args(name, spec):
             "key": f"evaluate.trials.{name}",
         }
     )
+
+
+def external_sets(config):
+    """{name: {"root": folder, "speakers": split or None}} of ``evaluate.external``, whose entries are a folder or
+    ``{root, speakers}``: one part of a seeded split of the folder's speakers (``ge2e.corpus.speaker_split``), its
+    section here with the schema's defaults. InputError for a split that splits no one, or a part of fewer than
+    the two speakers full trials need."""
+    out = {}
+    for name, entry in config["evaluate"]["external"].items():
+        if isinstance(entry, str):
+            out[name] = {"root": entry, "speakers": None}
+            continue
+        speakers, key = entry.get("speakers"), f"evaluate.external.{name}.speakers"
+        if speakers is not None:
+            speakers = schema.filled(speakers, "definitions.external_speakers")
+            schema.check_section(speakers, "definitions.external_speakers", key)
+            split = SpeakerSplit.of(speakers)
+            if split is None:
+                raise InputError(f"config key {key}.split: both counts are 0, which splits no one; remove {key}")
+            count = {"val": split.val, "test": split.test}.get(split.part)
+            if count is not None and count < 2:
+                raise InputError(
+                    f"config key {key}: the {split.part} part holds {count} speaker(s); full trials need at least 2"
+                )
+        out[name] = {"root": entry["root"], "speakers": speakers}
+    return out
+
+
+def external_args(spec):
+    """Rule convert_external's ``external`` param of an external set (``external_sets``' value): the folder alone, as
+    before splits existed (so such a set's manifest is not made again), or the spec with its split."""
+    return spec["root"] if spec["speakers"] is None else canonical(spec)
+
+
+def external_where(spec):
+    """How the table and the report name an external set: its folder, and the part of a split it reads."""
+    split = SpeakerSplit.of(spec["speakers"])
+    if split is None:
+        return spec["root"]
+    return f"{spec['root']}, the {split.part} part of its speakers ({split.describe()})"
 
 
 def run_summary_tasks(config, corpora, tasks):

@@ -37,7 +37,7 @@ class Targets:
     def final(self, noise_markers=()):
         """What a whole run produces: the table (Markdown, HTML, per seed), the ablation when there are variants,
         the run summary and every figure; and the ``noise_markers`` of the noise corpora it downloads."""
-        tables = [*TABLES, *(ABLATION if len(self.grid.variants) > 1 else ())]
+        tables = [*TABLES, *(ABLATION if self.ablated() else ())]
         return tables + [RUN_SUMMARY] + self.plots() + list(noise_markers)
 
     def plotted(self, task, variant):
@@ -71,7 +71,7 @@ class Targets:
         baseline, which has no seed: one path)."""
         grid = self.grid
         if system.schedule is None:
-            return [f"{grid.features_root(system.variant)}/{task}/baselines/{evalset}/mfcc{suffix}"]
+            return [f"{grid.features_root(system.variant, task)}/{task}/baselines/{evalset}/mfcc{suffix}"]
         roots = [
             (
                 grid.init_root(task, system.variant, seed)
@@ -91,7 +91,7 @@ class Targets:
             for s in self.systems
             if (s.variant == variant and not s.baseline)
             or (s.checkpoint == UNTRAINED and s.variant == start)
-            or (s.schedule is None and s.variant == self.grid.features_owner(variant))
+            or (s.schedule is None and s.variant == self.grid.features_owner(variant, task))
         ]
 
     def plot_systems(self, root, task, evalset):
@@ -152,6 +152,24 @@ class Targets:
             )
             for name, spec in self.trials.items()
         ]
+
+    def ablated(self):
+        """The variants the ablation sets against default: all but those that read a corpus of their own (a TD-SV
+        keyword: their test speakers are not the default's, so no trial pairs them)."""
+        return [v for v in self.grid.variants if v != DEFAULT and v not in self.grid.corpus_changes()]
+
+    def ablation_sections(self):
+        """(set name, where it is, rows) of the ablation's sections: the test split, each external set and trial list,
+        the rows of :meth:`ablated` variants and default's alone."""
+
+        def kept(rows):
+            return [row for row in rows if row.variant == DEFAULT or row.variant in self.ablated()]
+
+        return (
+            [(TEST_SET, None, kept(self.table_rows()))]
+            + [(name, where, kept(rows)) for name, where, rows in self.external_tables()]
+            + [(name, about["trials"], kept(rows)) for name, about, rows in self.trial_tables()]
+        )
 
     def all_table_rows(self):
         """The rows of every table section: the test split, then each external set and trial list."""
