@@ -1,4 +1,4 @@
-"""ge2e.archives: the catalogue's digests parse, a mirror keeps them and download.checksums replaces them, unknown
+"""ge2e.fetch.archives: the catalogue's digests parse, a mirror keeps them and download.checksums replaces them, unknown
 names in download.checksums are refused, and the trial lists the schema offers are the catalogue's."""
 
 import pytest

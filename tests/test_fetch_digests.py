@@ -1,4 +1,4 @@
-"""ge2e.digests: md5 or sha256 told apart by prefix or length, anything else refused naming where it came from; a
+"""ge2e.fetch.digests: md5 or sha256 told apart by prefix or length, anything else refused naming where it came from; a
 file's digest read back from disk."""
 
 import hashlib

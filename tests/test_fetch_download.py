@@ -1,4 +1,4 @@
-"""ge2e.download against a local server (tests/download_server.py): a whole transfer, one broken half-way and
+"""ge2e.fetch.download against a local server (tests/download_server.py): a whole transfer, one broken half-way and
 resumed with a range request, servers that ignore or refuse ranges, a wrong digest, too little disk space, a
 missing file, a network that stays down."""
 
@@ -25,7 +25,7 @@ def md5(data):
 
 
 def fetch(server, tmp_path, digest=None, **kwargs):
-    """ge2e.download.fetch of the served NAME into tmp_path, expecting BODY's md5 unless told otherwise."""
+    """ge2e.fetch.download.fetch of the served NAME into tmp_path, expecting BODY's md5 unless told otherwise."""
     url, expected = f"{server.url}{PATH}", digest or md5(BODY)
     return download.fetch(url, tmp_path / NAME, NAME, expected, policy=POLICY, key="download.openslr_url", **kwargs)
 

@@ -1,4 +1,4 @@
-"""ge2e.obtain: what is there is left alone, an archive is fetched, verified, unpacked into place and deleted (only
+"""ge2e.fetch.obtain: what is there is left alone, an archive is fetched, verified, unpacked into place and deleted (only
 one the pipeline downloaded: a user's archive is unpacked and kept), a plain file is fetched to its place, a wrong
 digest leaves nothing behind and a damaged archive is kept for inspection."""
 

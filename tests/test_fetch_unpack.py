@@ -1,4 +1,4 @@
-"""ge2e.unpack: tar.gz and zip archives unpacked beside their place and moved in whole; what is there kept (an
+"""ge2e.fetch.unpack: tar.gz and zip archives unpacked beside their place and moved in whole; what is there kept (an
 empty folder replaced); every hostile archive (tests/hostile_archives.py) refused in one line with nothing outside
 the destination, nothing half-unpacked in place and the archive kept, with and without tarfile's extraction
 filters; one unpack at a time per root, and only dead processes' temporary folders cleared."""

@@ -1,5 +1,5 @@
 # Downloads, each switched on in the config (off by default): a rule fetches one archive or trial list, verifies
-# its digest, unpacks it beside its place and moves it in (ge2e.obtain), then writes its marker under
+# its digest, unpacks it beside its place and moves it in (ge2e.fetch.obtain), then writes its marker under
 # results/downloads/. What is in place already is never fetched or touched: the rule then only writes the marker.
 # Local rules: on a cluster they run where Snakemake runs, since compute nodes often cannot reach the internet.
 

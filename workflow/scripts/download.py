@@ -1,5 +1,5 @@
 """Rules download_*: one archive or trial list fetched, verified and put in place unless it is there already
-(ge2e.obtain); the marker says which."""
+(ge2e.fetch.obtain); the marker says which."""
 
 from ge2e.atomic import write_text
 from ge2e.fetch.download import Policy

@@ -1,7 +1,7 @@
 """Digests of downloaded files: what one is expected to be, and what a file on disk has.
 
 A digest is written ``<algorithm>:<hex>`` (``md5:2a93...``, ``sha256:af14...``), as the archive
-catalogue (``ge2e.archives``) holds them; in config (``download.checksums``) the prefix may be left
+catalogue (``ge2e.fetch.archives``) holds them; in config (``download.checksums``) the prefix may be left
 out, since the length of the hex digits says which algorithm it is. Only md5 and sha256 occur:
 openslr.org publishes md5 sums, the dataset modules of public libraries pin sha256.
 """

@@ -3,8 +3,8 @@ them, fetching, verifying and unpacking only what is missing, and say what was d
 
 What is there already is never fetched, changed or removed: a LibriSpeech subset folder unpacked by
 hand, a Speech Commands root that holds files, a trial list in its place, an archive put beside
-them by hand. Otherwise the archive is downloaded beside its destination (``ge2e.download``:
-resumed, retried, verified), unpacked into place (``ge2e.unpack``) and then deleted, since the
+them by hand. Otherwise the archive is downloaded beside its destination (``ge2e.fetch.download``:
+resumed, retried, verified), unpacked into place (``ge2e.fetch.unpack``) and then deleted, since the
 unpacked tree is what the pipeline reads and keeping both would double the disk it takes. Only an
 archive the pipeline downloaded itself is deleted: a ``<archive>.fetched`` file beside it says so
 from its download until it is gone, so a run killed while unpacking still knows it on the next
@@ -28,14 +28,14 @@ def present(path):
 
 
 def obtain(source, into, there, policy, where):
-    """Fetch ``source`` (a dict of ``ge2e.archives.source``) into ``into`` unless ``there`` is present; return the
+    """Fetch ``source`` (a dict of ``ge2e.fetch.archives.source``) into ``into`` unless ``there`` is present; return the
     marker's text, saying what was done.
 
     Args:
         source: name, url, digest, size, top (the folder inside the archive that becomes ``into``) and key.
         into: the folder the archive's contents (its ``top``) go to; for a plain file, the file's path.
         there: the path whose presence means nothing is to be done (a subset folder, a root, the file).
-        policy: a ``ge2e.download.Policy``.
+        policy: a ``ge2e.fetch.download.Policy``.
         where: the config key of the destination, named when the disk is too small.
     """
     name, into = source["name"], Path(into)
