@@ -1,6 +1,6 @@
-"""ge2e.fetch.obtain: what is there is left alone, an archive is fetched, verified, unpacked into place and deleted (only
-one the pipeline downloaded: a user's archive is unpacked and kept), a plain file is fetched to its place, a wrong
-digest leaves nothing behind and a damaged archive is kept for inspection."""
+"""ge2e.fetch.obtain: what is there is left alone, an archive is fetched, verified, unpacked into place and deleted
+(only one the pipeline downloaded: a user's archive is unpacked and kept), a plain file is fetched to its place, a
+wrong digest leaves nothing behind and a damaged archive is kept for inspection."""
 
 import hashlib
 import io
