@@ -12,8 +12,9 @@ from ge2e.encoder.model import SpeakerEncoder
 from ge2e.errors import InputError
 from ge2e.evaluate import calibration
 from ge2e.features.store import FeatureSet
+from ge2e.train.checkpoints import checkpoint
 from ge2e.train.loss import GE2ELoss
-from ge2e.train.trainer import TrainParams, checkpoint
+from ge2e.train.trainer import TrainParams
 
 # TorchScript is deprecated in torch 2.13 (ge2e.export.quiet_deprecations says why it is used all the same).
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated:DeprecationWarning")

@@ -2,7 +2,8 @@
 
 - ``loss``: ``GE2ELoss`` (softmax and contrast);
 - ``loss_reference``: the loss as loops, what the tests and benchmarks check ``GE2ELoss`` against;
-- ``trainer``: the training loop, schedules, validation, checkpoints and resume;
+- ``trainer``: the training loop, schedules, validation, best-checkpoint choice;
+- ``checkpoints``: the self-describing checkpoint, saving it byte-stably, the run's fingerprint, the resume file;
 - ``transfer``: starting from a trained encoder's checkpoint, checked against the run;
 - ``multireader``: a second data source's GE2E loss in every step (MultiReader).
 

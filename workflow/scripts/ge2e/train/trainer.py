@@ -1,4 +1,5 @@
-"""The GE2E training loop: schedules, validation-selected best checkpoint, loss log.
+"""The GE2E training loop: schedules, validation-selected best checkpoint, loss log (the checkpoints and the
+resume file they continue from: ge2e.train.checkpoints).
 
 Paper recipe: SGD, gradient L2-norm clipped at 3, the gradients of w and b scaled by
 0.01, w initialised 10 and kept > 0, b initialised -5. An epoch is one pass over the
@@ -17,13 +18,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ge2e.atomic import atomic_path, write_text
-from ge2e.encoder.embedding import EncoderEmbedder, load_checkpoint_file, window_frames
+from ge2e.atomic import write_text
+from ge2e.encoder.embedding import EncoderEmbedder, window_frames
 from ge2e.encoder.model import SpeakerEncoder
 from ge2e.errors import InputError
 from ge2e.evaluate import calibration
 from ge2e.evaluate.protocols import full_trial_eer
 from ge2e.features.batches import SpeakerBatches
+from ge2e.train import checkpoints
 from ge2e.train.loss import W_MIN, GE2ELoss
 from ge2e.train.multireader import MultiReader
 from ge2e.train.transfer import file_digest, load_start, record
@@ -165,54 +167,6 @@ def setup(params, model_config, train_set, device, start=None, reader=None):
     return Trainer(model, loss_fn, optimiser, scheduler, reader)
 
 
-def checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold, decision=None, extra=None):
-    """A self-describing checkpoint dict, a snapshot: its tensors are CPU copies, so it stays as it
-    is while training goes on (``state_dict()`` alone shares storage with the live parameters).
-
-    ``decision``: the calibration and operating points fitted on the validation speakers' trials
-    (``ge2e.evaluate.calibration.stored``), which ``ge2e verify`` decides by; None where there are none.
-    ``extra``: further keys (``init_from``: the checkpoint the run started from; ``multireader``: its second
-    source), only where the run has them, so a run without them writes what it always wrote.
-    """
-    decision = decision or {calibration.CHECKPOINT_KEY: None, calibration.THRESHOLDS_KEY: None}
-    return {
-        **decision,
-        "model": {key: value.detach().to("cpu", copy=True) for key, value in model.state_dict().items()},
-        "model_config": dict(model.config),
-        "w": float(loss_fn.w.detach()),
-        "b": float(loss_fn.b.detach()),
-        "epoch": epoch,
-        "step": step,
-        "val_eer": val_eer,
-        "eer_threshold": threshold,
-        "train_params": dataclasses.asdict(params),
-        "feature_params": dict(feature_params),
-        **(extra or {}),
-    }
-
-
-def _save(obj, path):
-    # Through an open file: torch.save names the archive inside after a path it is given (here the
-    # temporary name), so saving by path would give different bytes for the same state.
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        torch.save(obj, fh)
-
-
-def _fingerprint(params, model_config, feature_params, train_set, val_set, more=()):
-    """Identifies a run, so a resume file from other settings or data is never used. ``more``: what else the run
-    depends on (the start checkpoint's digest, the second source's weight and data), only where it has them."""
-    return repr(
-        (
-            dataclasses.asdict(params),
-            sorted(model_config.items()),
-            dict(feature_params),
-            train_set.digest(),
-            val_set.shape,
-            *more,
-        )
-    )
-
-
 def _ge2e(model, loss_fn, batch):
     n, m, t, f = batch.shape
     return loss_fn(model(batch.reshape(n * m, t, f)).view(n, m, -1))
@@ -327,7 +281,7 @@ def train(
     trainer = setup(params, model_config, train_set, device, start, reader)
     model, loss_fn = trainer.model, trainer.loss_fn
     embedder = EncoderEmbedder(model, window_frames(params.frames))
-    fingerprint = _fingerprint(params, model_config, feature_params, train_set, val_set, more)
+    fingerprint = checkpoints.fingerprint(params, model_config, feature_params, train_set, val_set, more)
     resume = outputs.get("resume")
 
     def validate():  # (EER, threshold, calibration and operating points) on the validation speakers
@@ -338,9 +292,12 @@ def train(
 
     def snapshot(epoch, step, val_eer, threshold, decision):
         extra = {**started, **({"multireader": reader.record()} if reader else {})}
-        return checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, threshold, decision, extra)
+        return checkpoints.checkpoint(
+            model, loss_fn, params, feature_params, epoch, step, val_eer, threshold, decision, extra
+        )
 
-    state = _load_resume(resume, fingerprint, trainer, rng)
+    saved = checkpoints.load_resume(resume, fingerprint, trainer, rng)
+    state = saved and TrainState(**{f.name: saved[f.name] for f in dataclasses.fields(TrainState) if f.name in saved})
     if state:
         log.info("resuming from %s at epoch %d", resume, state.epoch)
     else:
@@ -356,8 +313,8 @@ def train(
                 reader.weight, reader.name, len(reader.sampler.speakers),
             )  # fmt: skip
     # init.pt and best.pt are declared outputs, which Snakemake deletes before a rerun: rewrite them.
-    _save(state.init, outputs["init"])
-    _save(state.best, outputs["best"])
+    checkpoints.save(state.init, outputs["init"])
+    checkpoints.save(state.best, outputs["best"])
 
     model.train()
     clock, start_step = time.perf_counter(), state.step
@@ -375,7 +332,7 @@ def train(
             if state.windowed(params.best_window) < state.best_eer:
                 state.best = snapshot(epoch, state.step, state.val_eer, state.threshold, state.decision)
                 state.best_eer, state.best_epoch = state.windowed(params.best_window), epoch
-                _save(state.best, outputs["best"])
+                checkpoints.save(state.best, outputs["best"])
                 note += " (best)"
         log.info(
             "epoch %d step %d loss %.4f avg %.4f lr %.5f w %.3f b %.3f %.1f steps/s%s",
@@ -384,9 +341,10 @@ def train(
             (state.step - start_step) / (time.perf_counter() - clock), note,
         )  # fmt: skip
         if resume and epoch % params.checkpoint_every == 0 and epoch < params.epochs:
-            _save_resume(resume, fingerprint, trainer, rng, state)
+            checkpoints.save_resume(resume, fingerprint, trainer, rng, vars(state))
     # The last epoch always validates, so val_eer/threshold describe the final weights.
-    _save(snapshot(params.epochs, state.step, state.val_eer, state.threshold, state.decision), outputs["final"])
+    final = snapshot(params.epochs, state.step, state.val_eer, state.threshold, state.decision)
+    checkpoints.save(final, outputs["final"])
     # total_loss: the running mean over average_window steps (train_epoch), named as in the seed.
     write_text(outputs["loss"], "epoch\tstep\tloss\ttotal_loss\n" + "\n".join(state.rows) + "\n")
     if resume:
@@ -396,44 +354,3 @@ def train(
         "best_val_eer": state.best_eer,
         "best_epoch": state.best_epoch,
     }
-
-
-def _save_resume(path, fingerprint, trainer, rng, state):
-    """Write everything a killed run continues from: ``state``, the model, loss, optimiser and scheduler
-    states, and both RNGs, under the run's ``fingerprint``."""
-    _save(
-        {
-            **vars(state),
-            "fingerprint": fingerprint,
-            "model": trainer.model.state_dict(),
-            "loss_fn": trainer.loss_fn.state_dict(),
-            "optimiser": trainer.optimiser.state_dict(),
-            "scheduler": trainer.scheduler.state_dict(),
-            "numpy_rng": rng.bit_generator.state,
-            "torch_rng": torch.get_rng_state(),
-            **({"multireader": trainer.reader.state()} if trainer.reader else {}),
-        },
-        path,
-    )
-
-
-def _load_resume(path, fingerprint, trainer, rng):
-    """Restore ``trainer`` and ``rng`` from the resume file at ``path`` if it belongs to this run
-    (``_save_resume``) and return its TrainState; else None, nothing touched."""
-    if not path or not Path(path).exists():
-        return None
-    saved = load_checkpoint_file(path, "cpu")
-    if saved.get("fingerprint") != fingerprint:
-        log.warning("ignoring %s: it was written with other settings or data", path)
-        return None
-    trainer.model.load_state_dict(saved["model"])
-    trainer.loss_fn.load_state_dict(saved["loss_fn"])
-    trainer.optimiser.load_state_dict(saved["optimiser"])
-    trainer.scheduler.load_state_dict(saved["scheduler"])
-    rng.bit_generator.state = saved["numpy_rng"]
-    torch.set_rng_state(saved["torch_rng"])
-    if trainer.reader:
-        trainer.reader.restore(saved["multireader"])
-    return TrainState(
-        **{field.name: saved[field.name] for field in dataclasses.fields(TrainState) if field.name in saved}
-    )
