@@ -54,6 +54,15 @@ def test_table_numbers_come_from_the_evaluations(run_dir):
         score, llr = float(line.split("\t")[2]), float(line.split("\t")[4])
         assert llr == pytest.approx(cal["scale"] * score + cal["offset"], abs=2e-5)
     assert result["decision"]["operating_points"] == ckpt["operating_points"]
+    # The rates the table reports at each threshold chosen on the validation speakers, recounted from the scores.
+    rows = [line.split("\t") for line in scores[1:]]
+    target = [float(r[2]) for r in rows if r[3] == "1"]
+    nontarget = [float(r[2]) for r in rows if r[3] == "0"]
+    for name, threshold in ckpt["operating_points"].items():
+        far = sum(x >= threshold for x in nontarget) / len(nontarget)
+        frr = sum(x < threshold for x in target) / len(target)
+        assert result["decision"][f"far_at_{name}"] == pytest.approx(far, abs=2e-3), name  # scores: 6 decimals
+        assert result["decision"][f"frr_at_{name}"] == pytest.approx(frr, abs=2e-3), name
     assert result["target_trials"] > 0 and result["nontarget_trials"] > result["target_trials"]
 
 
