@@ -171,7 +171,10 @@ def test_rerun_has_nothing_to_do(run_dir):
             "train tisv",
         ),
         ("train: {tisv: {init: /no/such/best.pt}}", "config key train.tisv.init: '/no/such/best.pt' is not a file"),
-        ("train: {tdsv: {multireader: {source: tisv, weight: -1}}}", "-1 is less than the minimum of 0"),
+        (
+            "train: {tdsv: {multireader: {source: tisv, weight: -1}}}",
+            "multireader.weight (set in config/bad.yaml) is -1; expected a number >= 0",
+        ),
         (
             "train: {tdsv: {multireader: {source: tdsv, weight: 1}}}",
             "config key train.tdsv.multireader.source: 'tdsv' is this task itself",
@@ -581,7 +584,7 @@ def test_trial_lists_are_scored_as_listed_in_sections_of_their_own(external_run)
         ("{t: {root: ROOT, trials: gone.txt}}", r"config key evaluate\.trials\.t\.trials: gone\.txt does not exist"),
         ("{t: {root: ROOT, trials: ok.txt, format: kaldi}}", r"evaluate\.trials\.t\.enrol: the kaldi form needs"),
         ("{t: {root: ROOT, trials: missing.txt}}", r"evaluate\.trials\.t\.root: 1 of 4 utterances .*b/3\.wav"),
-        ("{test: {root: ROOT, trials: ok.txt}}", r"'test'"),
+        ("{test: {root: ROOT, trials: ok.txt}}", r"trials\.test \(set in config/bad\.yaml\) is not an allowed name"),
     ],
 )
 def test_trial_list_errors_stop_before_any_job(tmp_path, config, message):
