@@ -15,6 +15,7 @@ from ge2e.corpus.manifest import SPLITS
 from ge2e.plan import checks, grid, params, transfer
 from ge2e.plan.corpora import BUILTIN_ROOT, Corpora
 from ge2e.plan.downloads import Downloads, marker as download_marker
+from ge2e.plan.inputs import Inputs
 from ge2e.plan.params import TEST_SET, canonical, feature_params
 from ge2e.plan.targets import Targets, table_inputs
 from ge2e.results.table import PER_SEED
@@ -216,65 +217,21 @@ def trial_list_path(key):
 
 
 # Features, training and evaluation of the grid's variants and seeds (features.smk, train.smk, evaluate.smk).
-
-
-def config_at(root):
-    """The config of the variant whose files are under ``root`` (ge2e.plan.grid.Grid.at)."""
-    return VARIANT_CONFIG[GRID.at(root)[0]]
-
-
-def feature_shards(task, split, root=RESULTS):
-    """The feature shards of a task's split made under ``root`` (a features root of the grid)."""
-    # Not expand(): a grid asks for these thousands of times while planning, and expand() costs 0.3 ms a call.
-    return [f"{root}/{task}/features/{split}/{shard}.npz" for shard in range(config_at(root)["features"]["shards"])]
-
-
-def features_root(wildcards):
-    """The features root of the variant at ``wildcards.root`` for ``wildcards.task``: where its test and validation
-    features are (ge2e.plan.grid.Grid.features_root)."""
-    return GRID.features_root(GRID.at(wildcards.root)[0], wildcards.task)
-
-
-def grid_run(wildcards):
-    """The training run (ge2e.plan.grid.Run) whose files are at root/task/schedule."""
-    try:
-        return GRID.run_at(wildcards.root, wildcards.task, wildcards.schedule)
-    except InputError as exc:
-        raise WorkflowError(str(exc)) from None
-
-
-def run_config(wildcards):
-    return VARIANT_CONFIG[grid_run(wildcards).variant]
-
-
-def training_set(task, variant):
-    """A task's training shards as a variant trains on them: its augmented set where augmentation is on, else the
-    train split."""
-    split = "train_aug" if GRID.augments(task, variant) else "train"
-    return feature_shards(task, split, GRID.data_root(task, variant))
-
-
-def train_shards(wildcards):
-    run = grid_run(wildcards)
-    return training_set(run.task, run.variant)
-
-
-def train_start(wildcards):
-    """The checkpoint a run starts from (train.<task>.init): the other task's best.pt, which makes the training wait
-    for it, or a file, whose change retrains; nothing for the seeded random start."""
-    path = transfer.init_path(GRID, run_config(wildcards), grid_run(wildcards))
-    return [path] if path else []
-
-
-def multireader_shards(wildcards):
-    """The training set of a run's MultiReader source (train.<task>.multireader), nothing without one."""
-    run = grid_run(wildcards)
-    spec = transfer.multireader_of(run_config(wildcards), run.task)
-    return training_set(spec["source"], run.variant) if spec else []
-
-
-def val_shards(wildcards):
-    return feature_shards(wildcards.task, "val", features_root(wildcards))
+# The files each job reads (ge2e.plan.inputs), handed to the rules as their input functions.
+INPUTS = Inputs(GRID, VARIANT_CONFIG, TRIALS, ASNORM_TOP_K, error=WorkflowError)
+config_at = INPUTS.config_at
+feature_shards = INPUTS.feature_shards
+features_root = INPUTS.features_root
+grid_run = INPUTS.grid_run
+run_config = INPUTS.run_config
+train_shards = INPUTS.train_shards
+train_start = INPUTS.train_start
+val_shards = INPUTS.val_shards
+multireader_shards = INPUTS.multireader_shards
+train_gpus = INPUTS.train_gpus
+eval_features = INPUTS.eval_features
+trial_files = INPUTS.trial_files
+cohort_features = INPUTS.cohort_features
 
 
 def validation_source(wildcards):
@@ -286,39 +243,12 @@ def train_params(wildcards):
     return canonical({**params.train_params(cfg, run), **transfer.train_params(GRID, cfg, run)})
 
 
-def train_gpus(wildcards):
-    """GPUs a training job asks the scheduler for: one when its config says cuda."""
-    return 1 if run_config(wildcards)["train"]["device"] == "cuda" else 0
-
-
-def eval_features(wildcards):
-    """Feature shards of an evaluation set: the task's test split, or an external folder's one shard, as made
-    with the features settings of the variant at ``wildcards.root``."""
-    if wildcards.evalset == TEST_SET:
-        return feature_shards(wildcards.task, "test", features_root(wildcards))
-    return f"{GRID.features_root(GRID.at(wildcards.root)[0])}/external/{wildcards.evalset}/features.npz"
-
-
 def eval_protocol(wildcards):
     return params.eval_protocol(config, wildcards.task, wildcards.evalset)
 
 
 def eval_frames(task):
     return config["evaluate"][task]["frames"]
-
-
-def trial_files(wildcards):
-    """A trial list's trials and enrolment pairs as convert_trials wrote them; nothing for other sets."""
-    if wildcards.evalset not in TRIALS:
-        return []
-    return [f"results/external/{wildcards.evalset}/{name}.tsv" for name in ("trials", "enrol")]
-
-
-def cohort_features(wildcards):
-    """AS-norm's cohort for a trial list: the task's training split (one mean d-vector per speaker)."""
-    if wildcards.evalset in TRIALS and ASNORM_TOP_K:
-        return feature_shards(wildcards.task, "train", features_root(wildcards))
-    return []
 
 
 def eval_seed(wildcards):

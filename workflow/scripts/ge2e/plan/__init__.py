@@ -6,7 +6,8 @@
 - ``checks``: the start-up checks, each raising InputError with the line the run prints;
 - ``params``: rule parameters from the config, canonical so that key order reruns nothing;
 - ``transfer``: what a training run takes besides its own data: the checkpoint it starts from, a second source;
-- ``targets``: what a run makes and where: each system's results, the table rows, the figures.
+- ``targets``: what a run makes and where: each system's results, the table rows, the figures;
+- ``inputs``: the files a job of the grid reads, from its wildcards (the rules' input functions).
 
 ``workflow/rules/common.smk`` keeps the globals, the wildcard constraints and short functions that call these.
 
