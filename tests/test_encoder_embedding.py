@@ -101,3 +101,34 @@ def test_embedding_memory_mapped_shards_in_chunks_equals_embedding_in_memory(tmp
     mfcc = [embedding.MfccEmbedder().fit(s) for s in (fs, mapped)]
     assert np.array_equal(mfcc[0].mean, mfcc[1].mean) and np.array_equal(mfcc[0].std, mfcc[1].std)
     assert np.array_equal(mfcc[0].utterances(fs), mfcc[1].utterances(mapped))
+
+
+def resemblyzer_partials(n_frames, frames=160, step=77, min_coverage=0.75):
+    """Resemblyzer's compute_partial_slices, read in frames: (starts) of its partial utterances."""
+    starts = list(range(0, max(1, n_frames - frames + step + 1), step))
+    if (n_frames - starts[-1]) / frames < min_coverage and len(starts) > 1:
+        starts = starts[:-1]
+    return starts
+
+
+def test_padded_windows_are_resemblyzers_partials():
+    lengths = np.array([1, 60, 120, 159, 160, 161, 236, 237, 238, 279, 400, 1000])
+    owner, starts = window_index(lengths, frames=160, hop=77, pad_coverage=0.75)
+    for u, n in enumerate(lengths):
+        assert starts[owner == u].tolist() == resemblyzer_partials(int(n)), n
+
+
+def test_padded_windows_read_silence_past_the_end_of_an_utterance():
+    from ge2e.encoder.arch import WINDOWS
+
+    fs = FeatureSet.from_list([np.ones((50, 2), np.float32)], ["a"], ["u"], 2)
+    seen = []
+
+    def embed(x):
+        seen.append(x.copy())
+        return np.ones((len(x), 3), np.float32)
+
+    embedding.embed_utterances(embed, fs, 80, WINDOWS["resemblyzer"])
+    (windows,) = seen
+    assert windows.shape == (1, 80, 2)
+    assert (windows[0, :50] == 1).all() and (windows[0, 50:] == embedding.SILENCE).all()

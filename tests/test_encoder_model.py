@@ -30,3 +30,28 @@ def test_input_statistics_standardise_the_frames_and_travel_in_the_state_dict():
     plain.lstm.load_state_dict(model.lstm.state_dict())
     assert torch.allclose(model(frames * floored + mean), plain(frames), atol=1e-5)
     assert {"feature_mean", "feature_std"} <= set(model.state_dict())  # a checkpoint carries them
+
+
+def test_the_resemblyzer_arch_is_lstm_linear_relu_on_the_mel_power_with_resemblyzers_parameter_names():
+    torch.manual_seed(0)
+    model = SpeakerEncoder(n_mels=3, hidden=8, layers=2, proj=4, arch="resemblyzer")
+    assert model.config == {"n_mels": 3, "hidden": 8, "layers": 2, "proj": 4, "arch": "resemblyzer"}
+    assert set(model.state_dict()) == {
+        *(f"lstm.{kind}_{part}_l{layer}" for kind in ("weight", "bias") for part in ("ih", "hh") for layer in (0, 1)),
+        "linear.weight",
+        "linear.bias",
+    }
+    log_mels = torch.randn(5, 17, 3)
+    out = model(log_mels)
+    assert out.shape == (5, 4) and (out >= 0).all()
+    _, (hidden, _) = model.lstm(torch.exp(log_mels))
+    expected = torch.relu(model.linear(hidden[-1]))
+    assert torch.allclose(out, expected / expected.norm(dim=1, keepdim=True), atol=1e-6)
+    model.set_normalisation(np.ones(3), np.ones(3))  # nothing to set: its input is the power itself
+    assert "feature_mean" not in model.state_dict()
+    assert SpeakerEncoder(n_mels=3, hidden=8, layers=2, proj=4).config == {
+        "n_mels": 3,
+        "hidden": 8,
+        "layers": 2,
+        "proj": 4,
+    }

@@ -355,3 +355,13 @@ def test_the_first_mistake_is_told_in_the_order_the_checks_always_ran(tmp_path):
     noise = "augment: {tdsv: {noise_roots: [/no/such/noise]}}"
     refused("corpus.timit_root", noise, external, corpus)
     refused("evaluate.external.dev", noise, external)
+
+
+def test_the_resemblyzer_encoder_needs_unnormalised_log_mels():
+    from ge2e.schema import filled
+
+    cfg = {"model": filled({"arch": "resemblyzer"}, "model"), "features": filled({}, "features")}
+    with pytest.raises(InputError, match=r"^model.arch: resemblyzer .*normalise must be none \(it is level\)"):
+        checks.check_encoder_inputs({"default": cfg})
+    cfg["features"]["params"]["normalise"] = "none"
+    checks.check_encoder_inputs({"default": cfg})

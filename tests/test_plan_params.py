@@ -18,13 +18,20 @@ def test_canonical_values_sort_every_dicts_keys_so_reordering_a_config_changes_n
     assert repr(params.canonical(value)) == "{'a': {'x': 1, 'y': 0}, 'b': [{'a': 2, 'z': 1}]}"
 
 
-def test_feature_params_are_the_front_ends_and_portable_arithmetic_is_left_out():
+def test_feature_params_are_the_front_ends_and_settings_at_their_later_default_are_left_out():
     config = run_config()
     assert FeatureParams(**params.feature_params(config)).arithmetic == "portable"
-    assert "arithmetic" not in params.feature_params(config) and list(params.feature_params(config)) == sorted(
-        config["features"]["params"]
-    )
+    # What a run of the default front end stores is what it stored before arithmetic, vad and level_dbfs existed.
+    later = {"arithmetic", "vad", "level_dbfs"}
+    assert list(params.feature_params(config)) == sorted(set(config["features"]["params"]) - later)
     assert params.feature_params(run_config("features: {arithmetic: native}"))["arithmetic"] == "native"
+    webrtc = params.feature_params(run_config("features: {params: {vad: webrtc, level_dbfs: -30}}"))
+    assert (webrtc["vad"], webrtc["level_dbfs"]) == ("webrtc", -30)
+
+
+def test_model_settings_leave_the_default_arch_out():
+    assert "arch" not in params.model_settings(run_config())
+    assert params.model_settings(run_config("model: {arch: resemblyzer}"))["arch"] == "resemblyzer"
 
 
 def test_the_read_policy_is_the_corpus_sections_and_the_features_rate():

@@ -24,7 +24,8 @@ from ge2e.builtin.voices import DEBIAN_PACKAGES
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = "3.11"
 CHANNELS = ("conda-forge", "nodefaults")
-AUDIO = ("av", "librosa", "numpy", "soundfile")  # av (PyAV): m4a, as VoxCeleb2 ships
+# av (PyAV): m4a, as VoxCeleb2 ships; webrtcvad-wheels: the voice decision of the webrtc VAD.
+AUDIO = ("av", "librosa", "numpy", "soundfile", "webrtcvad-wheels")
 CORPUS_CONDA = ("espeak-ng=1.51", "sox=14.4.2")
 # The speech tools conda-forge lacks: every Debian package the built-in corpus needs but the two above.
 SYSTEM = [p for p in DEBIAN_PACKAGES.split() if p not in {c.split("=")[0] for c in CORPUS_CONDA}]

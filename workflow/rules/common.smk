@@ -14,9 +14,10 @@ from ge2e.features.augment import rule_settings  # features.smk's augment rule
 from ge2e.corpus.manifest import SPLITS
 from ge2e.plan import checks, grid, params, transfer
 from ge2e.plan.corpora import BUILTIN_ROOT, Corpora
+from ge2e.train.imported import IMPORTS
 from ge2e.plan.downloads import Downloads, marker as download_marker
 from ge2e.plan.inputs import Inputs
-from ge2e.plan.params import TEST_SET, canonical, feature_params
+from ge2e.plan.params import TEST_SET, canonical, feature_params, model_settings
 from ge2e.plan.targets import Targets, table_inputs
 from ge2e.results.table import PER_SEED
 from ge2e.seeds import derive
@@ -91,7 +92,7 @@ REFERENCE_TASKS = CORPORA.reference_tasks(RUN_TASKS)
 TIMIT_TEST_SET = config["corpus"]["timit_test_set"]
 TIMIT_VAL_FRACTION = config["corpus"]["timit_val_fraction"]
 BOOTSTRAP = config["evaluate"]["bootstrap"]
-MODEL = canonical(config["model"])
+MODEL = model_settings(config)
 N_MELS = config["features"]["params"]["n_mels"]
 DOWNLOAD_ROOT = DOWNLOADS.root
 DOWNLOAD_POLICY = DOWNLOADS.policy

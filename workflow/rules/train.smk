@@ -29,8 +29,26 @@ rule train:
         gpu=train_gpus,
     params:
         train=train_params,
-        model=lambda wc: canonical(run_config(wc)["model"]),
+        model=lambda wc: model_settings(run_config(wc)),
         features=lambda wc: feature_params(run_config(wc)),
         source=validation_source,
     script:
         "../scripts/train.py"
+
+
+# A public encoder's weights, read from its installed package (never the network), as a checkpoint of the pipeline:
+# what train.<task>.init: resemblyzer starts from (ge2e.train.imported).
+rule import_encoder:
+    output:
+        f"{transfer.IMPORTED}/{{name}}.pt",
+    log:
+        f"{transfer.IMPORTED}/logs/{{name}}.log",
+    benchmark:
+        f"{transfer.IMPORTED}/benchmarks/{{name}}.tsv"
+    wildcard_constraints:
+        name=one_of(IMPORTS),
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    script:
+        "../scripts/import_encoder.py"

@@ -7,7 +7,7 @@ In the order the data flows (docs/layout.md draws it):
 - ``corpus``: reading a corpus in its layout into the per-task manifest;
 - ``features``: log-mels with VAD, their shard store and the N x M batches drawn from it, augmentation;
 - ``encoder``: the LSTM speaker encoder, its checkpoints, embedding utterances (and the MFCC baseline);
-- ``train``: the GE2E loss and the training loop;
+- ``train``: the GE2E loss and the training loop, and encoders imported from elsewhere;
 - ``evaluate``: trials, both protocols, published trial lists with AS-norm, EER and minDCF, calibration;
 - ``results``: the EER table, statistics over seeds, the ablation, the figures and pages;
 - ``plan``: the run planner the Snakefile asks: the experiment grid, start-up checks, targets and rule
@@ -22,7 +22,8 @@ as TorchScript and ONNX, for ``ge2e export``).
 Rule scripts in ``workflow/scripts/`` are thin: they read ``snakemake.input/params`` and call into here.
 
 May import: the shared modules import each other only; ``cli``, the command, and ``export`` import the
-stages they run: ge2e.audio, ge2e.features, ge2e.encoder and ge2e.evaluate.
+stages they run: ge2e.audio, ge2e.features, ge2e.encoder and ge2e.evaluate, and ``cli`` ge2e.train (``ge2e
+import`` writes a checkpoint).
 """
 
 __version__ = "0.1.0"

@@ -1,4 +1,5 @@
-"""``ge2e embed`` / ``verify`` / ``eer`` / ``export``: use a trained checkpoint on audio files, or outside PyTorch.
+"""``ge2e embed`` / ``verify`` / ``eer`` / ``export`` / ``import``: use a trained checkpoint on audio files, or
+outside PyTorch; make one of a public encoder.
 
 A checkpoint is self-describing (model size, feature parameters, segment length, and the
 calibration and thresholds fitted on the validation speakers), so no config is needed.
@@ -17,6 +18,7 @@ from ge2e.evaluate import calibration, speaker_eer
 from ge2e.evaluate.protocols import centroid_scores
 from ge2e.features import frontend
 from ge2e.features.store import FeatureSet
+from ge2e.train.imported import IMPORTS
 
 CHANNEL_FIX = "use --channel N (1 = first) or --channel mix"
 
@@ -95,6 +97,13 @@ def cmd_export(args):
 
     for path in export.export(args.checkpoint, args.out).values():
         print(f"wrote {path}")
+
+
+def cmd_import(args):
+    from ge2e.train import imported  # here: only this command reads another package's weights
+
+    imported.write(args.out, args.name)
+    print(f"wrote {args.out}: {args.name}'s encoder as a ge2e checkpoint (docs/models.md)")
 
 
 def cmd_eer(args):
@@ -179,6 +188,14 @@ def main(argv=None):
     )
     add_channel(p)
     p.set_defaults(func=cmd_eer)
+    p = sub.add_parser(
+        "import",
+        help="write a public encoder's weights, read from its installed package, as a ge2e checkpoint (for "
+        "embed/verify/eer, or train.<task>.init to fine-tune it)",
+    )
+    p.add_argument("name", choices=IMPORTS)
+    p.add_argument("--out", required=True, help="the checkpoint file to write")
+    p.set_defaults(func=cmd_import)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     try:

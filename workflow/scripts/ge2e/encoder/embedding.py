@@ -6,6 +6,7 @@ import struct
 import numpy as np
 import torch
 
+from ge2e.encoder.arch import WINDOWS, windows
 from ge2e.encoder.model import SpeakerEncoder
 from ge2e.errors import InputError
 
@@ -78,31 +79,43 @@ def embed_segments(model, segments, chunk=256):
     return np.concatenate(out) if out else np.zeros((0, model.config["proj"]), np.float32)
 
 
-def window_index(lengths, frames, hop):
+def window_index(lengths, frames, hop, pad_coverage=None):
     """Sliding windows over every utterance (paper's d-vector inference).
 
     Args:
         lengths: (U,) frames per utterance.
-        frames: window length T; shorter utterances give one window, wrapped to T.
+        frames: window length T.
         hop: window step.
+        pad_coverage: None: the last window of an utterance ends at its last frame, and a shorter utterance
+            gives one window, wrapped to T. Else (Resemblyzer's partials) windows start every ``hop`` frames
+            until one reaches past the end; that last one is kept, padded, where at least ``pad_coverage`` of
+            it is the utterance's (or it is the only one).
     Returns:
         (owner (W,), starts (W,)): the utterance and start frame of each window.
     """
-    n_windows = np.maximum(1, (np.maximum(lengths - frames, 0) + hop - 1) // hop + 1)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    if pad_coverage is None:
+        n_windows = np.maximum(1, (np.maximum(lengths - frames, 0) + hop - 1) // hop + 1)
+    else:
+        n_windows = (np.maximum(1, lengths - frames + hop + 1) + hop - 1) // hop
+        short = (lengths - (n_windows - 1) * hop) < pad_coverage * frames
+        n_windows = n_windows - (short & (n_windows > 1))
     owner = np.repeat(np.arange(len(lengths)), n_windows)
-    first = np.concatenate([[0], np.cumsum(n_windows)[:-1]])
+    first = np.concatenate([[0], np.cumsum(n_windows)[:-1]]).astype(np.int64)
     starts = (np.arange(len(owner)) - first[owner]) * hop
-    # The last window of each utterance ends at its last frame.
-    starts = np.minimum(starts, np.maximum(lengths[owner] - frames, 0))
+    if pad_coverage is None:  # the last window of each utterance ends at its last frame
+        starts = np.minimum(starts, np.maximum(lengths[owner] - frames, 0))
     return owner, starts
 
 
 # Windows read and embedded at a time by embed_utterances: 2,048 x 160 frames x 40 log-mels = 52 MB of
 # float32; a multiple of embed_segments' chunk, so the encoder sees the same batches as in one call.
 WINDOW_CHUNK = 2048
+# A padded frame is silence: log-mel -inf, whose mel power (the resemblyzer encoder's input) is 0.
+SILENCE = -np.inf
 
 
-def embed_utterances(embed_fn, feature_set, frames, overlap=0.5):
+def embed_utterances(embed_fn, feature_set, frames, windows=WINDOWS["ge2e"]):
     """Whole-utterance embeddings: mean of sliding-window embeddings, renormalised.
 
     Windows are read and embedded WINDOW_CHUNK at a time, so memory does not grow with the set.
@@ -112,20 +125,25 @@ def embed_utterances(embed_fn, feature_set, frames, overlap=0.5):
             which others share the call).
         feature_set: the utterances (U of them).
         frames: window length T.
-        overlap: fraction of a window shared with the next one.
+        windows: how windows are placed (``ge2e.encoder.arch.Windows``): their overlap, and whether the
+            last is padded with SILENCE frames.
     Returns:
         (U, D) unit-norm embeddings.
     """
-    hop = max(1, int(round(frames * (1 - overlap))))
+    hop = max(1, int(round(frames * (1 - windows.overlap))))
     lengths = feature_set.lengths
-    owner, starts = window_index(lengths, frames, hop)
+    owner, starts = window_index(lengths, frames, hop, windows.pad_coverage)
     sums = None
     for i in range(0, max(len(owner), 1), WINDOW_CHUNK):  # one empty call for an empty set gives D
         part = slice(i, i + WINDOW_CHUNK)
-        windows = embed_fn(feature_set.segments(owner[part], starts[part], frames))  # (W', D)
+        segments = feature_set.segments(owner[part], starts[part], frames)  # (W', T, F)
+        if windows.pad_coverage is not None:  # frames past the end (read wrapped) are silence
+            past = np.arange(frames)[None, :] >= (lengths[owner[part]] - starts[part])[:, None]  # (W', T)
+            segments[past] = SILENCE
+        embedded = embed_fn(segments)  # (W', D)
         if sums is None:
-            sums = np.zeros((len(lengths), windows.shape[1]))
-        np.add.at(sums, owner[part], windows)  # in window order, as one call would
+            sums = np.zeros((len(lengths), embedded.shape[1]))
+        np.add.at(sums, owner[part], embedded)  # in window order, as one call would
     return (sums / np.linalg.norm(sums, axis=1, keepdims=True)).astype(np.float32)
 
 
@@ -142,16 +160,17 @@ def window_frames(train_frames):
 
 
 class EncoderEmbedder:
-    """A SpeakerEncoder; whole utterances by sliding windows of ``frames``."""
+    """A SpeakerEncoder; whole utterances by sliding windows of ``frames``, placed as its arch places them."""
 
     def __init__(self, model, frames):
         self.model, self.frames = model, frames
+        self.windows = windows(model.config)
 
     def segments(self, x):
         return embed_segments(self.model, x)
 
     def utterances(self, feature_set):
-        return embed_utterances(self.segments, feature_set, self.frames)
+        return embed_utterances(self.segments, feature_set, self.frames, self.windows)
 
 
 class MfccEmbedder:

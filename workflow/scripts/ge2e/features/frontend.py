@@ -17,7 +17,7 @@ import numpy as np
 from ge2e import portable
 from ge2e.audio import files as audio
 from ge2e.errors import InputError
-from ge2e.features import kernels
+from ge2e.features import kernels, silence
 from ge2e.features.store import FeatureSet
 
 LOG_FLOOR = 1e-6  # added before log so silence does not give -inf
@@ -37,6 +37,12 @@ NORMALISATIONS = ("none", "level", "mean")
 #   features computed elsewhere with librosa, not for speed.
 # The VAD is portable in both: a last-bit difference at its threshold would move whole frames.
 ARITHMETICS = ("portable", "native")
+# What cuts the silence out of a recording before its features (config ``features.params.vad``):
+# - top_db: frames quieter than the loudest frame by more than ``top_db`` are silence (librosa.effects.split's
+#   rule), wherever they are;
+# - webrtc: Resemblyzer's trimming (ge2e.features.silence): WebRTC's voice decision on 30 ms windows, smoothed,
+#   and only long silences cut; what the imported Resemblyzer encoder was trained on.
+VADS = ("top_db", "webrtc")
 RELATIVE_FLOOR = 1e-8  # 80 dB below the utterance's mean mel power
 SILENCE_PEAK = 1e-4  # -80 dBFS: quieter audio holds no speech
 VAD_FLOOR = 1e-10  # frame power floor of the VAD (librosa's amin)
@@ -55,10 +61,14 @@ class FeatureParams:
     top_db: float  # VAD: frames quieter than peak - top_db are silence
     normalise: str  # per-utterance log-mel normalisation, one of NORMALISATIONS
     arithmetic: str = ARITHMETICS[0]  # one of ARITHMETICS; checkpoints from before the switch are portable
+    vad: str = VADS[0]  # one of VADS; checkpoints from before the choice used top_db
+    level_dbfs: float | None = None  # None, or the RMS level quieter audio is raised to before the VAD
 
     def __post_init__(self):
         if self.arithmetic not in ARITHMETICS:
             raise ValueError(f"feature arithmetic {self.arithmetic!r}; use one of {ARITHMETICS}")
+        if self.vad not in VADS:
+            raise ValueError(f"feature vad {self.vad!r}; use one of {VADS}")
 
     @property
     def win_length(self):
@@ -67,6 +77,19 @@ class FeatureParams:
     @property
     def hop_length(self):
         return int(round(self.sample_rate * self.hop_ms / 1000))
+
+
+def stored(params):
+    """The settings of ``params`` (a dict of FeatureParams' fields) that checkpoints and rule parameters keep: the
+    fields with a default (added after the first checkpoints were written) only where they differ from it, so
+    the settings of a run that does not use them are what they were before they existed."""
+    defaults = later_defaults()
+    return {key: value for key, value in params.items() if key not in defaults or value != defaults[key]}
+
+
+def later_defaults():
+    """{field: default} of the FeatureParams fields a checkpoint may lack (it was written before they existed)."""
+    return {f.name: f.default for f in dataclasses.fields(FeatureParams) if f.default is not dataclasses.MISSING}
 
 
 def centred(samples, frame_length, hop_length):
@@ -219,10 +242,17 @@ def normalise(log_mels, how):
 
 
 def speech_only(samples, params, source):
-    """VAD-trimmed samples (S',); an InputError naming ``source`` when nothing is left."""
-    speech = vad(samples, params)
+    """Samples (S,) at ``params.level_dbfs`` (where set) and VAD-trimmed by ``params.vad``: (S',); an InputError
+    naming ``source`` when nothing is left."""
+    if params.level_dbfs is not None:
+        samples = silence.raise_level(samples, params.level_dbfs)
+    if params.vad == "webrtc":
+        speech = silence.trim_long_silences(samples, params.sample_rate)
+    else:
+        speech = vad(samples, params)
     if len(speech) < params.win_length:
-        raise InputError(f"{source}: no speech left after VAD (top_db={params.top_db}); is the file silent?")
+        rule = f"top_db={params.top_db}" if params.vad == "top_db" else f"vad={params.vad}"
+        raise InputError(f"{source}: no speech left after VAD ({rule}); is the file silent?")
     return speech
 
 

@@ -66,6 +66,7 @@ def check(config, variant_configs, tasks, corpora, downloads):
     check_trial_lists(config, downloads)
     check_builtin_capacity(variant_configs, tasks, corpora)
     check_augment_folders(variant_configs, tasks)
+    check_encoder_inputs(variant_configs)
     transfer.check_files(variant_configs, tasks)
 
 
@@ -227,6 +228,18 @@ def check_builtin_capacity(variant_configs, tasks, corpora):
                 except InputError as exc:
                     where = "" if name == DEFAULT else f"experiments.variants.{name}: "
                     raise InputError(f"{where}{exc}") from None
+
+
+def check_encoder_inputs(variant_configs):
+    """The resemblyzer encoder takes the mel power, the exponential of log-mels that are not normalised: refused
+    with features.params.normalise other than none."""
+    for name, cfg in variant_configs.items():
+        if cfg["model"]["arch"] == "resemblyzer" and cfg["features"]["params"]["normalise"] != "none":
+            where = "" if name == DEFAULT else f"experiments.variants.{name}."
+            raise InputError(
+                f"{where}model.arch: resemblyzer takes the mel power itself, so features.params.normalise must be "
+                f"none (it is {cfg['features']['params']['normalise']}); config/resemblyzer.yaml has its settings"
+            )
 
 
 def check_augment_folders(variant_configs, tasks):

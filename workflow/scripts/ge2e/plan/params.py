@@ -12,9 +12,10 @@ import dataclasses
 from ge2e import schema
 from ge2e.audio.files import ReadPolicy
 from ge2e.corpus.speaker_split import SpeakerSplit
+from ge2e.encoder.arch import stored as stored_model
 from ge2e.errors import InputError
 from ge2e.features.augment import AugmentParams
-from ge2e.features.frontend import FeatureParams
+from ge2e.features.frontend import stored
 from ge2e.seeds import derive
 
 TEST_SET = "test"  # the evaluation set of a task's own test split; the others are named in the config
@@ -31,11 +32,16 @@ def canonical(value):
 
 def feature_params(cfg):
     """The ``ge2e.features.frontend.FeatureParams`` settings of config ``cfg``: features.params plus
-    features.arithmetic, unless that is the default (portable: FeatureParams' own)."""
-    params = dict(cfg["features"]["params"])
-    if cfg["features"]["arithmetic"] != FeatureParams.arithmetic:
-        params["arithmetic"] = cfg["features"]["arithmetic"]
-    return canonical(params)
+    features.arithmetic, each setting FeatureParams has a default for only where it differs from it
+    (``ge2e.features.frontend.stored``)."""
+    params = {**cfg["features"]["params"], "arithmetic": cfg["features"]["arithmetic"]}
+    return canonical(stored(params))
+
+
+def model_settings(cfg):
+    """The encoder settings of config ``cfg`` as checkpoints keep them: config ``model`` without the settings at
+    their default (``ge2e.encoder.arch.stored``), so a run of the ge2e encoder has the settings it always had."""
+    return canonical(stored_model(cfg["model"]))
 
 
 def read_policy(config):

@@ -2,7 +2,8 @@
 second source of batches (``train.<task>.multireader``).
 
 ``init`` is null (the seeded random start), the other task's name (its ``best.pt`` of the same variant, seed and
-learning-rate schedule: the training waits for it) or a checkpoint file. ``multireader`` names the other task,
+learning-rate schedule: the training waits for it), the name of an encoder the pipeline imports
+(``ge2e.train.imported``: rule import_encoder writes it under IMPORTED) or a checkpoint file. ``multireader`` names the other task,
 whose training set gives every step a second batch, and the weight of its loss; a weight of 0 is no MultiReader at
 all (the run and its files are those without it). Both are refused at start-up where the run cannot do what they
 say (:func:`check`, :func:`check_files`), with one line naming the config key.
@@ -11,11 +12,20 @@ say (:func:`check`, :func:`check_files`), with one line naming the config key.
 from pathlib import Path
 
 from ge2e.errors import InputError
-from ge2e.plan.params import feature_params
+from ge2e.plan.params import feature_params, model_settings
 from ge2e.systems import DEFAULT, TASK_NAMES, TASKS
+from ge2e.train.imported import IMPORTS, RESEMBLYZER_FEATURES, RESEMBLYZER_MODEL
 from ge2e.train.transfer import mismatch
 
 BEST = "best.pt"  # the checkpoint of another task that a run naming it starts from
+IMPORTED = "results/imported"  # rule import_encoder writes <name>.pt here
+# What an imported encoder's checkpoint holds, known without making it (the start-up check compares the run's).
+IMPORTED_SETTINGS = {"resemblyzer": {"model_config": RESEMBLYZER_MODEL, "feature_params": RESEMBLYZER_FEATURES}}
+
+
+def imported_path(name):
+    """Where rule import_encoder writes the imported encoder ``name`` (one of ``ge2e.train.imported.IMPORTS``)."""
+    return f"{IMPORTED}/{name}.pt"
 
 
 def init_of(cfg, task):
@@ -85,13 +95,19 @@ def check_files(configs, tasks, results="results"):
             if not init or init in TASKS:
                 continue
             key = f"{_where(variant)}train.{task}.init"
+            model = {"n_mels": cfg["features"]["params"]["n_mels"], **model_settings(cfg)}
+            if init in IMPORTS:
+                differs = mismatch(IMPORTED_SETTINGS[init], model, feature_params(cfg))
+                if differs:
+                    raise InputError(f"{key}: {init} {differs}; config/{init}.yaml has its settings")
+                continue
             path = Path(init)
             if not path.is_file():
                 if path.parts[:1] == (results,) and not path.exists():
                     continue
                 raise InputError(
-                    f"{key}: {init!r} is not a file; name a checkpoint (a run's best.pt or final.pt) or the other "
-                    f"task ({', '.join(t for t in TASKS if t != task)})"
+                    f"{key}: {init!r} is not a file; name a checkpoint (a run's best.pt or final.pt), the other "
+                    f"task ({', '.join(t for t in TASKS if t != task)}) or an imported encoder ({', '.join(IMPORTS)})"
                 )
             if init not in loaded:
                 from ge2e.encoder.embedding import load_checkpoint_file  # here: only a config naming a file pays
@@ -103,7 +119,6 @@ def check_files(configs, tasks, results="results"):
             ckpt = loaded[init]
             if not isinstance(ckpt, dict) or "model_config" not in ckpt:
                 raise InputError(f"{key}: {init} is not a ge2e checkpoint (it has no model_config)")
-            model = {"n_mels": cfg["features"]["params"]["n_mels"], **cfg["model"]}
             differs = mismatch(ckpt, model, feature_params(cfg))
             if differs:
                 raise InputError(f"{key}: {init} {differs}")
@@ -116,7 +131,7 @@ def init_path(grid, cfg, run):
     init = init_of(cfg, run.task)
     if init in TASKS:
         return f"{grid.run_root(init, run.variant, run.schedule, run.seed)}/{init}/{run.schedule}/{BEST}"
-    return init
+    return imported_path(init) if init in IMPORTS else init
 
 
 def train_params(grid, cfg, run):
@@ -139,5 +154,9 @@ def start_label(cfg, tasks, schedule):
     for task in tasks:
         init = init_of(cfg, task)
         if init:
-            out[task] = f"{TASK_NAMES[init]} {schedule} lr {BEST}" if init in TASKS else init
+            out[task] = (
+                f"{TASK_NAMES[init]} {schedule} lr {BEST}"
+                if init in TASKS
+                else (f"{init} (imported)" if init in IMPORTS else init)
+            )
     return out

@@ -12,10 +12,11 @@ import dataclasses
 import hashlib
 
 from ge2e.errors import InputError
-from ge2e.features.frontend import FeatureParams
+from ge2e.encoder.arch import MODEL_DEFAULTS
+from ge2e.features.frontend import later_defaults
 
-# Feature settings a checkpoint written before they existed does not store: the value it was made with.
-FEATURE_DEFAULTS = {"arithmetic": FeatureParams.arithmetic}
+# Settings a checkpoint written before they existed does not store: the value it was made with.
+FEATURE_DEFAULTS = later_defaults()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,7 +46,7 @@ def mismatch(ckpt, model_config, feature_params):
             "features", "have", {**FEATURE_DEFAULTS, **ckpt.get("feature_params", {})},
             {**FEATURE_DEFAULTS, **feature_params},
         ),
-        ("model", "has", ckpt["model_config"], model_config),
+        ("model", "has", {**MODEL_DEFAULTS, **ckpt["model_config"]}, {**MODEL_DEFAULTS, **model_config}),
     ):  # fmt: skip
         for key in sorted(set(theirs) | set(ours)):
             if key not in theirs:
