@@ -11,8 +11,8 @@ run's own, started afresh.
 import dataclasses
 import hashlib
 
-from ge2e.errors import InputError
 from ge2e.encoder.arch import MODEL_DEFAULTS
+from ge2e.errors import InputError
 from ge2e.features.frontend import later_defaults
 
 # Settings a checkpoint written before they existed does not store: the value it was made with.
