@@ -5,8 +5,8 @@ second source of batches (``train.<task>.multireader``).
 learning-rate schedule: the training waits for it), the name of an encoder the pipeline imports
 (``ge2e.train.imported``: rule import_encoder writes it under IMPORTED) or a checkpoint file. ``multireader`` names
 the other task, whose training set gives every step a second batch, and the weight of its loss; a weight of 0 is no
-MultiReader at all (the run and its files are those without it). Both are refused at start-up where the run cannot do what they
-say (:func:`check`, :func:`check_files`), with one line naming the config key.
+MultiReader at all (the run and its files are those without it). Both are refused at start-up where the run cannot
+do what they say (:func:`check`, :func:`check_files`), with one line naming the config key.
 """
 
 from pathlib import Path
