@@ -186,3 +186,23 @@ def test_planning_does_not_load_torch():
 
     code = "import sys, ge2e.plan.checks, ge2e.plan.grid, ge2e.plan.transfer; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+RESEMBLYZER_LAYER = open("config/resemblyzer.yaml").read()
+
+
+def test_an_imported_encoder_is_made_by_its_rule_and_the_run_must_have_its_settings():
+    refused(
+        "config key train.tisv.init: resemblyzer has features arithmetic native, the run's features have arithmetic "
+        "portable; config/resemblyzer.yaml has its settings",
+        "train: {tisv: {init: resemblyzer}}",
+    )
+    config, variants, plan = planned(RESEMBLYZER_LAYER, "train: {tisv: {init: resemblyzer}}")
+    transfer.check_files(variants, plan.tasks)  # nothing to load: the imported settings are known
+    run = Run("tisv", "default", "const", 7)
+    assert transfer.init_path(plan, config, run) == "results/imported/resemblyzer.pt"
+    assert transfer.train_params(plan, config, run)["init"] == {
+        "from": "resemblyzer",
+        "path": "results/imported/resemblyzer.pt",
+    }
+    assert transfer.start_label(config, ["tisv"], "const") == {"tisv": "resemblyzer (imported)"}
