@@ -28,5 +28,11 @@ def test_run_summary_counts_speakers_utterances_and_hours(tmp_path):
         "<td>TD-SV</td><td>built-in synthetic</td><td>train</td><td>3</td><td>12 (x4 after augmentation)</td>" in page
     )
     # 2-layer LSTM(40 -> 16, proj 8) and the final projection: count from torch, not a formula kept in two places.
-    assert f"{summary.parameter_count(40, 16, 2, 8):,} parameters" in page
+    assert f"{summary.parameter_count(40, hidden=16, layers=2, proj=8):,} parameters" in page
     assert "<td>TD-SV</td><td>3</td><td>4</td><td>60–80</td><td>7</td>" in page
+
+
+def test_the_resemblyzer_encoder_is_described_as_it_is():
+    from ge2e.results.summary import parameter_count
+
+    assert parameter_count(40, hidden=256, layers=3, proj=256, arch="resemblyzer") == 1_423_616

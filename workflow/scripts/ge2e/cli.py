@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from ge2e.audio import files as audio
+from ge2e.encoder import shipped
 from ge2e.encoder.embedding import EncoderEmbedder, MfccEmbedder, load_encoder, window_frames
 from ge2e.errors import InputError
 from ge2e.evaluate import calibration, speaker_eer
@@ -54,7 +55,7 @@ def embed_files(model, ckpt, paths, channel=None):
 
 
 def cmd_embed(args):
-    model, ckpt = load_encoder(args.checkpoint)
+    model, ckpt = load_encoder(checkpoint_of(args))
     emb = embed_files(model, ckpt, args.audio, args.channel)
     np.save(args.out, emb)
     print(f"wrote {emb.shape[0]} x {emb.shape[1]} embeddings to {args.out}")
@@ -64,7 +65,7 @@ SYNTHETIC = "built-in synthetic"  # in a calibration's source: fitted on the bui
 
 
 def cmd_verify(args):
-    model, ckpt = load_encoder(args.checkpoint)
+    model, ckpt = load_encoder(checkpoint_of(args))
     stored = {key: ckpt.get(key) for key in (calibration.CHECKPOINT_KEY, calibration.THRESHOLDS_KEY)}
     point = ("eer", None) if args.threshold is not None else args.at
     calibration.decide(stored, 0.0, point, ckpt.get("eer_threshold"))  # refuses an impossible point before embedding
@@ -107,7 +108,7 @@ def cmd_import(args):
 
 
 def cmd_eer(args):
-    model, ckpt = load_encoder(args.checkpoint)
+    model, ckpt = load_encoder(checkpoint_of(args))
     encoder = EncoderEmbedder(model, window_frames(ckpt["train_params"]["frames"]))
     for root in args.folders:
         speakers, paths = speaker_eer.speaker_files(root, args.layout)
@@ -141,17 +142,29 @@ def add_channel(parser):
     )
 
 
+def add_checkpoint(parser):
+    parser.add_argument(
+        "--checkpoint",
+        help=f"a final.pt or best.pt from the pipeline (default: the shipped encoder, {shipped.TISV}, docs/models.md)",
+    )
+
+
+def checkpoint_of(args):
+    """The checkpoint a command uses: --checkpoint, else the shipped encoder."""
+    return args.checkpoint or shipped.default_checkpoint()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="ge2e", description="GE2E speaker embeddings and verification")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("embed", help="write d-vectors of audio files (wav, flac, SPHERE) to a .npy file")
-    p.add_argument("--checkpoint", required=True, help="a final.pt or best.pt from the pipeline")
+    add_checkpoint(p)
     p.add_argument("audio", nargs="+")
     p.add_argument("--out", required=True, help="output .npy, shape (files, embedding size)")
     add_channel(p)
     p.set_defaults(func=cmd_embed)
     p = sub.add_parser("verify", help="score a test file against a speaker enrolled from one or more files")
-    p.add_argument("--checkpoint", required=True)
+    add_checkpoint(p)
     p.add_argument("--enroll", nargs="+", required=True, help="the claimed speaker's audio")
     p.add_argument("--test", required=True, help="the audio to verify")
     p.add_argument(
@@ -178,7 +191,7 @@ def main(argv=None):
         help="the EER on folders of speakers it never heard, beside the MFCC baseline: each speaker enrolled on "
         "the first half of its sorted files, every other file scored against every enrolled speaker",
     )
-    p.add_argument("--checkpoint", required=True)
+    add_checkpoint(p)
     p.add_argument("folders", nargs="+", help="folders of speakers' recordings")
     p.add_argument(
         "--layout",

@@ -16,9 +16,9 @@ def split_counts(rows):
     return counts
 
 
-def parameter_count(n_mels, hidden, layers, proj):
-    """Trainable parameters of the speaker encoder at this size."""
-    model = SpeakerEncoder(n_mels=n_mels, hidden=hidden, layers=layers, proj=proj)
+def parameter_count(n_mels, **model_config):
+    """Trainable parameters of the speaker encoder of ``model_config`` (hidden, layers, proj, arch)."""
+    model = SpeakerEncoder(n_mels=n_mels, **model_config)
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
@@ -39,9 +39,13 @@ def render_html(tasks, model, n_mels):
         t = spec["train"]
         frames = "–".join(str(f) for f in t["frames"])
         train_rows.append([TASK_NAMES[task], t["n_speakers"], t["n_utterances"], frames, t["epochs"]])
+    if model.get("arch") == "resemblyzer":
+        shape = f"then a linear layer of {model['proj']} and ReLU (Resemblyzer's), on {n_mels} mel powers"
+    else:
+        shape = f"projection {model['proj']}, on {n_mels} log-mels"
     encoder = (
-        f"<p>Speaker encoder: {model['layers']} LSTM layers x {model['hidden']} cells, projection "
-        f"{model['proj']}, on {n_mels} log-mels: {parameter_count(n_mels, **model):,} parameters.</p>"
+        f"<p>Speaker encoder: {model['layers']} LSTM layers x {model['hidden']} cells, {shape}: "
+        f"{parameter_count(n_mels, **model):,} parameters.</p>"
     )
     return html_page(
         "Run summary",
