@@ -14,13 +14,18 @@ SLURM_PACKAGES := slurmctld slurmd slurm-client munge
 CAN_APT := [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1
 APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: demo report test lint bench venv speech-tools browser slurm clean
+.PHONY: demo model report test lint bench venv speech-tools browser slurm clean
 
 ## demo: install into .venv, run the whole pipeline on the built-in corpus, then write the report.
 demo: venv speech-tools
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --cores all
 	@cat results/eer_table.md
 	$(MAKE) --no-print-directory report
+
+## model: remake the shipped TI-SV encoder (models/, docs/models.md) with config/real-speech.yaml (needs ../shared).
+model: venv
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --cores all --configfile config/real-speech.yaml \
+		models/tisv-resemblyzer-finetuned.pt
 
 ## report: the self-contained HTML report of the last run (open it in any browser).
 report: venv

@@ -28,14 +28,16 @@ def planned(tmp_path, *configs):
     return job_counts(proc.stdout + proc.stderr)
 
 
-def test_the_recipe_plans_every_real_voice_and_an_encoder_per_keyword(tmp_path):
+def test_the_recipe_plans_every_real_voice_an_encoder_per_keyword_and_starts_from_the_imported_encoder(tmp_path):
     jobs = planned(tmp_path, RECIPE)
     # LibriSpeech with speechocean762's training and validation parts; its test part an external set.
     assert jobs["convert_tisv"] == jobs["convert_extra"] == jobs["convert_external"] == 1
     assert jobs["convert_tdsv"] == 4  # a manifest per keyword: yes (default), no, up, down
-    assert jobs["train"] == (1 + 4) * 3  # TI-SV once, TD-SV per keyword; three seeds, the step schedule only
-    assert jobs["evaluate_mfcc"] == 2 * 2 + 3 * 2  # both tasks on both sets; each other keyword's TD-SV baseline
-    assert "builtin_corpus" not in jobs and "ablation" not in jobs  # keywords are not ablations of each other
+    # TI-SV once; TD-SV per keyword, and on "yes" from the imported encoder, with MultiReader and from scratch;
+    # three seeds, one schedule.
+    assert jobs["train"] == (1 + 4 + 3) * 3
+    assert jobs["import_encoder"] == 1  # Resemblyzer's weights, read from the installed package
+    assert "builtin_corpus" not in jobs and "ablation" in jobs
 
 
 def test_the_recipes_stated_splits_on_the_real_folders():

@@ -15,6 +15,7 @@ from ge2e.corpus.manifest import SPLITS
 from ge2e.plan import checks, grid, params, transfer
 from ge2e.plan.corpora import BUILTIN_ROOT, Corpora
 from ge2e.train.imported import IMPORTS
+from ge2e.encoder import shipped
 from ge2e.plan.downloads import Downloads, marker as download_marker
 from ge2e.plan.inputs import Inputs
 from ge2e.plan.params import TEST_SET, canonical, feature_params, model_settings
@@ -344,3 +345,9 @@ def corpus_note():
 def corpus_lines():
     """What each task's corpus is, for the run summary's report caption (workflow/report/run_summary.rst)."""
     return CORPORA.lines()
+
+
+def shipped_candidates(wildcards):
+    """What rule ship_encoder chooses from: the default variant's TI-SV best.pt at every seed of the first schedule."""
+    schedule = SCHEDULES[0]
+    return [f"{GRID.run_root('tisv', DEFAULT, schedule, seed)}/tisv/{schedule}/best.pt" for seed in SEEDS]

@@ -52,3 +52,21 @@ rule import_encoder:
     threads: 1
     script:
         "../scripts/import_encoder.py"
+
+
+# The shipped TI-SV encoder (models/, docs/models.md): of the default variant's best.pt at every seed of the first
+# schedule, the one with the lowest validation EER; `make model` remakes it with config/real-speech.yaml.
+rule ship_encoder:
+    input:
+        shipped_candidates,
+    output:
+        shipped.TISV,
+    log:
+        "results/logs/ship_encoder.log",
+    benchmark:
+        "results/benchmarks/ship_encoder.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    script:
+        "../scripts/ship_encoder.py"
