@@ -53,3 +53,16 @@ def test_trimming_cuts_the_samples_of_unkept_windows_and_the_incomplete_last_one
 def test_webrtcs_decision_runs_on_16_bit_windows_and_calls_digital_silence_unvoiced():
     flags = silence.voice_flags(np.zeros(16000, np.float32), 16000)
     assert flags.shape == (16000 // 480,) and not flags.any()
+
+
+def test_a_recording_with_no_window_kept_is_returned_whole_and_a_silent_one_is_still_refused(monkeypatch):
+    from ge2e.errors import InputError
+    from ge2e.features import frontend
+
+    samples = np.random.default_rng(0).normal(0, 0.1, 16000).astype(np.float32)
+    monkeypatch.setattr(silence, "voice_flags", lambda s, rate: np.zeros(len(s) // 480, bool))
+    assert silence.trim_long_silences(samples, 16000) is samples
+    params = frontend.FeatureParams(16000, 40, 25.0, 10.0, 512, 30.0, "none", vad="webrtc")
+    assert len(frontend.speech_only(samples, params, "x")) == 16000
+    with pytest.raises(InputError, match=r"quiet\.wav: no speech left after VAD \(vad=webrtc\)"):
+        frontend.speech_only(np.zeros(16000, np.float32), params, "quiet.wav")

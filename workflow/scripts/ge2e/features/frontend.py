@@ -247,7 +247,8 @@ def speech_only(samples, params, source):
     if params.level_dbfs is not None:
         samples = silence.raise_level(samples, params.level_dbfs)
     if params.vad == "webrtc":
-        speech = silence.trim_long_silences(samples, params.sample_rate)
+        silent = samples.size == 0 or np.abs(samples).max() < SILENCE_PEAK  # as the top_db VAD: no speech here
+        speech = samples[:0] if silent else silence.trim_long_silences(samples, params.sample_rate)
     else:
         speech = vad(samples, params)
     if len(speech) < params.win_length:

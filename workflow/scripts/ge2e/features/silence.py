@@ -64,7 +64,14 @@ def keep_mask(flags):
 
 
 def trim_long_silences(samples, sample_rate):
-    """``samples`` (S,) without their long silences (see the module's docstring). Returns (S',), S' <= S."""
+    """``samples`` (S,) without their long silences (see the module's docstring). Returns (S',), S' <= S.
+
+    A recording in which no window is kept (WebRTC's most aggressive mode hears no voice in some short, quiet
+    clips of real speech) is returned whole rather than emptied: the encoder then embeds what there is, where
+    Resemblyzer would embed silence, and the caller still refuses a silent file.
+    """
     width = window_samples(sample_rate)
     keep = keep_mask(voice_flags(samples, sample_rate))
+    if not keep.any():
+        return samples
     return samples[: len(keep) * width][np.repeat(keep, width)]
