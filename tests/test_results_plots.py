@@ -71,3 +71,16 @@ def test_the_decision_figure_marks_where_the_validation_thresholds_land(tmp_path
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     header = (tmp_path / "a_scores.tsv").read_text().splitlines()[0]
     assert header == "enrol_speaker\ttest_utterance\tscore\tlabel\tllr"
+
+
+def test_a_halved_utterances_scores_are_read_whole(tmp_path):
+    from ge2e.evaluate.protocols import HALVES
+
+    path = tmp_path / "scores.tsv"
+    path.write_text(
+        "enrol_speaker\ttest_utterance\tscore\tlabel\tllr\n"
+        f"a\tu1{HALVES[1]}\t0.75\t1\t0.3\n"
+        f"b\tu1{HALVES[1]}\t0.25\t0\t-2.0\n"
+    )
+    scores, labels = plots.read_scores(path)
+    assert scores.tolist() == [0.75, 0.25] and labels.tolist() == [1, 0]

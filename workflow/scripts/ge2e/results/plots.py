@@ -42,8 +42,11 @@ def loss_curves(loss_tsvs, out_png, title, seeds=()):
 
 
 def read_scores(path):
-    """Scores TSV -> (scores (K,), labels (K,))."""
-    data = np.loadtxt(path, delimiter="\t", skiprows=1, usecols=(2, 3), ndmin=2)
+    """Scores TSV -> (scores (K,), labels (K,)).
+
+    No comment character: a halved utterance's id ends in ``#second-half`` (``ge2e.evaluate.protocols.HALVES``),
+    which numpy's default would cut as a comment, taking its row's score and label with it."""
+    data = np.loadtxt(path, delimiter="\t", skiprows=1, usecols=(2, 3), ndmin=2, comments=None)
     return data[:, 0], data[:, 1].astype(int)
 
 
