@@ -17,3 +17,15 @@ def test_each_arch_places_its_windows_and_a_checkpoint_without_arch_is_the_ge2e_
     assert round(160 * (1 - rz.overlap)) == 77 and rz.pad_coverage == 0.75  # Resemblyzer's 1.3 partials a second
     with pytest.raises(KeyError):
         arch.windows({"arch": "other"})
+
+
+def test_resemblyzers_windows_are_its_partials_whatever_the_caller_asks():
+    import torch
+
+    from ge2e.encoder.embedding import EncoderEmbedder
+    from ge2e.encoder.model import SpeakerEncoder
+
+    model = SpeakerEncoder(n_mels=3, hidden=4, layers=1, proj=2, arch="resemblyzer")
+    assert EncoderEmbedder(model, 50).frames == 160
+    assert EncoderEmbedder(SpeakerEncoder(n_mels=3, hidden=4, layers=1, proj=2), 50).frames == 50
+    assert isinstance(model, torch.nn.Module)

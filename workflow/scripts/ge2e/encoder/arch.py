@@ -7,9 +7,9 @@ planner reads these).
 - ``resemblyzer``: the public GE2E encoder of Resemblyzer (Real-Time-Voice-Cloning's): stacked LSTM without
   projection, then a linear layer and ReLU on the last frame's hidden state; its input is the mel power itself
   (the exponential of the features' log-mels, which must not be normalised); an utterance is embedded as
-  Resemblyzer's ``embed_utterance`` does: a window every 77 frames of 160 (its 1.3 partials a second), the last
-  padded with silence where at least 3/4 of it is audio, dropped otherwise (an utterance shorter than one window
-  gives one, padded).
+  Resemblyzer's ``embed_utterance`` does, whatever the segments it was fine-tuned on: a window of 160 frames
+  every 77 (its 1.3 partials a second), the last padded with silence where at least 3/4 of it is audio, dropped
+  otherwise (an utterance shorter than one window gives one, padded).
 """
 
 import dataclasses
@@ -25,14 +25,22 @@ class Windows:
     """How an utterance is cut into windows for its embedding (``ge2e.encoder.embedding.window_index``).
 
     overlap: fraction of a window shared with the next; pad_coverage: None (the last window ends at the last
-    frame), or the least fraction of audio a last window padded with silence must hold to be kept.
+    frame), or the least fraction of audio a last window padded with silence must hold to be kept; frames: None
+    (windows as long as the caller's: the training segments' mean length), or the family's own window length.
     """
 
     overlap: float
     pad_coverage: float | None
+    frames: int | None = None
 
 
-WINDOWS = {"ge2e": Windows(overlap=0.5, pad_coverage=None), "resemblyzer": Windows(overlap=0.52, pad_coverage=0.75)}
+# Resemblyzer's windows are its partial utterances whatever an encoder was fine-tuned on: a one-second keyword is
+# one window padded to 160 frames, as the public encoder learned to embed it (with 50-frame windows, keyword
+# encoders fine-tuned from it lost to the MFCC baseline on held-out Speech Commands speakers: docs/results.md).
+WINDOWS = {
+    "ge2e": Windows(overlap=0.5, pad_coverage=None),
+    "resemblyzer": Windows(overlap=0.52, pad_coverage=0.75, frames=160),
+}
 
 
 def stored(model_config):

@@ -160,11 +160,12 @@ def window_frames(train_frames):
 
 
 class EncoderEmbedder:
-    """A SpeakerEncoder; whole utterances by sliding windows of ``frames``, placed as its arch places them."""
+    """A SpeakerEncoder; whole utterances by sliding windows of ``frames`` (or its arch's own length), placed as
+    its arch places them (``ge2e.encoder.arch.WINDOWS``)."""
 
     def __init__(self, model, frames):
-        self.model, self.frames = model, frames
         self.windows = windows(model.config)
+        self.model, self.frames = model, self.windows.frames or frames
 
     def segments(self, x):
         return embed_segments(self.model, x)
