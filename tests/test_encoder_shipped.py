@@ -1,5 +1,7 @@
 """The encoder the repository ships (ge2e.encoder.shipped): there, small, a TI-SV checkpoint the commands load."""
 
+import re
+
 import pytest
 
 from ge2e.encoder import shipped
@@ -36,3 +38,40 @@ def test_the_validation_speakers_choose_the_shipped_seed_and_it_is_copied_byte_f
 def test_make_model_remakes_the_file_the_commands_use():
     makefile = (shipped.REPOSITORY / "Makefile").read_text()
     assert f"--configfile config/real-speech.yaml \\\n\t\t{shipped.TISV}" in makefile
+
+
+CARD = shipped.REPOSITORY / "docs" / "models.md"
+CHECKED = {"LibriSpeech test-other": "test-other", "speechocean762 test part": "so762"}
+
+
+def card_figures():
+    """{row label: (shipped EER, MFCC EER)} of the card's held-out check table."""
+    out = {}
+    for line in CARD.read_text().splitlines():
+        for label in CHECKED:
+            if line.startswith(f"| {label}"):
+                cells = [c.strip().strip("*") for c in line.strip("|").split("|")]
+                out[label] = (float(cells[1]), float(cells[4]))
+    return out
+
+
+def test_the_model_cards_held_out_figures_are_what_ge2e_eer_measures_now(tmp_path, capsys):
+    from workflow_run import REAL_SPEECH, require_real_speech
+
+    from ge2e import cli
+    from ge2e.corpus import speaker_split
+
+    root = require_real_speech(REAL_SPEECH)
+    so762 = root / "speechocean762" / "WAVE"
+    part = speaker_split.split([p.name for p in so762.iterdir() if p.is_dir()], val=20, test=25, seed=7)
+    (tmp_path / "so762").mkdir()
+    for speaker in sorted(s for s, p in part.items() if p == "test"):
+        (tmp_path / "so762" / speaker).symlink_to(so762 / speaker)
+    folders = {"test-other": root / "LibriSpeech" / "test-other", "so762": tmp_path / "so762"}
+    figures = card_figures()
+    assert set(figures) == set(CHECKED)
+    for label, name in CHECKED.items():
+        assert cli.main(["eer", str(folders[name])]) == 0  # the shipped encoder: no --checkpoint
+        line = capsys.readouterr().out
+        eer, mfcc = (float(x) for x in re.search(r"EER (\S+) \(MFCC mean\+std (\S+)\)", line).groups())
+        assert (round(eer, 4), round(mfcc, 4)) == figures[label], line
