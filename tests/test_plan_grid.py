@@ -211,3 +211,19 @@ def test_report_labels_name_a_variant_and_a_seed_only_where_there_are_several():
     assert g.labels("results/variants/mom0/seed2") == {"variant": "mom0", "seed": "2"}
     assert g.labels("results") == {"variant": "default", "seed": "7"}  # the run's seed: its own root
     assert g.labels("results/variants/mom0", seeded=False) == {"variant": "mom0", "seed": "none"}
+
+
+def test_the_keyword_family_is_the_default_and_the_variants_that_change_the_keyword_alone():
+    words = {w: {"corpus": {"speech_commands": {"keyword": w}}} for w in ("no", "up")}
+    other = {"corpus": {"speech_commands": {"keyword": "down"}}, "train": {"momentum": 0}}
+    cfg = config({"word_no": words["no"], "mom0": {"train": {"momentum": 0}}, "word_up": words["up"], "down0": other})
+    cfg["corpus"] = {"tdsv_format": "speech_commands", "speech_commands": {"root": "/sc", "keyword": "yes"}}
+    family = experiments.Grid(cfg, experiments.variants(cfg)).keyword_family()
+    # Another learning rate is another recipe (down0), and mom0 reads the default's keyword: neither is averaged.
+    assert family == ("tdsv", {"default": "yes", "word_no": "no", "word_up": "up"})
+    tisv_only = config({"word_no": words["no"]}, tasks=("tisv",))
+    tisv_only["corpus"] = cfg["corpus"]
+    assert experiments.Grid(tisv_only, experiments.variants(tisv_only)).keyword_family() is None
+    assert (
+        grid(variants={"mom0": {"train": {"momentum": 0}}}).keyword_family() is None and grid().keyword_family() is None
+    )

@@ -18,6 +18,7 @@ shards or training are those of an earlier variant reads that variant's files in
 import copy
 import dataclasses
 import json
+from typing import NamedTuple
 
 from ge2e import schema
 from ge2e.errors import InputError
@@ -40,6 +41,16 @@ def _at(cfg, path):
     for key in path:
         node = node.get(key) if isinstance(node, dict) else None
     return node
+
+
+def _without(cfg, paths):
+    """A deep copy of a config with the keys at ``paths`` (tuples) taken out."""
+    out = copy.deepcopy(cfg)
+    for *parents, key in paths:
+        node = _at(out, parents)
+        if isinstance(node, dict):
+            node.pop(key, None)
+    return out
 
 
 def _leaves(node, path=()):
@@ -170,6 +181,13 @@ def train_settings(cfg, task, schedule, seed):
     return (*settings, data_settings(cfg, multireader["source"])) if multireader else settings
 
 
+class Family(NamedTuple):
+    """Variants that differ from the default in the corpus keys alone (:meth:`Grid.keyword_family`)."""
+
+    task: str  # the task whose corpus they change
+    members: dict  # {variant: what it reads, e.g. the keyword 'yes'}, the default first
+
+
 @dataclasses.dataclass(frozen=True)
 class Run:
     """One training run of the grid: a task's schedule, trained with one variant's settings and one seed."""
@@ -286,6 +304,19 @@ class Grid:
     def corpus_changes(self):
         """{variant: {config key: value}} of the variants that read a corpus of their own (:data:`CORPUS_KEYS`)."""
         return self._corpus_changes
+
+    def keyword_family(self):
+        """The default and the variants that differ from it in nothing but :data:`CORPUS_KEYS` (one TD-SV keyword
+        each), as a :class:`Family`; None where no variant does. The table averages their rows of the task over the
+        family (an encoder per keyword, judged as one recipe); a variant that also changes, say, the learning rate is
+        another recipe and stays out of the mean."""
+        paths = [path for path in CORPUS_KEYS if CORPUS_KEYS[path][0] in self.tasks]
+        base = _without(self.configs[DEFAULT], paths)
+        members = [v for v in self._corpus_changes if _without(self.configs[v], paths) == base]
+        if not members:
+            return None
+        task = CORPUS_KEYS[paths[0]][0]  # one key today (the TD-SV keyword), so one task
+        return Family(task, {v: ", ".join(str(_at(self.configs[v], p)) for p in paths) for v in [DEFAULT, *members]})
 
     def features_owner(self, variant, task=None):
         """The variant whose features ``variant`` reads: of a task's splits, or (``task`` None) of the external
