@@ -10,8 +10,8 @@ from feature_sets import feature_set
 from ge2e.errors import InputError
 from ge2e.evaluate import metrics, protocols
 from ge2e.evaluate.trial_scores import write_trial_scores
-from ge2e.results import seedstats
-from ge2e.results.rows import SeedFiles, TableRow
+from ge2e.results import seedstats, table
+from ge2e.results.rows import MeanRow, SeedFiles, TableRow
 
 
 def trials(scores, speakers=4, per_speaker=3, seed=0):
@@ -123,3 +123,75 @@ def test_over_seeds_the_decision_measures_are_averaged():
     assert "decision" not in seedstats.summarise(
         [base, results[0]], [trials(3.0), trials(3.0)], np.random.default_rng(0), 50
     )
+
+
+def named(t, names):
+    """``t`` (Trials) with its speakers named ``names`` (one per number)."""
+    return seedstats.Trials(t.scores, t.labels, t.enrol, t.test, t.n_speakers, np.asarray(names))
+
+
+def test_one_group_of_means_is_the_mean_interval_draw_for_draw():
+    per_seed = [named(trials(shift, speakers=5, seed=s), list("abcde")) for s, shift in enumerate((3.0, 1.0))]
+    one = seedstats.mean_of_means_interval([per_seed], np.random.default_rng(4), 300)
+    assert one == seedstats.mean_interval(per_seed, np.random.default_rng(4), 300)
+    unnamed = [trials(shift, speakers=5, seed=s) for s, shift in enumerate((3.0, 1.0))]
+    assert seedstats.mean_interval(unnamed, np.random.default_rng(4), 300) == one
+
+
+def test_a_speaker_tested_on_several_keywords_is_drawn_once_for_all_of_them():
+    """Two keywords of the same five people with the same scores: one bootstrap (each draw's two means agree), not
+    two independent ones, which would average the draws' errors away and narrow the interval."""
+    same = [named(trials(1.0, speakers=5, seed=s), list("abcde")) for s in (1, 2)]
+    strangers = [named(trials(1.0, speakers=5, seed=s), list("vwxyz")) for s in (1, 2)]
+    alone = seedstats.mean_interval(same, np.random.default_rng(0), 2000)
+    assert seedstats.mean_of_means_interval([same, same], np.random.default_rng(0), 2000) == alone
+    low, high = seedstats.mean_of_means_interval([same, strangers], np.random.default_rng(0), 2000)
+    assert high - low < alone[1] - alone[0]  # other people's trials: independent draws, a narrower interval
+
+
+def test_a_mean_over_keywords_averages_each_seed_over_the_keywords_then_the_seeds():
+    def result(eer, cllr):
+        return {"eer_avg": eer, "eer_full": eer / 2, "min_dcf_0.05": 0.5, "min_dcf_0.01": 1, "min_dcf_0.001": 1,
+                "decision": {"cllr": cllr, "calibration": {"scale": 1.0}}}  # fmt: skip
+
+    yes = ([result(0.1, 0.2), result(0.3, 0.4)], [named(trials(2.0, seed=s), list("abcd")) for s in (1, 2)])
+    no = ([result(0.2, 0.6), result(0.6, 0.8)], [named(trials(1.0, seed=s), list("bcde")) for s in (3, 4)])
+    got = seedstats.summarise_mean([yes, no], np.random.default_rng(0), 200)
+    assert got["eer_avg"] == pytest.approx((0.15 + 0.45) / 2) and got["eer_full"] == pytest.approx(0.15)
+    assert got["decision"] == pytest.approx({"cllr": 0.5}) and got["seeds"] == 2 and got["keywords"] == 2
+    low, high = got["eer_full_ci95"]
+    assert 0 <= low < high <= 1
+    baseline = seedstats.summarise_mean([([result(0.1, 0.2)], yes[1][:1]), ([result(0.3, 0.2)], no[1][:1])],
+                                        np.random.default_rng(0), 200)  # fmt: skip
+    assert baseline["eer_avg"] == pytest.approx(0.2) and "seeds" not in baseline  # no seed: the keywords alone
+    with pytest.raises(InputError, match="not trained at the same seeds"):
+        seedstats.mean_of_means_interval([yes[1], no[1][:1]], np.random.default_rng(0), 10)
+
+
+def test_table_cells_place_each_mean_row_after_the_rows_of_its_kind(tmp_path):
+    fs = feature_set([3, 3, 3])
+    seeds = {}
+    for name, shift in (("yes", 0), ("no", 1)):
+        for seed in (1, 2):
+            emb = np.random.default_rng(seed + 10 * shift).normal(size=(len(fs), 4))
+            protocols.write_scores(tmp_path / f"{name}{seed}.tsv", fs, protocols.full_trials(emb, fs.speakers))
+            result = {"eer_avg": 0.1 * seed + shift, "eer_full": 0.1, "eer_full_ci95": [0, 1]}
+            (tmp_path / f"{name}{seed}.json").write_text(
+                json.dumps(result | {f"min_dcf_{p}": 0.5 for p in metrics.P_TARGETS})
+            )
+            seeds.setdefault(name, []).append(
+                SeedFiles(seed, str(tmp_path / f"{name}{seed}.json"), str(tmp_path / f"{name}{seed}.tsv"))
+            )
+    rows = [
+        TableRow("Ours: final", "default", "const", "final", {"tdsv": seeds["yes"], "tisv": seeds["yes"]}),
+        TableRow("Ours, word_no: final", "word_no", "const", "final", {"tdsv": seeds["no"], "tisv": seeds["yes"]}),
+        TableRow("MFCC", "default", None, "mfcc", {"tdsv": seeds["yes"][:1], "tisv": seeds["yes"][:1]}),
+    ]
+    mean = MeanRow("Ours, mean over keywords: final", "tdsv", ("Ours: final", "Ours, word_no: final"), ("yes", "no"),
+                   "Ours, word_no: final")  # fmt: skip
+    results, records = seedstats.table_cells(rows, "test", 7, 100, [mean])
+    assert [label for label, _ in results] == ["Ours: final", "Ours, word_no: final", mean.label, "MFCC"]
+    cells = results[2][1]
+    assert cells["tdsv"]["eer_avg"] == pytest.approx(0.65) and cells["tisv"] is table.OTHER_TASK
+    assert len(records) == 2 * 2 + 2 * 2 + 2  # the mean row adds no seed's record
+    assert seedstats.table_cells(rows, "test", 7, 100)[0] == [r for r in results if r[0] != mean.label]

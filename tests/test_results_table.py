@@ -137,3 +137,24 @@ def test_the_references_are_attributed_and_the_avg_column_says_how_many_speakers
         table.render([("Ours", ours)], "x").split()
     )
     assert "(here" not in table.render([("Ours", {"tisv": _result(0.2)})], "x")  # results that do not say
+
+
+def test_a_mean_row_fills_its_tasks_cells_and_the_note_says_how_it_is_made():
+    from ge2e.results.rows import MeanRow
+
+    mean = MeanRow("Ours, mean over keywords: step lr", "tdsv", ("a", "b"), ("yes", "no", "up"), "b")
+    results = [("b", {"tdsv": _decided(0.1), "tisv": _decided(0.2)}),
+               (mean.label, {"tdsv": _decided(0.15), "tisv": table.OTHER_TASK})]  # fmt: skip
+    md = table.render(results, "x", seeds=(1, 2), means=[mean])
+    assert "| Ours, mean over keywords: step lr | 0.1500 | 0.1600 [0.130, 0.180] |  |  |" in md
+    assert "| Ours, mean over keywords: step lr | 0.5000 | 0.9000 | 1.0000 |  |  |  |" in md  # minDCF
+    assert "TD-SV decisions" in md and md.count("| Ours, mean over keywords: step lr |") == 3  # none for TI-SV
+    text = " ".join(md.split())
+    assert "A *mean over keywords* row averages a system's TD-SV cells over the keywords 'yes', 'no' and 'up'" in text
+    assert "each seed's EERs and minDCFs averaged over the keywords first, then those means over the seeds" in text
+    one = " ".join(table.render(results, "x", means=[mean]).split())
+    assert (
+        "its interval is a speaker bootstrap drawing the test speakers by name from all the keywords' speakers" in one
+    )
+    assert "mean over keywords" not in table.render(results[:1], "x", seeds=(1, 2))  # no mean rows: no note
+    assert table.render(results[:1], "x", means=()) == table.render(results[:1], "x")

@@ -39,3 +39,15 @@ def test_variants_add_their_rows_named_after_them_and_baselines_where_they_have_
     assert found[-1].label == "MFCC mean+std cosine baseline (no training), raw's features"
     for names in ([s.label for s in found], [s.plot_label for s in found]):
         assert len(set(names)) == len(names)
+
+
+def test_a_mean_over_keywords_is_named_in_the_variants_place():
+    found = systems.systems(["step"], ["default", "word_no"], untrained=["default", "word_no"])
+    labels = [systems.keyword_mean_label(s) for s in found if s.variant == "default"]
+    assert labels == [
+        "Ours, mean over keywords: step lr, final checkpoint",
+        "Ours, mean over keywords: step lr, best checkpoint",
+        "Ours, mean over keywords: untrained encoder",
+        "MFCC mean+std cosine baseline (no training), mean over keywords",
+    ]
+    assert not {*labels} & {s.label for s in found}

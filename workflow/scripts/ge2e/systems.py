@@ -66,6 +66,17 @@ def _start(variant, schedule, starts, tasks):
     return System(f"{_ours(variant)}: {text}", plot_label, schedule, UNTRAINED, True, variant)
 
 
+KEYWORD_MEAN = "mean over keywords"  # the rows averaging a system over the variants of one keyword each
+
+
+def keyword_mean_label(system):
+    """The label of the row that averages a default variant's ``system`` over the keywords, in the variant's place:
+    'Ours, mean over keywords: step lr, best checkpoint'; the MFCC baseline's ends with ', mean over keywords'."""
+    if system.schedule is None:
+        return f"{system.label}, {KEYWORD_MEAN}"
+    return system.label.replace(_ours(DEFAULT), _ours(KEYWORD_MEAN), 1)
+
+
 def systems(schedules, variants=(DEFAULT,), untrained=(DEFAULT,), mfcc=(DEFAULT,), starts=None, tasks=TASKS):
     """Every evaluated system in table order: each variant's trained checkpoints, then the baselines.
 

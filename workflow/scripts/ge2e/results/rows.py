@@ -2,7 +2,8 @@
 
 The run planner lists them in table order (``ge2e.plan.targets``); the EER table (``ge2e.results.seedstats``)
 and the ablation (``ge2e.results.ablation``) read them. A system trained at several seeds has one entry per
-seed; the MFCC baseline, which trains nothing, one entry of seed None.
+seed; the MFCC baseline, which trains nothing, one entry of seed None. A mean row (:class:`MeanRow`) names the rows
+whose cells it averages.
 """
 
 import dataclasses
@@ -34,3 +35,15 @@ class TableRow:
     def entries(self):
         """Every SeedFiles of every task, in task order."""
         return [entry for seeds in self.tasks.values() for entry in seeds]
+
+
+@dataclasses.dataclass(frozen=True)
+class MeanRow:
+    """A row that averages one task's cells of other rows of the same set: one system of the variants that differ
+    in the keyword alone (``ge2e.plan.grid.Grid.keyword_family``), each with its own test trials."""
+
+    label: str
+    task: str
+    of: tuple  # the labels of the rows it averages, each a TableRow of the set with the same seeds
+    over: tuple  # what each of them reads (its keyword), in the same order: the table's note names them
+    after: str  # the label of the row it follows (the last of the averaged variants' rows of its kind of system)

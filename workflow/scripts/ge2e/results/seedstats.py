@@ -7,7 +7,10 @@ bootstrap: each draw picks S seeds with replacement and, independently, the test
 replacement (the same speakers for every seed, as in :func:`ge2e.evaluate.metrics.bootstrap_eer_ci_trials`: a
 trial counts as often as its enrolment speaker was drawn times its test speaker was drawn), and
 averages the picked seeds' EERs on the picked speakers. A difference is paired: both systems get the
-same seeds and speakers in each draw.
+same seeds and speakers in each draw. A mean over keywords (the encoders of one recipe, one per keyword, each
+tested on its keyword's trials) averages each seed's EERs over the keywords first, then over the seeds; its
+draws pick the seeds as above, the same for every keyword, and the test speakers by name from all keywords'
+speakers, so a person tested on several keywords is drawn once for all of them.
 
 The EER of a draw is computed from weights on trials sorted once (:class:`SortedTrials`), not by
 repeating trials, so a thousand draws cost a few cumulative sums each.
@@ -20,6 +23,7 @@ import numpy as np
 
 from ge2e.errors import InputError
 from ge2e.evaluate.metrics import P_TARGETS, dcf_key
+from ge2e.results.table import OTHER_TASK
 from ge2e.seeds import derive
 
 DRAW_CELLS = 1 << 22  # draws x trials per block of weights (32 MB of float64): bounds the memory of long lists
@@ -34,6 +38,13 @@ class Trials:
     enrol: np.ndarray  # (K,) speaker number of the enrolment side
     test: np.ndarray  # (K,) speaker number of the test side
     n_speakers: int
+    # The speaker of each number (their names, sorted), which matches speakers across score files; None: unnamed,
+    # numbers alone (then no other file's speakers are matched to them).
+    names: np.ndarray | None = None
+
+    def speaker_names(self):
+        """The speaker of each number: its name, or the number itself where the speakers are unnamed."""
+        return np.arange(self.n_speakers) if self.names is None else self.names
 
     def same_trials(self, other):
         """True when ``other`` lists the same trials (labels and speakers, in order): its scores may differ."""
@@ -70,7 +81,7 @@ def read_trials(path):
             raise InputError(f"{path}: test utterance {sorted(missing)[0]} has no target trial")
         enrol, test = column["enrol_speaker"], np.array([owners[u] for u in utterance.tolist()])
     speakers, numbers = np.unique(np.r_[enrol, test], return_inverse=True)
-    return Trials(scores, labels, numbers[: len(scores)], numbers[len(scores) :], len(speakers))
+    return Trials(scores, labels, numbers[: len(scores)], numbers[len(scores) :], len(speakers), speakers)
 
 
 class SortedTrials:
@@ -150,11 +161,31 @@ def mean_interval(per_seed, rng, resamples, level=0.95, what="scores"):
     Returns:
         (low, high) percentile interval.
     """
-    _check_same(per_seed, what)
-    seeds = len(per_seed)
+    return mean_of_means_interval([per_seed], rng, resamples, level, what)
+
+
+def mean_of_means_interval(groups, rng, resamples, level=0.95, what="scores"):
+    """Interval of the mean over seeds of each seed's mean EER over ``groups`` (keywords), each on trials of its own.
+
+    Each draw picks the seeds with replacement, the same for every group, and the speakers with replacement from
+    the speakers of all groups by name (``Trials.names``): a speaker tested in several groups is drawn as often in
+    each. With one group this is :func:`mean_interval`, draw for draw.
+
+    Args:
+        groups: per group, a list of Trials, one per seed (the same seeds, in the same order, in every group).
+    Returns:
+        (low, high) percentile interval.
+    """
+    seeds = len(groups[0])
+    if any(len(group) != seeds for group in groups):
+        raise InputError(f"{what}: the averaged rows were not trained at the same seeds")
+    for group in groups:
+        _check_same(group, what)
+    names = np.unique(np.concatenate([group[0].speaker_names() for group in groups]))
     picks = _speaker_counts(rng, seeds, resamples)  # (D, seeds): seeds drawn with replacement
-    rates = _seed_draws(per_seed, _speaker_counts(rng, per_seed[0].n_speakers, resamples))
-    return _interval((rates * picks).sum(axis=1) / seeds, level)
+    counts = _speaker_counts(rng, len(names), resamples)  # (D, every group's speakers)
+    rates = sum(_seed_draws(group, counts[:, np.searchsorted(names, group[0].speaker_names())]) for group in groups)
+    return _interval((rates / len(groups) * picks).sum(axis=1) / seeds, level)
 
 
 def paired_interval(per_seed_a, per_seed_b, rng, resamples, level=0.95, what="scores"):
@@ -206,6 +237,33 @@ def summarise(results, per_seed, rng, resamples, what="scores"):
     return out
 
 
+def summarise_mean(groups, rng, resamples, what="scores"):
+    """The mean over keywords of one system, shaped like one evaluation's result dict.
+
+    Args:
+        groups: per keyword, (its result dicts, its Trials), one of each per seed, the seeds in the same order.
+    Returns:
+        Of each of ``MEAN_KEYS`` (None where a result has none) and each decision measure (where every result has
+        one): every seed's mean over the keywords, then the mean of those over the seeds; ``eer_full_ci95`` from
+        :func:`mean_of_means_interval`; ``seeds`` where there are several, and ``keywords``.
+    """
+    results = [found for found, _ in groups]
+
+    def mean(value):  # value(result) of every keyword and seed: over keywords, then over seeds
+        return float(np.mean([np.mean([value(found[s]) for found in results]) for s in range(len(results[0]))]))
+
+    every = [r for found in results for r in found]
+    out = {key: None if any(r.get(key) is None for r in every) else mean(lambda r, k=key: r[k]) for key in MEAN_KEYS}
+    out["eer_full_ci95"] = list(mean_of_means_interval([trials for _, trials in groups], rng, resamples, what=what))
+    if len(results[0]) > 1:
+        out["seeds"] = len(results[0])
+    out["keywords"] = len(groups)
+    if all("decision" in r for r in every):  # each encoder decides by its own calibration: the mean of what they did
+        numbers = [k for k, v in every[0]["decision"].items() if isinstance(v, int | float)]
+        out["decision"] = {k: mean(lambda r, k=k: r["decision"][k]) for k in numbers}
+    return out
+
+
 def load_results(entries):
     """The result dicts of ``entries`` (``ge2e.results.rows.SeedFiles``, one per seed)."""
     out = []
@@ -215,21 +273,26 @@ def load_results(entries):
     return out
 
 
-def table_cells(rows, evalset, base_seed, resamples):
+def table_cells(rows, evalset, base_seed, resamples, means=()):
     """Each row's results over seeds on one set, and each seed's record for the per-seed table.
 
     Args:
         rows: ``ge2e.results.rows.TableRow`` of each system, in table order.
         base_seed: seeds each interval's bootstrap (with the set, row and task).
         resamples: bootstrap draws.
+        means: ``ge2e.results.rows.MeanRow`` of the rows to average; each goes after the row it names (``after``),
+            behind the mean rows placed there before it.
     Returns:
-        ([(label, {task: result over seeds})], [per-seed record]) as ``ge2e.results.table`` renders them.
+        ([(label, {task: result over seeds})], [per-seed record]) as ``ge2e.results.table`` renders them; a mean
+        row's other tasks are ``ge2e.results.table.OTHER_TASK`` (blank cells).
     """
     results, records = [], []
+    by_label = {row.label: row for row in rows}
+    found = {}  # (label, task) -> the result dicts of each seed
     for row in rows:
         by_task = {}
         for task, entries in row.tasks.items():
-            per_seed = load_results(entries)
+            per_seed = found[(row.label, task)] = load_results(entries)
             trials = [read_trials(entry.scores) for entry in entries] if len(entries) > 1 else None
             rng = np.random.default_rng(derive(base_seed, evalset, row.label, task))
             by_task[task] = summarise(per_seed, trials, rng, resamples, what=f"{row.label} on {evalset}")
@@ -238,4 +301,18 @@ def table_cells(rows, evalset, base_seed, resamples):
                 for entry, result in zip(entries, per_seed, strict=True)
             ]
         results.append((row.label, by_task))
+    placed = set()
+    for mean in means:
+        groups = [
+            (found[(label, mean.task)], [read_trials(e.scores) for e in by_label[label].tasks[mean.task]])
+            for label in mean.of
+        ]
+        rng = np.random.default_rng(derive(base_seed, evalset, mean.label, mean.task))
+        cell = summarise_mean(groups, rng, resamples, what=f"{mean.label} on {evalset}")
+        at = next(i for i, (label, _) in enumerate(results) if label == mean.after) + 1
+        while at < len(results) and results[at][0] in placed:  # after the mean rows placed there before it
+            at += 1
+        tasks = by_label[mean.after].tasks  # the run's tasks, of which the mean covers one
+        results.insert(at, (mean.label, {task: cell if task == mean.task else OTHER_TASK for task in tasks}))
+        placed.add(mean.label)
     return results, records

@@ -11,7 +11,7 @@ import re
 from ge2e.evaluate.calibration import FAR_POINTS, act_dcf_key
 from ge2e.evaluate.metrics import P_TARGETS, dcf_key
 from ge2e.results.htmlpage import html_page, html_table
-from ge2e.systems import TASK_NAMES, TASKS
+from ge2e.systems import KEYWORD_MEAN, TASK_NAMES, TASKS
 
 # Published EERs per task; None = not reported. The paper's were measured on Google-internal data; the others are
 # the table of the earlier PyTorch reproduction, github.com/KunHanKH/GE2E_Speaker_Verification (Snips for TD-SV,
@@ -35,8 +35,21 @@ TITLE = "GE2E speaker verification: EER"
 PER_SEED = "results/eer_per_seed.tsv"  # the companion of a table over several seeds (render_per_seed)
 
 
+class _OtherTask:
+    """What a row holds for a task it does not cover (a mean row's other tasks): blank cells. False as a truth value,
+    so ``result and result[key]`` passes it on to the cell, as None (not reported) is."""
+
+    def __bool__(self):
+        return False
+
+
+OTHER_TASK = _OtherTask()
+
+
 def _cell(value, published=False):
     """Ours to 4 decimals; published figures exactly as printed in their source."""
+    if value is OTHER_TASK:
+        return ""
     if value is None:
         return "n/r"
     return f"{value}" if published else f"{value:.4f}"
@@ -44,6 +57,8 @@ def _cell(value, published=False):
 
 def _full_cell(result):
     """Full-trial EER with its bootstrap interval, e.g. ``0.1000 [0.071, 0.132]``."""
+    if result is OTHER_TASK:
+        return ""
     if result is None:
         return "n/r"
     low, high = result["eer_full_ci95"]
@@ -88,9 +103,36 @@ def _avg_speakers_note(results, tasks):
     )
 
 
-def intro(corpus_note, seeds=(None,), tasks=TASKS, references=None, results=()):
+def _means_note(means, seeds):
+    """What the mean rows (``ge2e.results.rows.MeanRow``) are and how they are computed; no line without any."""
+    if not means:
+        return []
+    *first, last = [repr(word) for word in means[0].over]
+    lines = [
+        f"A *{KEYWORD_MEAN}* row averages a system's {TASK_NAMES[means[0].task]} cells over the keywords",
+        f"{', '.join(first)} and {last} (the default's keyword and those of the variants that change nothing else:",
+        "an encoder per keyword, each tested on its keyword's test speakers):",
+    ]
+    speakers = [
+        "the test speakers by name from all the keywords' speakers (a person tested on several keywords counts",
+        "once).",
+    ]
+    if len(seeds) == 1:
+        return lines + [
+            "the keywords' EERs and minDCFs averaged; its interval is a speaker bootstrap drawing",
+            *speakers,
+        ]
+    return lines + [
+        "each seed's EERs and minDCFs averaged over the keywords first, then those means over the seeds; its",
+        "interval is the two-level bootstrap above, drawing the seeds alike for every keyword and",
+        *speakers,
+    ]
+
+
+def intro(corpus_note, seeds=(None,), tasks=TASKS, references=None, results=(), means=()):
     """The paragraph above the tables: what was measured on what, how many test speakers the *avg* column used
-    (from ``results``, as :func:`tables` takes them), and over how many training seeds.
+    (from ``results``, as :func:`tables` takes them), over how many training seeds, and what the mean rows
+    (``means``, ``ge2e.results.rows.MeanRow``) average.
 
     ``references``: the tasks whose corpus is the one the published figures were measured on (TIMIT,
     Snips, or their built-in look-alikes); None: all of ``tasks``.
@@ -104,7 +146,7 @@ def intro(corpus_note, seeds=(None,), tasks=TASKS, references=None, results=()):
         "*full* = full-trial EER, every test utterance against every enrolled test speaker,",
     ]
     if len(seeds) == 1:
-        return lines + ["with its 95 % interval from a speaker bootstrap in brackets."]
+        return lines + ["with its 95 % interval from a speaker bootstrap in brackets.", *_means_note(means, seeds)]
     return lines + [
         f"with its 95 % interval in brackets. Each of our cells is the mean over {len(seeds)} seeds",
         f"({', '.join(map(str, seeds))}) of training: a seed changes the encoder's initial weights, batch sampling",
@@ -113,6 +155,7 @@ def intro(corpus_note, seeds=(None,), tasks=TASKS, references=None, results=()):
         "replacement and, for each draw, the test speakers with replacement, and averages the drawn seeds'",
         "EERs. The MFCC baseline has no training seed: its interval is the speaker bootstrap alone.",
         f"Each seed's figures are in `{PER_SEED}`.",
+        *_means_note(means, seeds),
     ]
 
 
@@ -161,6 +204,8 @@ def decision_table(set_title, results, task):
     rows = []
     for label, by_task in results:
         result = by_task.get(task)
+        if result is OTHER_TASK:
+            continue
         d = result and result.get("decision")
         if not d:
             rows.append([label, *["n/a"] * (len(header) - 1)])
@@ -265,9 +310,9 @@ def tables(results, external=(), trial_lists=(), tasks=TASKS, references=None):
     return main + sections + decision_tables(results, external, trial_lists, tasks)
 
 
-def render(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,), references=None):
+def render(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,), references=None, means=()):
     """Markdown text of the table (``results/eer_table.md``); arguments as :func:`tables` and :func:`intro`."""
-    lines = [f"# {TITLE}", "", *intro(corpus_note, seeds, tasks, references, results)]
+    lines = [f"# {TITLE}", "", *intro(corpus_note, seeds, tasks, references, results, means)]
     for caption, header, rows in tables(results, external, trial_lists, tasks, references):
         lines += [""] + ([caption, ""] if caption else [])
         lines += markdown_table(header, rows)
@@ -279,9 +324,11 @@ def markdown_table(header, rows):
     return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
 
 
-def render_html(results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,), references=None):
+def render_html(
+    results, corpus_note, external=(), trial_lists=(), tasks=TASKS, seeds=(None,), references=None, means=()
+):
     """A standalone HTML page of the same tables (``results/eer_table.html``, shown in the report)."""
-    body = [paragraph(" ".join(intro(corpus_note, seeds, tasks, references, results)))]
+    body = [paragraph(" ".join(intro(corpus_note, seeds, tasks, references, results, means)))]
     for caption, header, rows in tables(results, external, trial_lists, tasks, references):
         if caption:
             body.append(f"<p>{html.escape(caption)}</p>")
