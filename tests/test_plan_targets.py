@@ -107,3 +107,39 @@ def test_variants_of_the_td_sv_keyword_have_their_own_baseline_and_no_ablation(t
     assert name == "test" and where is None and {r.variant for r in rows} == {"default", "mom0"}
     shown = [(s.variant, s.checkpoint) for s, _ in t.plot_systems("results/variants/word_yes", "tdsv", "test")]
     assert shown[-2:] == [("word_yes", "init"), ("word_yes", None)]
+
+
+def test_keyword_variants_get_a_mean_row_per_system_after_the_rows_of_its_kind(tmp_path):
+    root = write_speech_commands(tmp_path / "sc", "google")
+    corpus = f"corpus: {{tdsv_format: speech_commands, speech_commands: {{root: {root}, keyword: ok}}}}"
+    words = (
+        "word_yes: {corpus: {speech_commands: {keyword: 'yes'}}}, word_no: {corpus: {speech_commands: {keyword: 'no'}}}"
+    )
+    t = targets(corpus, f"experiments: {{schedules: [step], variants: {{{words}, mom0: {{train: {{momentum: 0}}}}}}}}")
+    means = t.keyword_means()
+    assert [(m.label, m.task, m.over) for m in means] == [
+        (f"Ours, mean over keywords: {what}", "tdsv", ("ok", "yes", "no"))
+        for what in ("step lr, final checkpoint", "step lr, best checkpoint", "untrained encoder")
+    ] + [("MFCC mean+std cosine baseline (no training), mean over keywords", "tdsv", ("ok", "yes", "no"))]
+    assert means[1].of == (
+        "Ours: step lr, best checkpoint",
+        "Ours, word_yes: step lr, best checkpoint",
+        "Ours, word_no: step lr, best checkpoint",
+    )  # not mom0's, which reads the default's keyword with another recipe
+    assert means[0].after == means[1].after == "Ours, word_no: step lr, best checkpoint"  # before mom0's rows
+    assert means[2].after == "Ours, word_no: untrained encoder"
+    assert means[3].after == "MFCC mean+std cosine baseline (no training), word_no's features"
+    # One seed: a mean's interval reads the scores of the rows it averages (of its task alone), as several seeds do.
+    rows = t.all_table_rows()
+    averaged = {e.scores for r in rows if r.label in means[0].of for e in r.tasks["tdsv"]}
+    assert averaged <= set(table_inputs(rows, means=means)) and not averaged & set(table_inputs(rows))
+    assert not any(s.endswith("_scores.tsv") and "/tisv/" in s for s in table_inputs(rows, means=means))
+    assert targets(corpus).keyword_means() == []  # no keyword variant: no mean row
+
+
+def test_the_real_speech_recipe_averages_its_four_words():
+    config = run_config(base=("config.yaml", "real-speech.yaml"))
+    g = grid.Grid(config, grid.checked_variants(config))
+    found = systems(g.schedules, g.variants, g.own_inits(), g.own_features())
+    means = Targets(g, found, {}, {}, None).keyword_means()
+    assert len(means) == 4 and {m.over for m in means} == {("yes", "no", "up", "down")}

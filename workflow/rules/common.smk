@@ -298,6 +298,10 @@ def all_table_rows():
     return TARGETS.all_table_rows()
 
 
+def keyword_means():
+    return TARGETS.keyword_means()
+
+
 def external_tables():
     return TARGETS.external_tables()
 

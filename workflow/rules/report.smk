@@ -4,7 +4,7 @@
 
 rule eer_table:
     input:
-        table_inputs(all_table_rows()),
+        table_inputs(all_table_rows(), means=keyword_means()),
     output:
         md="results/eer_table.md",
         html=report(
@@ -26,6 +26,8 @@ rule eer_table:
         runtime=30,
     params:
         rows=table_rows(),
+        # Rows averaging the TD-SV encoders of variants that change the keyword alone (none without such variants).
+        means=keyword_means(),
         external=external_tables(),
         trial_lists=trial_tables(),
         corpus_note=corpus_note(),

@@ -8,9 +8,9 @@ grid gives its run (``ge2e.plan.grid.Grid``); the MFCC baseline, one under its f
 """
 
 from ge2e.plan.params import TEST_SET
-from ge2e.results.rows import SeedFiles, TableRow
+from ge2e.results.rows import MeanRow, SeedFiles, TableRow
 from ge2e.results.table import PER_SEED
-from ge2e.systems import DEFAULT, UNTRAINED
+from ge2e.systems import DEFAULT, UNTRAINED, keyword_mean_label
 
 TABLES = ("results/eer_table.md", "results/eer_table.html", PER_SEED)
 ABLATION = ("results/ablation.md", "results/ablation.html")
@@ -138,6 +138,41 @@ class Targets:
             for s in self.systems
         ]
 
+    def keyword_means(self):
+        """The mean rows of every table section (``ge2e.results.rows.MeanRow``): where variants differ from the default
+        in the keyword alone (``Grid.keyword_family``), one per system of the default that each of them has (the
+        trained checkpoints, the untrained encoder, the MFCC baseline), over the family's rows of that system; each
+        after the family's rows of its kind of system (trained, start, MFCC), which the table lists variant by
+        variant."""
+        family = self.grid.keyword_family()
+        if family is None:
+            return []
+
+        def kind(s):
+            return s.schedule, s.checkpoint
+
+        def block(s):
+            return s.schedule is None, s.checkpoint == UNTRAINED
+
+        means = []
+        for system in (s for s in self.systems if s.variant == DEFAULT):
+            rows = [
+                next((s for s in self.systems if s.variant == v and kind(s) == kind(system)), None)
+                for v in family.members
+            ]
+            if all(rows):
+                last = [s for s in self.systems if s.variant in family.members and block(s) == block(system)][-1]
+                means.append(
+                    MeanRow(
+                        keyword_mean_label(system),
+                        family.task,
+                        tuple(s.label for s in rows),
+                        tuple(family.members.values()),
+                        last.label,
+                    )
+                )
+        return means
+
     def external_tables(self):
         """(set name, folder, rows) of each external set, for the table's own sections."""
         return [(name, root, self.table_rows(name)) for name, root in self.external.items()]
@@ -176,8 +211,16 @@ class Targets:
         return self.table_rows() + [row for _, _, rows in self.external_tables() + self.trial_tables() for row in rows]
 
 
-def table_inputs(rows, every_score=False):
-    """The files the tables of ``rows`` read: every result JSON and the scores that intervals over seeds are
-    bootstrapped from (``every_score``: every scores file, as the ablation's paired intervals need)."""
-    scores = [e.scores for row in rows for seeds in row.tasks.values() if every_score or len(seeds) > 1 for e in seeds]
+def table_inputs(rows, every_score=False, means=()):
+    """The files the tables of ``rows`` read: every result JSON and the scores that intervals are bootstrapped from:
+    over seeds, and of the task a mean row (``means``) averages (``every_score``: every scores file, as the
+    ablation's paired intervals need)."""
+    averaged = {(label, mean.task) for mean in means for label in mean.of}
+    scores = [
+        e.scores
+        for row in rows
+        for task, seeds in row.tasks.items()
+        if every_score or len(seeds) > 1 or (row.label, task) in averaged
+        for e in seeds
+    ]
     return [e.json for row in rows for e in row.entries()] + scores
