@@ -352,6 +352,7 @@ def corpus_lines():
 
 
 def shipped_candidates(wildcards):
-    """What rule ship_encoder chooses from: the default variant's TI-SV best.pt at every seed of the first schedule."""
+    """The checkpoints ship_encoder chooses among (the default variant's TI-SV best.pt at every seed of the first
+    schedule)."""
     schedule = SCHEDULES[0]
     return [f"{GRID.run_root('tisv', DEFAULT, schedule, seed)}/tisv/{schedule}/best.pt" for seed in SEEDS]
