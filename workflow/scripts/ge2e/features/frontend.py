@@ -108,6 +108,11 @@ def frames(samples, frame_length, hop_length):
     return np.lib.stride_tricks.sliding_window_view(padded, frame_length)[::hop_length][:count]
 
 
+def silent(samples):
+    """True where ``samples`` (S,) hold no speech for either VAD: none, or a peak below SILENCE_PEAK."""
+    return samples.size == 0 or np.abs(samples).max() < SILENCE_PEAK
+
+
 def vad(samples, params):
     """Keep the non-silent parts of ``samples`` (S,), concatenated. Returns (S',).
 
@@ -116,7 +121,7 @@ def vad(samples, params):
     log10). Relative to the loudest frame, digital silence would count as all speech: audio whose
     peak is below SILENCE_PEAK is treated as empty.
     """
-    if samples.size == 0 or np.abs(samples).max() < SILENCE_PEAK:
+    if silent(samples):
         return samples[:0]
     padded, count = centred(np.asarray(samples, dtype=np.float64), params.win_length, params.hop_length)
     power = np.maximum(kernels.frame_power(padded, params.hop_length, count, params.win_length), VAD_FLOOR)
@@ -247,8 +252,7 @@ def speech_only(samples, params, source):
     if params.level_dbfs is not None:
         samples = silence.raise_level(samples, params.level_dbfs)
     if params.vad == "webrtc":
-        silent = samples.size == 0 or np.abs(samples).max() < SILENCE_PEAK  # as the top_db VAD: no speech here
-        speech = samples[:0] if silent else silence.trim_long_silences(samples, params.sample_rate)
+        speech = samples[:0] if silent(samples) else silence.trim_long_silences(samples, params.sample_rate)
     else:
         speech = vad(samples, params)
     if len(speech) < params.win_length:
