@@ -365,3 +365,12 @@ def test_the_resemblyzer_encoder_needs_unnormalised_log_mels():
         checks.check_encoder_inputs({"default": cfg})
     cfg["features"]["params"]["normalise"] = "none"
     checks.check_encoder_inputs({"default": cfg})
+
+
+def test_adam_with_sgd_momentum_is_refused_naming_the_schedule_and_the_variant():
+    variant = "experiments: {variants: {heavy: {train: {momentum: 0.9}}}}"
+    adam = "{lr_schedules: {ft: {type: const, lr: 0.00001, optimiser: adam}}, train: {momentum: 0.0}}"
+    configs = grid.checked_variants(run_config(adam, variant))
+    with pytest.raises(InputError, match=r"^experiments.variants.heavy: lr_schedules.ft.optimiser: adam has no momen"):
+        checks.check_optimisers(configs)
+    checks.check_optimisers({"default": configs["default"]})

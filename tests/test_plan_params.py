@@ -56,6 +56,14 @@ def test_train_params_derive_the_runs_seed_and_leave_unset_settings_out():
     assert got["max_speakers"] == 6 and got["best_window"] == 3 and got["step_epochs"] is None
 
 
+def test_the_optimiser_is_a_train_setting_only_where_it_is_not_sgd():
+    """So the rule params of runs made before there was a choice are as they were (Snakemake reruns a job whose
+    params change)."""
+    assert "optimiser" not in params.train_params(run_config(), Run("tisv", "default", "step", 1))
+    adam = run_config("lr_schedules: {const: {type: const, lr: 0.00001, optimiser: adam}}")
+    assert params.train_params(adam, Run("tisv", "default", "const", 1))["optimiser"] == "adam"
+
+
 def test_each_evaluation_set_gets_its_protocol():
     config = run_config("evaluate: {asnorm: {enabled: true, top_k: 5}, trials: {vox: {root: r, trials: t.txt}}}")
     test = params.eval_protocol(config, "tisv", params.TEST_SET)

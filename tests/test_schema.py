@@ -155,3 +155,11 @@ def test_a_definitions_defaults_fill_a_section_written_under_several_keys():
     assert given == {"split": {"test": 25}, "seed": 7}  # not changed in place
     with pytest.raises(schema.InputError, match=r"^config key x\.speakers\.seed is -1; expected an integer >= 0"):
         schema.check_section({"split": {}, "seed": -1}, "definitions.speaker_split", "x.speakers")
+
+
+def test_the_optimisers_a_schedule_may_name_are_the_trainers():
+    from ge2e.train.optimisers import OPTIMISERS, SGD
+
+    raw = yaml.safe_load(schema.SCHEMA.read_text())
+    optimiser = raw["properties"]["lr_schedules"]["additionalProperties"]["properties"]["optimiser"]
+    assert tuple(optimiser["enum"]) == OPTIMISERS and optimiser["default"] == SGD

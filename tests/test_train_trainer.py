@@ -75,6 +75,23 @@ def test_each_checkpoint_keeps_the_calibration_and_thresholds_of_its_validation(
         assert set(ckpt[calibration.THRESHOLDS_KEY]) == {"eer", *calibration.FAR_POINTS}
 
 
+def test_adam_trains_and_is_recorded_only_where_chosen(tmp_path):
+    """Adam moves the weights another way than SGD from the same start; a checkpoint names the optimiser only where it
+    is not SGD, so SGD runs keep the bytes they had before there was a choice."""
+    data, val = speaker_data(6, 4, 0), speaker_data(4, 4, 1)
+    finals = {}
+    for name in ("sgd", "adam"):
+        out = {k: tmp_path / f"{name}{k}.pt" for k in ("init", "final", "best")} | {"loss": tmp_path / f"{name}.tsv"}
+        train(data, val, toy_params(lr=0.01, optimiser=name), SMALL, {}, out)
+        finals[name] = torch.load(out["final"], weights_only=True)
+        init = torch.load(out["init"], weights_only=True)
+        assert not torch.equal(finals[name]["model"]["lstm.weight_ih_l0"], init["model"]["lstm.weight_ih_l0"])
+    assert "optimiser" not in finals["sgd"]["train_params"] and finals["adam"]["train_params"]["optimiser"] == "adam"
+    assert not torch.equal(finals["sgd"]["model"]["lstm.weight_ih_l0"], finals["adam"]["model"]["lstm.weight_ih_l0"])
+    with pytest.raises(ValueError, match="unknown optimiser 'rmsprop'"):
+        toy_params(optimiser="rmsprop")
+
+
 def test_same_seed_same_weights(tmp_path):
     params = toy_params(validate_every=2)
     data, val = speaker_data(6, 4, 0), speaker_data(4, 4, 1)

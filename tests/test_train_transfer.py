@@ -118,13 +118,16 @@ def _killed_at(monkeypatch, step):
     monkeypatch.setattr(ge2e.train.trainer, "train_step", dying)
 
 
-def test_a_fine_tuned_run_killed_midway_resumes_to_the_same_bytes(source, tmp_path, monkeypatch, caplog):
+@pytest.mark.parametrize(("optimiser", "lr"), [("sgd", 0.1), ("adam", 0.01)])
+def test_a_fine_tuned_run_killed_midway_resumes_to_the_same_bytes(
+    source, tmp_path, monkeypatch, caplog, optimiser, lr
+):
     """Two batches an epoch, a resume file every epoch: killed in epoch 3, the rerun continues from epoch 2 and
-    writes what an uninterrupted run writes, file for file."""
+    writes what an uninterrupted run writes, file for file; Adam's moment estimates are restored as SGD's state."""
     # Through pickle, as the rule script gets them from Snakemake: a literal "cpu" would be the very string object
     # torch names tensors' device by, and pickled as a reference to it in files written from the live settings
     # but not in those written from a resume file's copy.
-    params = pickle.loads(pickle.dumps(toy_params(epochs=4, checkpoint_every=1, lr=0.1)))
+    params = pickle.loads(pickle.dumps(toy_params(epochs=4, checkpoint_every=1, lr=lr, optimiser=optimiser)))
     start = Start(str(source), "tisv", "train.tdsv.init")
     data, val = speaker_data(8, 4, 0), speaker_data(4, 4, 1)
     straight, killed = outputs(tmp_path / "straight"), outputs(tmp_path / "killed")

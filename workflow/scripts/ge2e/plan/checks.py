@@ -26,6 +26,7 @@ from ge2e.plan.corpora import Corpora
 from ge2e.plan.downloads import librispeech_fetched
 from ge2e.plan.params import capacity, external_sets, trial_list_args
 from ge2e.systems import CORPUS_OF_TASK, DEFAULT
+from ge2e.train.optimisers import SGD
 
 PLACEHOLDER = "/path/to/"  # how documentation writes a folder of your own
 
@@ -67,6 +68,7 @@ def check(config, variant_configs, tasks, corpora, downloads):
     check_builtin_capacity(variant_configs, tasks, corpora)
     check_augment_folders(variant_configs, tasks)
     check_encoder_inputs(variant_configs)
+    check_optimisers(variant_configs)
     transfer.check_files(variant_configs, tasks)
 
 
@@ -240,6 +242,19 @@ def check_encoder_inputs(variant_configs):
                 f"{where}model.arch: resemblyzer takes the mel power itself, so features.params.normalise must be "
                 f"none (it is {cfg['features']['params']['normalise']}); config/resemblyzer.yaml has its settings"
             )
+
+
+def check_optimisers(variant_configs):
+    """Adam keeps its own moment estimates: a schedule with optimiser adam is refused where train.momentum (SGD's)
+    is not 0, rather than the momentum being silently ignored."""
+    for name, cfg in variant_configs.items():
+        for schedule, settings in cfg["lr_schedules"].items():
+            if settings.get("optimiser", SGD) != SGD and cfg["train"]["momentum"]:
+                where = "" if name == DEFAULT else f"experiments.variants.{name}: "
+                raise InputError(
+                    f"{where}lr_schedules.{schedule}.optimiser: {settings['optimiser']} has no momentum, so "
+                    f"train.momentum must be 0 (it is {cfg['train']['momentum']}); it is SGD's"
+                )
 
 
 def check_augment_folders(variant_configs, tasks):

@@ -17,6 +17,7 @@ from ge2e.errors import InputError
 from ge2e.features.augment import AugmentParams
 from ge2e.features.frontend import stored
 from ge2e.seeds import derive
+from ge2e.train.optimisers import SGD
 
 TEST_SET = "test"  # the evaluation set of a task's own test split; the others are named in the config
 
@@ -98,6 +99,8 @@ def train_params(cfg, run):
             "seed": derive(run.seed, "train", run.task),
             "device": cfg["train"]["device"],
             **({"max_speakers": task_cfg["max_speakers"]} if task_cfg.get("max_speakers") else {}),
+            # Like the two below, given only where it is not the default, so runs made before it keep their params.
+            **({"optimiser": schedule["optimiser"]} if schedule.get("optimiser", SGD) != SGD else {}),
             **({"best_window": cfg["train"]["best_window"]} if cfg["train"].get("best_window", 1) > 1 else {}),
         }
     )

@@ -8,7 +8,6 @@ feature settings, so ``ge2e embed/verify/export`` need no config. The resume fil
 final.pt, never a rule's output) holds everything else a run continues from, under the run's fingerprint.
 """
 
-import dataclasses
 import logging
 from pathlib import Path
 
@@ -41,7 +40,7 @@ def checkpoint(model, loss_fn, params, feature_params, epoch, step, val_eer, thr
         "step": step,
         "val_eer": val_eer,
         "eer_threshold": threshold,
-        "train_params": dataclasses.asdict(params),
+        "train_params": params.stored(),
         "feature_params": dict(feature_params),
         **(extra or {}),
     }
@@ -59,7 +58,7 @@ def fingerprint(params, model_config, feature_params, train_set, val_set, more=(
     depends on (the start checkpoint's digest, the second source's weight and data), only where it has them."""
     return repr(
         (
-            dataclasses.asdict(params),
+            params.stored(),
             sorted(model_config.items()),
             dict(feature_params),
             train_set.digest(),

@@ -25,7 +25,7 @@ from ge2e.errors import InputError
 from ge2e.evaluate import calibration
 from ge2e.evaluate.protocols import full_trial_eer
 from ge2e.features.batches import SpeakerBatches
-from ge2e.train import checkpoints
+from ge2e.train import checkpoints, optimisers
 from ge2e.train.loss import W_MIN, GE2ELoss
 from ge2e.train.multireader import MultiReader
 from ge2e.train.transfer import file_digest, load_start, record
@@ -63,10 +63,21 @@ class TrainParams:
     # 1: the lowest single EER. A validation set of one-utterance speakers (one target trial each)
     # moves by whole target trials, and a window keeps one lucky validation from choosing.
     best_window: int = 1
+    optimiser: str = optimisers.SGD  # ge2e.train.optimisers.OPTIMISERS
 
     def __post_init__(self):
         if self.schedule == "step" and self.step_epochs is None:
             raise ValueError("a step schedule needs step_epochs")
+        if self.optimiser not in optimisers.OPTIMISERS:
+            raise ValueError(f"unknown optimiser {self.optimiser!r}")
+
+    def stored(self):
+        """The fields as checkpoints and the resume fingerprint keep them: the optimiser only where it is not SGD,
+        so runs made before there was a choice keep their bytes."""
+        fields = dataclasses.asdict(self)
+        if fields["optimiser"] == optimisers.SGD:
+            del fields["optimiser"]
+        return fields
 
 
 @dataclasses.dataclass
@@ -138,7 +149,7 @@ def build_model(n_mels, model_config, seed, train_set):
 
 
 def setup(params, model_config, train_set, device, start=None, reader=None):
-    """Model, GE2E loss, SGD over both (and over ``reader``'s loss), and the learning-rate schedule: a ``Trainer``.
+    """Model, GE2E loss, the schedule's optimiser over both (and over ``reader``'s loss), and the learning-rate schedule: a ``Trainer``.
 
     Args:
         start: None, or (encoder, checkpoint) to start from (``ge2e.train.transfer.load_start``): the model takes
@@ -159,7 +170,7 @@ def setup(params, model_config, train_set, device, start=None, reader=None):
     groups = [{"params": model.parameters()}, {"params": loss_fn.parameters()}]
     if reader is not None:
         groups.append({"params": reader.loss_fn.parameters()})
-    optimiser = torch.optim.SGD(groups, lr=params.lr, momentum=params.momentum)
+    optimiser = optimisers.build(params.optimiser, groups, params.lr, params.momentum)
     if params.schedule == "step":
         scheduler = torch.optim.lr_scheduler.StepLR(optimiser, step_size=params.step_epochs, gamma=params.gamma)
     else:
