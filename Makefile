@@ -22,10 +22,11 @@ demo: venv speech-tools
 	@cat results/eer_table.md
 	$(MAKE) --no-print-directory report
 
-## model: remake the shipped TI-SV encoder (models/, docs/models.md) with config/real-speech.yaml (needs ../shared).
+## model: remake the shipped encoders (models/, docs/models.md) with config/real-speech.yaml (needs ../shared).
 model: venv
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --cores all --configfile config/real-speech.yaml \
-		models/tisv-resemblyzer-finetuned.pt
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --cores all \
+		models/tisv-resemblyzer-finetuned.pt models/tdsv-yes-resemblyzer-finetuned.pt \
+		--configfile config/real-speech.yaml
 
 ## report: the self-contained HTML report of the last run (open it in any browser).
 report: venv

@@ -35,9 +35,27 @@ def test_the_validation_speakers_choose_the_shipped_seed_and_it_is_copied_byte_f
     assert shipped.ship(paths, out) == paths[1] and out.read_bytes() == paths[1].read_bytes()
 
 
-def test_make_model_remakes_the_file_the_commands_use():
+def test_make_model_remakes_both_files_targets_before_the_configfile_that_would_swallow_them():
     makefile = (shipped.REPOSITORY / "Makefile").read_text()
-    assert f"--configfile config/real-speech.yaml \\\n\t\t{shipped.TISV}" in makefile
+    recipe = makefile[makefile.index("\nmodel:") :].split("\n\n")[0]
+    assert f"{shipped.TISV} {shipped.TDSV} \\\n\t\t--configfile config/real-speech.yaml" in recipe
+
+
+@pytest.mark.parametrize(
+    ("corpus", "refused"),
+    [
+        ({"tdsv_format": "speech_commands", "speech_commands": {"keyword": "yes"}}, None),
+        ({"tdsv_format": "speech_commands", "speech_commands": {"keyword": "no"}}, "TD-SV corpus is the word 'no'"),
+        ({"tdsv_format": "snips", "speech_commands": {"keyword": ""}}, "TD-SV corpus is snips"),
+    ],
+)
+def test_the_tdsv_file_is_made_only_from_the_word_it_is_named_for(corpus, refused):
+    if refused is None:
+        shipped.check_keyword(corpus)
+        return
+    with pytest.raises(InputError, match=f"^{shipped.TDSV} is the encoder of the Speech Commands word 'yes', .*{refused}"):
+        shipped.check_keyword(corpus)
+    assert shipped.task_of(shipped.TDSV) == "tdsv" and shipped.stems()[0] == "tisv-resemblyzer-finetuned"
 
 
 CARD = shipped.REPOSITORY / "docs" / "models.md"

@@ -352,7 +352,12 @@ def corpus_lines():
 
 
 def shipped_candidates(wildcards):
-    """The checkpoints ship_encoder chooses among (the default variant's TI-SV best.pt at every seed of the first
-    schedule)."""
-    schedule = SCHEDULES[0]
-    return [f"{GRID.run_root('tisv', DEFAULT, schedule, seed)}/tisv/{schedule}/best.pt" for seed in SEEDS]
+    """The checkpoints ship_encoder chooses among for its file: the default variant's best.pt of the file's task at
+    every seed of the first schedule; for the TD-SV file, only where the run's keyword is the one it is named for."""
+    task, schedule = shipped.task_of(f"models/{wildcards.shipped}.pt"), SCHEDULES[0]
+    if task == "tdsv":
+        try:
+            shipped.check_keyword(config["corpus"])
+        except InputError as exc:
+            raise WorkflowError(str(exc)) from None
+    return [f"{GRID.run_root(task, DEFAULT, schedule, seed)}/{task}/{schedule}/best.pt" for seed in SEEDS]

@@ -54,17 +54,20 @@ rule import_encoder:
         "../scripts/import_encoder.py"
 
 
-# The shipped TI-SV encoder (models/, docs/models.md): of the default variant's best.pt at every seed of the first
-# schedule, the one with the lowest validation EER; `make model` remakes it with config/real-speech.yaml.
+# The shipped encoders (models/, docs/models.md), TI-SV and the TD-SV one of its keyword: of the default variant's
+# best.pt of the file's task at every seed of the first schedule, the one with the lowest validation EER; `make model`
+# remakes both with config/real-speech.yaml.
 rule ship_encoder:
     input:
         shipped_candidates,
     output:
-        shipped.TISV,
+        "models/{shipped}.pt",
+    wildcard_constraints:
+        shipped="|".join(map(re.escape, shipped.stems())),
     log:
-        "results/logs/ship_encoder.log",
+        "results/logs/ship_encoder_{shipped}.log",
     benchmark:
-        "results/benchmarks/ship_encoder.tsv"
+        "results/benchmarks/ship_encoder_{shipped}.tsv"
     conda:
         "../../envs/train.yaml"
     threads: 1

@@ -1,4 +1,4 @@
-"""Rule ship_encoder: the validation speakers' choice of the TI-SV best.pt over seeds, copied to models/."""
+"""Rule ship_encoder: the validation speakers' choice of a task's best.pt over seeds, copied to models/."""
 
 import logging
 
