@@ -119,9 +119,7 @@ def _killed_at(monkeypatch, step):
 
 
 @pytest.mark.parametrize(("optimiser", "lr"), [("sgd", 0.1), ("adam", 0.01)])
-def test_a_fine_tuned_run_killed_midway_resumes_to_the_same_bytes(
-    source, tmp_path, monkeypatch, caplog, optimiser, lr
-):
+def test_a_fine_tuned_run_killed_midway_resumes_to_the_same_bytes(source, tmp_path, monkeypatch, caplog, optimiser, lr):
     """Two batches an epoch, a resume file every epoch: killed in epoch 3, the rerun continues from epoch 2 and
     writes what an uninterrupted run writes, file for file; Adam's moment estimates are restored as SGD's state."""
     # Through pickle, as the rule script gets them from Snakemake: a literal "cpu" would be the very string object

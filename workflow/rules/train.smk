@@ -62,12 +62,12 @@ rule ship_encoder:
         shipped_candidates,
     output:
         "models/{shipped}.pt",
-    wildcard_constraints:
-        shipped="|".join(map(re.escape, shipped.stems())),
     log:
         "results/logs/ship_encoder_{shipped}.log",
     benchmark:
         "results/benchmarks/ship_encoder_{shipped}.tsv"
+    wildcard_constraints:
+        shipped="|".join(map(re.escape, shipped.stems())),
     conda:
         "../../envs/train.yaml"
     threads: 1

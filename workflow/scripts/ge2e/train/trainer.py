@@ -149,7 +149,8 @@ def build_model(n_mels, model_config, seed, train_set):
 
 
 def setup(params, model_config, train_set, device, start=None, reader=None):
-    """Model, GE2E loss, the schedule's optimiser over both (and over ``reader``'s loss), and the learning-rate schedule: a ``Trainer``.
+    """Model, GE2E loss, the schedule's optimiser over both (and over ``reader``'s loss), and the learning-rate
+    schedule: a ``Trainer``.
 
     Args:
         start: None, or (encoder, checkpoint) to start from (``ge2e.train.transfer.load_start``): the model takes
