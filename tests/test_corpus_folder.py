@@ -62,3 +62,20 @@ def test_a_folder_as_a_tisv_corpus_holds_out_test_then_validation_speakers(tmp_p
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match=r"config key corpus\.folder\.root: .*empty holds no <speaker>/"):
         folder.manifest_rows(folder.Spec(**{**fields, "root": str(tmp_path / "empty")}), STRICT, 9)
+
+
+def test_a_speakers_split_holds_out_the_parts_of_the_one_seeded_rule_and_excludes_the_lists(tmp_path):
+    from ge2e.corpus import speaker_split
+
+    root = write_folder(tmp_path / "set", speakers=10, per_speaker=2)
+    split = {"split": {"val": 2, "test": 3}, "seed": 7}
+    spec = folder.Spec(**{**defaults("corpus.folder"), "root": str(root), "speakers": split})
+    spec.check()
+    rows = folder.manifest_rows(spec, STRICT, seed=9)  # the run's seed plays no part
+    got = {r["speaker"]: r["split"] for r in rows}
+    assert got == speaker_split.split([f"spk{i:02d}" for i in range(10)], val=2, test=3, seed=7)
+    assert sorted(got.values()).count("test") == 3 and sorted(got.values()).count("val") == 2
+    (tmp_path / "val.txt").write_text("spk00\n")
+    listed = folder.Spec(**{**defaults("corpus.folder"), "root": str(root), "speakers": split, "val_speakers": "v"})
+    with pytest.raises(InputError, match=r"^config key corpus.folder.speakers: corpus.folder.val_speakers give the "):
+        listed.check()

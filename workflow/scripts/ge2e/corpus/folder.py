@@ -1,11 +1,12 @@
 """Reading a folder of speakers: ``<root>/<speaker>/**/<audio file>``.
 
-The simplest layout a set of recordings comes in: the one external evaluation sets use
-(``evaluate.external``), and a TI-SV corpus (``corpus.tisv_format: folder``) whose test and
-validation speakers are held out by a seeded share or a list file. Each first-level folder is
-a speaker; every audio file below it, at any depth, is one of its utterances: a file named as any kind
-``ge2e.audio.files`` reads (``SUFFIXES``: wav, flac, SPHERE, m4a, ogg, opus, mp3, aiff). What a file holds is
-decided from its content, so TIMIT-style ``.WAV`` files that are SPHERE work too.
+The simplest layout a set of recordings comes in: the one external evaluation sets use (``evaluate.external``), and
+a TI-SV corpus (``corpus.tisv_format: folder``) whose test and validation speakers are held out by a seeded share, a
+list file, or ``speakers`` (stated counts and a seed, ``ge2e.corpus.speaker_split``: the parts an external set or a
+card's check names with the same rule). Each first-level folder is a speaker; every audio file below it, at any
+depth, is one of its utterances: a file named as any kind ``ge2e.audio.files`` reads (``SUFFIXES``: wav, flac,
+SPHERE, m4a, ogg, opus, mp3, aiff). What a file holds is decided from its content, so TIMIT-style ``.WAV`` files
+that are SPHERE work too.
 Rows point at the original files: nothing is copied.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from ge2e.audio.files import SUFFIXES as AUDIO_SUFFIXES  # compared case-insensitively
 from ge2e.corpus import rows as corpus_rows
+from ge2e.corpus import speaker_split
 from ge2e.errors import InputError
 
 KEY = "corpus.folder"
@@ -26,15 +28,27 @@ class Spec(corpus_rows.HeldOutSpeakers):
     """A folder of speakers as a TI-SV corpus (config section ``corpus.folder``)."""
 
     root: str  # holds one folder per speaker
+    # {split: {val, test}, seed}: the held-out speakers by stated counts (in place of the shares), or None where its
+    # counts are 0. Defaulted, unlike the fields above: a section without a split leaves it out (``reader_section``),
+    # so rule params are those of runs made before the key existed; an extra training corpus splits by its own.
+    speakers: dict | None = None
+
+    def speaker_split(self):
+        """The ``speakers`` split (``ge2e.corpus.speaker_split.SpeakerSplit``), or None."""
+        return speaker_split.SpeakerSplit.of(self.speakers)
 
     def paths(self):
         """(config key, path, kind) of what must exist before any job runs."""
         return corpus_rows.spec_paths(self, KEY)
 
     def check(self, training_only=False):
-        """The start-up check beyond ``paths()``: the root's speaker folders hold audio files (:func:`check_root`).
-        ``training_only``: the corpus trains only (an extra training corpus), which changes nothing here."""
+        """The start-up check beyond ``paths()``: the root's speaker folders hold audio files (:func:`check_root`),
+        and a ``speakers`` split is the only way the held-out speakers are given. ``training_only``: the corpus
+        trains only (an extra training corpus), which changes nothing here."""
         check_root(self.root, f"{KEY}.root")
+        listed = [f"{KEY}.{key}" for key in ("test_speakers", "val_speakers") if getattr(self, key)]
+        if self.speaker_split() and listed:
+            raise InputError(f"config key {KEY}.speakers: {' and '.join(listed)} give the split already; remove one")
 
     def where(self):
         return self.root
@@ -107,7 +121,8 @@ def scan(root, policy, split="test", key="evaluate.external"):
 
 def manifest_rows(spec, policy, seed, threads=1):
     """The TI-SV manifest rows of a folder of speakers: test speakers, then validation speakers among the
-    rest, held out as ``spec`` says (seeded with ``seed``); the others train.
+    rest, held out as ``spec`` says (its ``speakers`` split, or shares seeded with ``seed``, or lists); the others
+    train.
 
     ``policy``: the ``ge2e.audio.files.ReadPolicy`` (``ge2e.corpus.rows.probe``).
     """
@@ -116,8 +131,14 @@ def manifest_rows(spec, policy, seed, threads=1):
         raise _no_files(spec.root, f"{KEY}.root")
     corpus_rows.log_layout(spec.root, listed)
     speakers = corpus_rows.speakers_of(listed)
-    test = corpus_rows.held_out(speakers, spec, "test", KEY, seed)
-    val = corpus_rows.held_out(speakers - test, spec, "val", KEY, seed)
+    split = spec.speaker_split()
+    if split:
+        part_of = split.parts(speakers, f"{KEY}.speakers")
+        speaker_split.log_parts(KEY, part_of)
+        test, val = ({s for s, part in part_of.items() if part == name} for name in ("test", "val"))
+    else:
+        test = corpus_rows.held_out(speakers, spec, "test", KEY, seed)
+        val = corpus_rows.held_out(speakers - test, spec, "val", KEY, seed)
     rows = corpus_rows.probe(listed, policy, spec.root, threads=threads)
     return corpus_rows.assign(rows, val, test)
 

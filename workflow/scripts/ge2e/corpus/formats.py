@@ -23,7 +23,7 @@ TIMIT = "timit"
 READERS = {"librispeech": librispeech, "vctk": vctk, "voxceleb": voxceleb, "folder": folder}
 FORMATS = (TIMIT, *READERS)
 DOWNLOAD = "download"  # corpus.<format>.download: the download rule's switch
-SPEAKERS = "speakers"  # corpus.speech_commands.speakers: a split by counts (ge2e.corpus.speaker_split)
+SPEAKERS = "speakers"  # corpus.speech_commands/folder.speakers: a split by counts (ge2e.corpus.speaker_split)
 SNIPS = "snips"
 TDSV_READERS = {"speech_commands": speech_commands}
 TDSV_FORMATS = (SNIPS, *TDSV_READERS)
@@ -40,8 +40,8 @@ def _reader(name):
 
 def reader_section(section):
     """A format's config section without the download switch: what its reader's ``Spec`` takes. Without
-    ``speakers`` too where that splits no one (Speech Commands: both counts 0, its default), so a rule's params
-    are those of runs made before the key existed."""
+    ``speakers`` too where that splits no one (Speech Commands, a folder: both counts 0, the default), so a rule's
+    params are those of runs made before the key existed."""
     return {
         key: value
         for key, value in section.items()
