@@ -4,12 +4,15 @@ test_grid. The stated speaker splits of the recipe are checked on the real folde
 
 import os
 
+import yaml
+from run_configs import ROOT
 from workflow_run import REAL_SPEECH, copy_workflow, job_counts, require_real_speech, snakemake
 
 from ge2e.corpus import formats, speaker_split, speech_commands
 from ge2e.schema import defaults
 
 RECIPE = "config/real-speech.yaml"
+
 ARABIC = "config/real-speech-arabic.yaml"
 ABLATION = "config/real-speech-ablation.yaml"
 INGREDIENTS = "config/real-speech-ingredients.yaml"
@@ -30,12 +33,12 @@ def planned(tmp_path, *configs):
 
 def test_the_recipe_plans_every_real_voice_an_encoder_per_keyword_and_starts_from_the_imported_encoder(tmp_path):
     jobs = planned(tmp_path, RECIPE)
-    # LibriSpeech with speechocean762's training and validation parts; its test part an external set.
-    assert jobs["convert_tisv"] == jobs["convert_extra"] == jobs["convert_external"] == 1
+    # speechocean762 split by speaker (its test split the first test set); LibriSpeech test-other an external set.
+    assert jobs["convert_tisv"] == jobs["convert_external"] == 1 and "convert_extra" not in jobs
     assert jobs["convert_tdsv"] == 4  # a manifest per keyword: yes (default), no, up, down
-    # TI-SV once; TD-SV per keyword, and on "yes" from the imported encoder, with MultiReader and from scratch;
-    # three seeds, one schedule.
-    assert jobs["train"] == (1 + 4 + 3) * 3
+    # TI-SV once, and with pseudo-speakers (with the TD-SV that starts from it); TD-SV per keyword, and on "yes"
+    # from the imported encoder, with MultiReader, from scratch and with pseudo-speakers; three seeds, one schedule.
+    assert jobs["train"] == (1 + 4 + 4 + 2) * 3
     assert jobs["import_encoder"] == 1  # Resemblyzer's weights, read from the installed package
     assert "builtin_corpus" not in jobs and "ablation" in jobs
 
@@ -44,6 +47,10 @@ def test_the_recipes_stated_splits_on_the_real_folders():
     so762 = require_real_speech(REAL_SPEECH / "speechocean762" / "WAVE")
     part_of = speaker_split.split([p.name for p in so762.iterdir() if p.is_dir()], val=20, test=25, seed=7)
     assert sorted(part_of.values()).count("train") == 80 and len(part_of) == 125
+    # The folder reader's split of the recipe is that rule's.
+    recipe = yaml.safe_load((ROOT / RECIPE).read_text())["corpus"]["folder"]
+    spec = formats.spec("folder", {**defaults("corpus.folder"), **recipe, "root": str(so762)})
+    assert spec.speaker_split().parts(list(part_of), "k") == part_of
     root = require_real_speech(REAL_SPEECH / "speech-commands")
     section = {**defaults("corpus.speech_commands"), "root": str(root), "keyword": "yes"}
     spec = formats.spec("speech_commands", {**section, "speakers": {"split": {"val": 24, "test": 24}, "seed": 7}})
