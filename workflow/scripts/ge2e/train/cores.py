@@ -1,11 +1,11 @@
 """Training threads that follow the cores left free, without changing a byte of what training writes.
 
-Two one-thread training jobs side by side do about twice the work of one two-thread job: torch's intra-op threads
-speed a step of this small LSTM up only 1.15x (TI-SV batches) to 1.4x (TD-SV) on two cores, and an OpenMP thread
-that waits for a core another process holds slows every step of its job. So a training job with ``train.threads:
-auto`` claims one core of the run, and Snakemake runs training jobs side by side; between steps it takes the cores of
-the run that no other process uses (:class:`Follower`) and gives them back as soon as another job starts, so the
-run's last training job does not train on one thread while the other cores idle.
+Two one-thread training jobs side by side do about twice the work of one two-thread job: on two cores torch's
+intra-op threads speed a step of this small LSTM up only 1.15-1.4x (the demo's and config/real-speech.yaml's
+batches), and an OpenMP thread that waits for a core another process holds slows every step of its job many times.
+So a training job with ``train.threads: auto`` claims one core of the run, and Snakemake runs training jobs side by
+side; between steps it takes the cores of the run that no other process uses (:class:`Follower`) and gives them back
+as soon as another job starts, so the run's last training job does not train on one thread while the other cores idle.
 
 The thread count must change no byte: oneMKL, whose matrix products torch's CPU build uses, sums in another order
 at three threads than at one, so a checkpoint would depend on the cores a run happened to have. In oneMKL's strict
