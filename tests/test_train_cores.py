@@ -36,7 +36,7 @@ class FakeCpuTime:
 
 def follower(start=1, most=2):
     clock, cpu, calls = Clock(), FakeCpuTime(), []
-    return cores.Follower(start, most, cpu, calls.append, clock), clock, cpu, calls
+    return cores.Follower(start, most, cpu, calls.append, clock, invariant=True), clock, cpu, calls
 
 
 def test_a_job_takes_the_cores_left_idle_and_gives_them_back_when_another_job_starts():
@@ -64,12 +64,14 @@ def test_a_fixed_thread_count_is_held_and_the_cpus_bound_the_most():
     assert follow.most == 2  # no more threads than CPUs it may run on
     follow, *_ = follower(start=4, most=4)
     assert follow.most == 4  # a number above the CPUs is the config's: held, as ever
+    held = cores.Follower(1, 2, FakeCpuTime(), [].append, Clock(), invariant=False)
+    assert held.most == 1  # where the thread count would change bytes (no oneMKL, no AVX2), a job keeps its claim
 
 
 def test_without_cpu_statistics_it_keeps_its_claim(tmp_path):
     cpu = cores.CpuTime(stat=tmp_path / "missing", cpus=[0, 1])
     clock, calls = Clock(), []
-    follow = cores.Follower(1, 2, cpu, calls.append, clock)
+    follow = cores.Follower(1, 2, cpu, calls.append, clock, invariant=True)
     clock.now += cores.INTERVAL_S
     assert cpu.busy() is None and follow() == 1 and calls == [1]
 

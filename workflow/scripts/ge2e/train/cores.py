@@ -30,6 +30,14 @@ INTERVAL_S = 2.0  # seconds between looks at the cores: an idle core is taken, a
 BUSY_SHARE = 0.3
 
 
+def products_invariant():
+    """True where :func:`pin_products` makes the products the same at any thread count: torch computes them with
+    oneMKL, on AVX2 or AVX-512 code. Elsewhere (a build without oneMKL, an older CPU) a job keeps its claim."""
+    import torch
+
+    return torch.backends.mkl.is_available() and torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512")
+
+
 def pin_products():
     """Make training's matrix products independent of the thread count (:data:`STRICT_PRODUCTS`). Call it before
     the process's first matrix product (oneMKL reads the setting once, then); importing torch does none."""
@@ -84,9 +92,11 @@ class Follower:
         cpu_time: a :class:`CpuTime` (the tests give their own).
         set_threads: sets the thread count (``torch.set_num_threads``).
         clock: seconds, monotonic.
+        invariant: whether the thread count may change (:func:`products_invariant`, asked where None): where it
+            would change bytes, the job keeps ``start``.
     """
 
-    def __init__(self, start, most, cpu_time=None, set_threads=None, clock=time.monotonic):
+    def __init__(self, start, most, cpu_time=None, set_threads=None, clock=time.monotonic, invariant=None):
         if set_threads is None:
             import torch  # not at the top: pin_products must be callable before torch loads
 
@@ -94,6 +104,8 @@ class Follower:
         self.cpu_time = cpu_time or CpuTime()
         self.start = start
         self.most = max(start, min(most, len(self.cpu_time.cpus)))
+        if not (products_invariant() if invariant is None else invariant):
+            self.most = start
         self.set_threads, self.clock = set_threads, clock
         self.threads = start
         set_threads(start)
