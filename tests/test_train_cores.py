@@ -90,8 +90,8 @@ def test_busy_time_is_read_from_the_kernels_cpu_lines(tmp_path):
     assert here.busy() > 0 and here.cpus
 
 
-# A short training of the demo's model size (where oneMKL's unpinned products differ at three threads on the
-# machines measured), its thread count set before every step; prints the SHA-256 of its final checkpoint.
+# A short training of the model given (as config ``model``), with the optimiser given, its thread count set before
+# every step; prints the SHA-256 of its final checkpoint.
 TRAIN = """
 import hashlib, json, sys
 import numpy as np, torch
@@ -100,7 +100,7 @@ from ge2e.train import cores
 from ge2e.train.trainer import TrainParams, train
 
 cores.pin_products()
-counts, out = json.loads(sys.argv[1]), sys.argv[2]
+counts, out, model, optimiser = json.loads(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
 rng = np.random.default_rng(0)
 feats, spk, utt = [], [], []
 for s in range(16):
@@ -112,21 +112,39 @@ for s in range(16):
 data = FeatureSet.from_list(feats, spk, utt)
 steps = iter(counts * 100)
 params = TrainParams(n_speakers=8, n_utterances=4, frames=(40, 50), epochs=2, lr=0.01, schedule="const",
-                     step_epochs=None, gamma=0.5, momentum=0.9, loss_method="softmax", validate_every=2,
-                     checkpoint_every=10, average_window=50, seed=3, device="cpu")
+                     step_epochs=None, gamma=0.5, loss_method="softmax", validate_every=2,
+                     checkpoint_every=10, average_window=50, seed=3, device="cpu", **optimiser)
 paths = {k: f"{out}/{k}.pt" for k in ("init", "final", "best")} | {"loss": f"{out}/loss.tsv"}
-train(data, data, params, {"hidden": 128, "layers": 2, "proj": 64}, {"n_mels": 40}, paths,
+train(data, data, params, model, {"n_mels": 40}, paths,
       before_step=lambda: torch.set_num_threads(next(steps)))
 print(hashlib.sha256(open(paths["final"], "rb").read()).hexdigest())
 """
 
 
-def test_the_thread_count_changes_no_byte_of_what_training_writes(tmp_path):
+@pytest.mark.parametrize(
+    ("model", "optimiser"),
+    [
+        # The demo's encoder: oneMKL's unpinned products differ at three threads on the machines measured.
+        ({"hidden": 128, "layers": 2, "proj": 64}, {"momentum": 0.9}),
+        # The imported encoder's architecture and size, fine-tuned as config/real-speech.yaml does (Adam).
+        ({"hidden": 256, "layers": 3, "proj": 256, "arch": "resemblyzer"}, {"momentum": 0.0, "optimiser": "adam"}),
+    ],
+    ids=["demo", "resemblyzer"],
+)
+def test_the_thread_count_changes_no_byte_of_what_training_writes(tmp_path, model, optimiser):
     digests = []
     for n, counts in enumerate(([1], [3, 1, 2])):  # one thread throughout; three, one and two, step by step
         (tmp_path / str(n)).mkdir()
         proc = subprocess.run(
-            [sys.executable, "-c", TRAIN, json.dumps(counts), str(tmp_path / str(n))],
+            [
+                sys.executable,
+                "-c",
+                TRAIN,
+                json.dumps(counts),
+                str(tmp_path / str(n)),
+                json.dumps(model),
+                json.dumps(optimiser),
+            ],
             capture_output=True,
             text=True,
         )

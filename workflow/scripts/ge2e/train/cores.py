@@ -11,8 +11,9 @@ The thread count must change no byte: oneMKL, whose matrix products torch's CPU 
 at three threads than at one, so a checkpoint would depend on the cores a run happened to have. In oneMKL's strict
 conditional numerical reproducibility mode (``MKL_CBWR=AUTO,STRICT``) its products are bitwise the same at any
 thread count (for AVX2 and AVX-512 code), and at one thread the same as without it; with it, training steps of the
-demo's and the paper's model size came out the same at one to four threads. :func:`pin_products` sets it, before the
-first product.
+demo's and the paper's model size, and of the imported Resemblyzer encoder that config/real-speech.yaml fine-tunes
+(``model.arch: resemblyzer``), came out the same at one to four threads. :func:`pin_products` sets it, before the
+first product; rule train's script is the one place that does (a fine-tuning run is one of its jobs too).
 """
 
 import logging
