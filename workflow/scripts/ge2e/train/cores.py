@@ -1,8 +1,9 @@
 """Training threads that follow the cores left free, without changing a byte of what training writes.
 
 Two one-thread training jobs side by side do about twice the work of one two-thread job: on two cores torch's
-intra-op threads speed a step of this small LSTM up only 1.15-1.4x (the demo's and config/real-speech.yaml's
-batches), and an OpenMP thread that waits for a core another process holds slows every step of its job many times.
+intra-op threads speed a step of the demo's small LSTM up only 1.15-1.4x (with the demo's batches and
+config/real-speech.yaml's; the larger imported encoder that config fine-tunes was not timed), and an OpenMP thread
+that waits for a core another process holds slows every step of its job many times.
 So a training job with ``train.threads: auto`` claims one core of the run, and Snakemake runs training jobs side by
 side; between steps it takes the cores of the run that no other process uses (:class:`Follower`) and gives them back
 as soon as another job starts, so the run's last training job does not train on one thread while the other cores idle.
