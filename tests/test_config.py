@@ -149,7 +149,7 @@ WRONG = {  # name: (config text, with {libri} etc. filled in; the key the one li
         "corpus.timit_rooot",
         "is not a known key; did you mean corpus.timit_root?",
     ),
-    "wrong type": ("train: {threads: two}", "train.threads", 'is "two"; expected an integer >= 1'),
+    "wrong type": ("train: {threads: two}", "train.threads", 'is "two"; expected auto or an integer >= 1'),
     "value outside an enum": (
         "corpus: {on_bad_file: ignore}",
         "corpus.on_bad_file",

@@ -119,7 +119,7 @@ def test_rerun_has_nothing_to_do(run_dir):
         ("modle: {hidden: 8}", "config key modle (set in config/bad.yaml) is not a known key; did you mean model?"),
         (
             "train: {threads: two}",
-            'config key train.threads (set in config/bad.yaml) is "two"; expected an integer >= 1',
+            'config key train.threads (set in config/bad.yaml) is "two"; expected auto or an integer >= 1',
         ),
         (
             "train: {tisv: {n_speakers: 90, n_utterances: 5, frames: [140, 180], epochs: 1}}",

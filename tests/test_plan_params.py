@@ -104,3 +104,11 @@ def test_external_sets_are_a_folder_or_one_part_of_a_seeded_split_of_its_speaker
     ]:
         with pytest.raises(InputError, match=rf"^config key {message}"):
             params.external_sets(run_config(f"evaluate: {{external: {{so: {{root: /so, speakers: {speakers}}}}}}}"))
+
+
+def test_training_threads_auto_claim_one_core_and_may_grow_to_the_runs_a_number_claims_and_keeps_them():
+    assert run_config()["train"]["threads"] == params.AUTO_THREADS  # the default
+    assert params.train_threads(run_config(), run_cores=2) == (1, 2)  # side by side; a lone job grows to both
+    assert params.train_threads(run_config(), run_cores=16) == (1, 16)
+    assert params.train_threads(run_config("train: {threads: 3}"), run_cores=16) == (3, 3)  # as ever
+    assert params.train_threads(run_config("train: {threads: 3}"), run_cores=2) == (3, 2)  # Snakemake caps the claim

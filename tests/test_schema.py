@@ -94,7 +94,10 @@ def test_validate_fills_a_shipped_config_as_snakemakes_validation_does(name):
             "config key train.tisv.epoch (set in mine.yaml) is not a known key; did you mean train.tisv.epochs?",
         ),
         ("train: {zzz: 3}", "config key train.zzz (set in mine.yaml) is not a known key; train takes device, threads"),
-        ("train: {threads: two}", 'config key train.threads (set in mine.yaml) is "two"; expected an integer >= 1'),
+        (
+            "train: {threads: two}",
+            'config key train.threads (set in mine.yaml) is "two"; expected auto or an integer >= 1',
+        ),
         (
             "corpus: {tisv_format: librispeach}",
             'config key corpus.tisv_format (set in mine.yaml) is "librispeach"; '

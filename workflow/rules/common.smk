@@ -240,6 +240,19 @@ def validation_source(wildcards):
     return corpora_at(wildcards.root).validation_source(wildcards.task)
 
 
+def run_cores():
+    """The cores this run may use (--cores; all of them for 'all'); 1 where it was given none (a dry run plans and
+    runs nothing)."""
+    try:
+        return workflow.cores
+    except WorkflowError:
+        return 1
+
+
+def train_threads(wildcards):
+    return params.train_threads(run_config(wildcards), run_cores())
+
+
 def train_params(wildcards):
     cfg, run = run_config(wildcards), grid_run(wildcards)
     return canonical({**params.train_params(cfg, run), **transfer.train_params(GRID, cfg, run)})

@@ -22,11 +22,13 @@ rule train:
         root=one_of(GRID.roots_of("train")),
     conda:
         "../../envs/train.yaml"
-    threads: lambda wc: run_config(wc)["train"]["threads"]
+    # train.threads: the cores a job claims, and (train_cores) the most it takes where other jobs leave them idle.
+    threads: lambda wc: train_threads(wc)[0]
     resources:
         mem_mb=lambda wc: run_config(wc)["train"]["mem_mb"],
         runtime=lambda wc: run_config(wc)["train"]["runtime"],
         gpu=train_gpus,
+        train_cores=lambda wc: train_threads(wc)[1],
     params:
         train=train_params,
         model=lambda wc: model_settings(run_config(wc)),

@@ -2,17 +2,17 @@
 
 from pathlib import Path
 
-import torch
-
 from ge2e.features.store import FeatureSet
 from ge2e.rule import run
-from ge2e.train import trainer
+from ge2e.train import cores, trainer
 from ge2e.train.multireader import Source
 from ge2e.train.transfer import Start
 
 
 def main(smk):
-    torch.set_num_threads(smk.threads)
+    cores.pin_products()  # before the first matrix product: the thread count then changes no byte
+    # From the cores the job claimed up to the run's (train.threads: auto), as other jobs leave them free.
+    follow = cores.Follower(smk.threads, smk.resources.train_cores)
     settings = dict(smk.params.train)
     # Present only where the config sets them (ge2e.plan.transfer): the checkpoint to start from, a second source.
     init, multireader = settings.pop("init", None), settings.pop("multireader", None)
@@ -35,6 +35,7 @@ def main(smk):
             if multireader
             else None
         ),
+        before_step=follow,
     )
 
 

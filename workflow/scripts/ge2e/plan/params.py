@@ -106,6 +106,20 @@ def train_params(cfg, run):
     )
 
 
+AUTO_THREADS = "auto"  # train.threads: one core claimed, the run's idle cores taken as well (ge2e.train.cores)
+
+
+def train_threads(cfg, run_cores):
+    """(claimed, most) threads of a training job with the config ``cfg`` in a run of ``run_cores`` cores: with
+    ``train.threads: auto`` it claims one core, so training jobs run side by side (two one-thread jobs outrun one
+    two-thread job), and grows into the run's cores that other jobs leave idle; with a number it claims that many
+    and uses them all along (Snakemake caps a claim at the run's cores; so does ``most``)."""
+    threads = cfg["train"]["threads"]
+    if threads == AUTO_THREADS:
+        return 1, run_cores
+    return threads, min(threads, run_cores)
+
+
 def asnorm_top_k(config):
     """AS-norm of the trial lists' scores: the top-K cohort scores per side, or None (raw cosine)."""
     asnorm = config["evaluate"]["asnorm"]

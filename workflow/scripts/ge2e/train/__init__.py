@@ -7,7 +7,8 @@
 - ``checkpoints``: the self-describing checkpoint, saving it byte-stably, the run's fingerprint, the resume file;
 - ``transfer``: starting from a trained encoder's checkpoint, checked against the run;
 - ``imported``: encoders trained elsewhere as checkpoints of the pipeline (Resemblyzer's, ``ge2e import``);
-- ``multireader``: a second data source's GE2E loss in every step (MultiReader).
+- ``multireader``: a second data source's GE2E loss in every step (MultiReader);
+- ``cores``: training threads that follow the cores left free, and matrix products the same at any thread count.
 
 May import: ge2e.features, ge2e.encoder, ge2e.evaluate (the validation EER) and the shared modules.
 """

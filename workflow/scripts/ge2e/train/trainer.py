@@ -215,16 +215,19 @@ def train_step(model, loss_fn, optimiser, batch, second=None):
     return loss.detach()
 
 
-def train_epoch(trainer, batches, state, epoch, params, last_good):
+def train_epoch(trainer, batches, state, epoch, params, last_good, before_step=None):
     """One pass over ``batches`` (N, M, T, F arrays on the model's device): a step and a loss log row each.
 
     Each row is epoch, step, the step's loss and ``total_loss`` (the seed's column name): the mean
     loss of the last ``params.average_window`` steps. ``last_good`` names the file a non-finite
     loss's error points at. With a second source (``trainer.reader``) each step also draws its batch, and the
-    step's loss is the sum that was minimised: own + weight x source.
+    step's loss is the sum that was minimised: own + weight x source. ``before_step``: None, or called before
+    every step (``ge2e.train.cores.Follower``: the thread count to the cores left free).
     """
     reader = trainer.reader
     for batch in batches:
+        if before_step is not None:
+            before_step()
         second = None
         if reader is not None:
             second = (reader.loss_fn, torch.as_tensor(reader.batch(), device=batch.device), reader.weight)
@@ -243,7 +246,7 @@ def train_epoch(trainer, batches, state, epoch, params, last_good):
 
 def train(
     train_set, val_set, params, model_config, feature_params, outputs, source="validation speakers", init=None,
-    multireader=None,
+    multireader=None, before_step=None,
 ):  # fmt: skip
     """Train and write checkpoints and the loss log, resuming where a killed run stopped.
 
@@ -266,6 +269,8 @@ def train(
         multireader: None, or a ``ge2e.train.multireader.Source`` whose weighted GE2E loss joins every step's;
             weight 0 trains exactly as None does. Checkpoints record it (``multireader``) where its weight is
             above 0.
+        before_step: None, or called before every training step (``ge2e.train.cores.Follower``, which changes the
+            thread count and no byte).
     Returns:
         dict with final loss, best validation EER and its epoch.
     """
@@ -332,7 +337,7 @@ def train(
     clock, start_step = time.perf_counter(), state.step
     for epoch in range(state.epoch + 1, params.epochs + 1):
         batches = (torch.as_tensor(batch, device=device) for batch in sampler.epoch(rng, params.frames))
-        train_epoch(trainer, batches, state, epoch, params, resume or outputs["best"])
+        train_epoch(trainer, batches, state, epoch, params, resume or outputs["best"], before_step)
         trainer.scheduler.step()
         note = ""
         if epoch % params.validate_every == 0 or epoch == params.epochs:
