@@ -74,6 +74,34 @@ def card_figures():
     return out
 
 
+def test_the_shipped_keyword_encoder_is_a_small_tdsv_checkpoint_fine_tuned_from_the_tisv_one():
+    path = shipped.REPOSITORY / shipped.TDSV
+    assert path.stat().st_size < 25_000_000
+    model, ckpt = load_encoder(path)
+    assert ckpt["init_from"]["from"] == "tisv" and "keyword 'yes'" in ckpt["calibration"]["source"]
+
+
+def test_the_model_cards_keyword_figure_is_what_ge2e_eer_measures_now(tmp_path, capsys):
+    from workflow_run import REAL_SPEECH, require_real_speech
+
+    from ge2e import cli
+    from ge2e.corpus import speaker_split
+
+    root = require_real_speech(REAL_SPEECH) / "speech-commands"
+    speakers = {p.name.split("_")[0] for p in root.glob("*/*.wav")}
+    part = speaker_split.split(speakers, val=24, test=24, seed=7)
+    (tmp_path / "yes").mkdir()
+    for path in sorted(root.glob(f"{shipped.TDSV_KEYWORD}/*.wav")):
+        if part[path.name.split("_")[0]] == "test":
+            (tmp_path / "yes" / path.name).symlink_to(path)
+    row = next(line for line in CARD.read_text().splitlines() if line.startswith('| Speech Commands "yes" test'))
+    cells = [c.strip().strip("*") for c in row.strip("|").split("|")]
+    checkpoint = str(shipped.REPOSITORY / shipped.TDSV)
+    assert cli.main(["eer", str(tmp_path / "yes"), "--layout", "prefix", "--checkpoint", checkpoint]) == 0
+    eer, mfcc = (float(x) for x in re.search(r"EER (\S+) \(MFCC mean\+std (\S+)\)", capsys.readouterr().out).groups())
+    assert (round(eer, 4), round(mfcc, 4)) == (float(cells[1]), float(cells[4]))
+
+
 def test_the_model_cards_held_out_figures_are_what_ge2e_eer_measures_now(tmp_path, capsys):
     from workflow_run import REAL_SPEECH, require_real_speech
 
