@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from once import made_once
 from workflow_run import copy_workflow, snakemake
 
 
@@ -107,8 +108,9 @@ def test_splits_share_no_base_voice(run_dir, task, corpus):
     assert not persons["val"] & persons["test"]
 
 
-def test_rerun_has_nothing_to_do(run_dir):
-    proc = snakemake(run_dir, "results/eer_table.md")
+def test_rerun_has_nothing_to_do(run_dir, tmp_path):
+    work = shutil.copytree(run_dir, tmp_path / "run", symlinks=True)  # copy2 keeps the times: as up to date
+    proc = snakemake(work, "results/eer_table.md")
     assert proc.returncode == 0 and "Nothing to be done" in proc.stdout + proc.stderr
 
 
@@ -421,16 +423,17 @@ def test_report_renders_the_table_and_every_figure(run_dir, tmp_path):
         if os.environ.get("CI"):
             pytest.fail("Chromium missing in CI (make test installs it)")
         pytest.skip("Chromium missing: sudo apt-get install chromium (make test installs it as root)")
+    work = shutil.copytree(run_dir, tmp_path / "run", symlinks=True)  # the report is written into the folder
     for name in ("report.html", "report.zip"):
-        proc = snakemake(run_dir, "--report", f"results/{name}")
+        proc = snakemake(work, "--report", f"results/{name}")
         assert proc.returncode == 0, proc.stderr[-3000:]
-    figures = sorted(p.name for p in (run_dir / "results" / "plots").glob("*.png"))
+    figures = sorted(p.name for p in (work / "results" / "plots").glob("*.png"))
     assert len(figures) == 2 * 2 + 4 * 2  # loss per task x schedule; DET, scores, decisions, embeddings per task
-    with zipfile.ZipFile(run_dir / "results" / "report.zip") as archive:
+    with zipfile.ZipFile(work / "results" / "report.zip") as archive:
         zipped = archive.namelist()
     assert all(any(n.endswith(f"/{f}") for n in zipped) for f in figures), zipped
 
-    seen = browser.inspect_report(run_dir / "results" / "report.html", screenshot_dir=tmp_path)
+    seen = browser.inspect_report(work / "results" / "report.html", screenshot_dir=tmp_path)
     assert sorted(Path(p).name for p in seen["figures"]) == figures
     assert {"Summary", "TD-SV (Snips keyword)", "TI-SV (TIMIT)"} <= set(seen["categories"])
     assert all(shot.stat().st_size > 10_000 for shot in seen["screenshots"]), seen["screenshots"]
@@ -495,19 +498,25 @@ def write_trial_lists(folder, dev):
 @pytest.fixture(scope="module")
 def external_run(run_dir, tmp_path_factory):
     """The tiny run plus the real-speech folder as an external set and two trial lists over the same files
-    (AS-norm on, top 4 of the 8 training speakers), in one Snakemake call: (folder, its output)."""
+    (AS-norm on, top 4 of the 8 training speakers), in one Snakemake call: (folder, its output). Made once for the
+    session (once.made_once): its tests only read it."""
     from workflow_run import require_real_speech
 
     dev = require_real_speech()
-    work = shutil.copytree(run_dir, tmp_path_factory.mktemp("external") / "run", symlinks=True)
-    extra = work / "config" / "external.yaml"
-    extra.write_text(
-        f"evaluate: {{external: {{dev: {dev}}}, trials: {write_trial_lists(work, dev)}, "
-        "asnorm: {enabled: true, top_k: 4}}\n"
-    )
-    proc = snakemake(work, config=["config/tiny.yaml", "config/external.yaml"])
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return work, proc.stdout + proc.stderr
+
+    def make(folder):
+        work = shutil.copytree(run_dir, folder / "run", symlinks=True)
+        extra = work / "config" / "external.yaml"
+        extra.write_text(
+            f"evaluate: {{external: {{dev: {dev}}}, trials: {write_trial_lists(work, dev)}, "
+            "asnorm: {enabled: true, top_k: 4}}\n"
+        )
+        proc = snakemake(work, config=["config/tiny.yaml", "config/external.yaml"])
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return proc.stdout + proc.stderr
+
+    folder, output = made_once(tmp_path_factory, "external", make)
+    return folder / "run", output
 
 
 def test_external_real_speech_set_is_scored_in_its_own_section(external_run):
