@@ -10,9 +10,12 @@ suite in this one process."""
 import pytest
 from once import made_once
 
-# Started before everything else, in this order, so that no process is left with one of them at the end: the SLURM
-# run (one test of several minutes), then the tests of the runs made once, the longest first. Each names a fixture.
-FIRST = ("cluster", "grid_run", "external_run", "run_dir", "runs")
+# The one test of several minutes, started first: the SLURM run.
+SLURM = "cluster"
+# The runs made once (once.made_once), each by the first test that asks for it, in this order (external_run makes
+# run_dir on its way); their other tests come after every test of run_dir, so that neither process waits for the other
+# to finish one.
+MADE_ONCE = ("external_run", "grid_run", "runs")
 
 
 @pytest.fixture(scope="session")
@@ -32,10 +35,23 @@ def run_dir(tmp_path_factory):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """FIRST's tests first, the rest in the order of collection. Each process holds the next test or two, so the SLURM
-    test's process runs the test after it once it is done; the other process starts on the tiny run."""
-
-    def order(item):
-        return min((FIRST.index(name) for name in item.fixturenames if name in FIRST), default=len(FIRST))
-
-    items.sort(key=order)  # stable: the order of collection within each
+    """The SLURM test; a quick test, which its process holds (each holds the next test or two) until the SLURM test
+    ends; the first test of each of MADE_ONCE, which makes it; the other tests of run_dir; the other tests of
+    MADE_ONCE; then the rest. In the order of collection within each."""
+    order = {}
+    for item in items:
+        names = set(item.fixturenames)
+        made = [MADE_ONCE.index(name) for name in names & set(MADE_ONCE)]
+        if SLURM in names:
+            order[item] = (0,)
+        elif made and min(made) not in {key[1] for key in order.values() if key[0] == 2}:
+            order[item] = (2, min(made))
+        elif made:
+            order[item] = (4,)
+        else:
+            order[item] = (3,) if "run_dir" in names else (5,)
+    if any(key == (0,) for key in order.values()):
+        quick = next((item for item in items if order[item] == (5,)), None)
+        if quick is not None:
+            order[quick] = (1,)
+    items.sort(key=order.__getitem__)  # stable: the order of collection within each
