@@ -1,7 +1,7 @@
 """The download rules through the real Snakefile on the tiny config, against a local server on 127.0.0.1
 (tests/download_server.py) serving archives the tests build, their digests given through download.checksums:
 every rule once, up to the manifests that read what they fetched; a wrong digest stops the run in one line;
-and the start-up checks of the download settings."""
+and the start-up checks of the download settings (two of them here; every one in tests/test_plan_checks.py)."""
 
 import hashlib
 import io
@@ -15,6 +15,7 @@ import soundfile as sf
 from download_server import serving
 from hostile_archives import tar_case, zip_case
 from layouts import tone, write_librispeech, write_speech_commands
+from test_plan_checks import DOWNLOAD_ERRORS
 from workflow_run import copy_workflow, job_counts, snakemake
 
 from ge2e.corpus import manifest
@@ -231,31 +232,9 @@ def test_hostile_damaged_and_users_archives_through_the_rules_one_line_each_and_
     assert (data / "test-clean.tar.gz").read_bytes() == b"my own partial copy"
 
 
-@pytest.mark.parametrize(
-    ("config", "message"),
-    [
-        (
-            "evaluate: {trials: {vox: {root: vox, trials: mine.txt, download: vox1_o}}}",
-            r"config key evaluate\.trials\.vox: give trials \(a list you have\) or download \(vox1_o\), not both",
-        ),
-        (
-            "evaluate: {trials: {vox: {root: vox}}}",
-            r"evaluate\.trials\.vox\.trials is missing: name the list's file, or set download to one of vox1_o, vox1_e",
-        ),
-        (
-            "download: {checksums: {train-clean-10.tar.gz: " + "ab" * 16 + "}}",
-            r"config key download\.checksums\.train-clean-10\.tar\.gz: no download is called",
-        ),
-        (
-            "corpus: {tisv_format: librispeech, librispeech: {download: true}}",
-            r"config key corpus\.librispeech\.root is empty: name the folder the download fills",
-        ),
-        (
-            "corpus: {tisv_format: librispeech, librispeech: {root: nowhere, train_subsets: [mine], download: true}}",
-            r"corpus\.librispeech\.train_subsets: 'mine' is not under nowhere, and openslr publishes no subset of that",
-        ),
-    ],
-)
+# Two of DOWNLOAD_ERRORS (a trial list's, an archive's); every one goes through common.smk's start-up in-process in
+# tests/test_plan_checks.py.
+@pytest.mark.parametrize(("config", "message"), DOWNLOAD_ERRORS[:2])
 def test_download_settings_are_checked_before_any_job(tmp_path, config, message):
     work = workdir(tmp_path, config + "\n")
     proc = snakemake(work, "-n", config=["config/tiny.yaml", "config/download.yaml"])

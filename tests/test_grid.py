@@ -5,6 +5,7 @@ import re
 import shutil
 
 import pytest
+from once import made_once
 from workflow_run import copy_workflow, job_counts, snakemake
 
 GRID = "experiments: {seeds: [1, 2], variants: {mom0: {train: {momentum: 0.0}}}}\n"
@@ -26,15 +27,21 @@ def test_the_grid_plans_each_data_stage_once_and_a_training_per_variant_and_seed
 
 @pytest.fixture(scope="module")
 def grid_run(run_dir, tmp_path_factory):
-    """The tiny run, then the same folder with the grid added: only training and what follows it runs."""
-    work = shutil.copytree(run_dir, tmp_path_factory.mktemp("grid") / "run", symlinks=True)
-    (work / "config" / "grid.yaml").write_text(GRID)
-    proc = snakemake(work, config=CONFIGS)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return work, job_counts(proc.stdout + proc.stderr)
+    """The tiny run, then the same folder with the grid added: only training and what follows it runs. Made once for
+    the session (once.made_once): its tests read it, or copy it first."""
+
+    def make(folder):
+        work = shutil.copytree(run_dir, folder / "run", symlinks=True)
+        (work / "config" / "grid.yaml").write_text(GRID)
+        proc = snakemake(work, config=CONFIGS)
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        return proc.stdout + proc.stderr
+
+    folder, output = made_once(tmp_path_factory, "grid", make)
+    return folder / "run", job_counts(output)
 
 
-def test_the_grid_reuses_the_runs_data_and_reports_means_over_seeds_and_the_ablation(grid_run):
+def test_the_grid_reuses_the_runs_data_and_reports_means_over_seeds_and_the_ablation(grid_run, tmp_path):
     work, jobs = grid_run
     assert not set(jobs) & {*DATA_STAGES, "evaluate_mfcc"}, jobs  # the tiny run's data and baselines serve
     assert jobs["train"] == 2 * 2 * 2 * 2  # tasks x schedules x variants x seeds
@@ -55,6 +62,7 @@ def test_the_grid_reuses_the_runs_data_and_reports_means_over_seeds_and_the_abla
     assert all(re.search(r"\| [+-]0\.\d{4} \[[+-]0\.\d{3}, [+-]0\.\d{3}\] \| \d of 2 seeds \|$", r) for r in rows), rows
     for name in ("loss_tisv_const", "det_tdsv_test", "scores_tisv_test"):
         assert (work / "results/variants/mom0/plots" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    work = shutil.copytree(work, tmp_path / "run", symlinks=True)  # the report is written into the folder
     proc = snakemake(work, "--report", "results/report.html", config=CONFIGS)
     assert proc.returncode == 0, proc.stderr[-3000:]
 

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from once import made_once
+from test_plan_checks import START_UP_ERRORS, TRIAL_LIST_ERRORS, write_trial_audio
 from workflow_run import copy_workflow, snakemake
 
 
@@ -107,80 +109,15 @@ def test_splits_share_no_base_voice(run_dir, task, corpus):
     assert not persons["val"] & persons["test"]
 
 
-def test_rerun_has_nothing_to_do(run_dir):
-    proc = snakemake(run_dir, "results/eer_table.md")
+def test_rerun_has_nothing_to_do(run_dir, tmp_path):
+    work = shutil.copytree(run_dir, tmp_path / "run", symlinks=True)  # copy2 keeps the times: as up to date
+    proc = snakemake(work, "results/eer_table.md")
     assert proc.returncode == 0 and "Nothing to be done" in proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize(
-    ("config", "message"),
-    [
-        ("corpus: {timit_root: /no/such/TIMIT}", "corpus.timit_root: '/no/such/TIMIT' is not a folder"),
-        ("modle: {hidden: 8}", "config key modle (set in config/bad.yaml) is not a known key; did you mean model?"),
-        (
-            "train: {threads: two}",
-            'config key train.threads (set in config/bad.yaml) is "two"; expected auto or an integer >= 1',
-        ),
-        (
-            "train: {tisv: {n_speakers: 90, n_utterances: 5, frames: [140, 180], epochs: 1}}",
-            "tisv: train.tisv.n_speakers=90 needs 90 training speakers, but the built-in corpus (builtin.timit) has 80",
-        ),
-        (
-            "evaluate: {tdsv: {n_speakers: 40, n_utterances: 4, frames: 70}}",
-            "tdsv: the test split of the built-in corpus (builtin.snips) has 32 speakers, 40 needed "
-            "(evaluate.tdsv.n_speakers)",
-        ),
-        (
-            "corpus: {tisv_format: librispeech, librispeech: {root: /no/such/LibriSpeech}}",
-            "config key corpus.librispeech.root: '/no/such/LibriSpeech' is not a folder",
-        ),
-        ("corpus: {tisv_format: voxceleb}", "config key corpus.voxceleb.train_roots is empty: set it"),
-        ("corpus: {tdsv_format: speech_commands}", "config key corpus.speech_commands.root is empty: set it"),
-        (
-            "corpus: {tisv_extra_train: {synth: {format: builtin}}}",
-            "config key corpus.tisv_extra_train.synth: the main TI-SV corpus is the built-in one already",
-        ),
-        (
-            "corpus: {tisv_extra_train: {more: {format: folder, root: /no/such/speakers}}}",
-            "config key corpus.tisv_extra_train.more.root: '/no/such/speakers' is not a folder",
-        ),
-        (
-            "experiments: {variants: {quick: {evaluate: {repeats: 2}}}}",
-            "config key experiments.variants.quick.evaluate: a variant may change only train, model, lr_schedules, "
-            "augment, features",
-        ),
-        (
-            "experiments: {variants: {fast: {train: {momentum: high}}}}",
-            'config key experiments.variants.fast.train.momentum is "high"; expected a number >= 0',
-        ),
-        (
-            "experiments: {variants: {big: {train: {tisv: {n_speakers: 90}}}}}",
-            "experiments.variants.big: tisv: train.tisv.n_speakers=90 needs 90 training speakers",
-        ),
-        (
-            "augment: {tdsv: {noise_roots: [/no/such/musan/noise]}}",
-            "config key augment.tdsv.noise_roots: '/no/such/musan/noise' is not a folder",
-        ),
-        (
-            "experiments: {variants: {rooms: {augment: {tisv: {rir_roots: [/no/such/rirs]}}}}}",
-            "config key experiments.variants.rooms.augment.tisv.rir_roots: '/no/such/rirs' is not a folder",
-        ),
-        (
-            "train: {tdsv: {init: tisv}}\nexperiments: {tasks: [tdsv]}",
-            "config key train.tdsv.init: 'tisv' starts TD-SV from this run's TI-SV best.pt, but the run does not "
-            "train tisv",
-        ),
-        ("train: {tisv: {init: /no/such/best.pt}}", "config key train.tisv.init: '/no/such/best.pt' is not a file"),
-        (
-            "train: {tdsv: {multireader: {source: tisv, weight: -1}}}",
-            "multireader.weight (set in config/bad.yaml) is -1; expected a number >= 0",
-        ),
-        (
-            "train: {tdsv: {multireader: {source: tdsv, weight: 1}}}",
-            "config key train.tdsv.multireader.source: 'tdsv' is this task itself",
-        ),
-    ],
-)
+# The first of each kind (a schema error naming the file that set the key, a start-up check, a variant's): every
+# mistake of START_UP_ERRORS stops common.smk's start-up with its line, run in-process by tests/test_plan_checks.py.
+@pytest.mark.parametrize(("config", "message"), START_UP_ERRORS[:3])
 def test_config_errors_stop_before_any_job(tmp_path, config, message):
     work = copy_workflow(tmp_path)
     (work / "config" / "bad.yaml").write_text(config + "\n")
@@ -421,16 +358,17 @@ def test_report_renders_the_table_and_every_figure(run_dir, tmp_path):
         if os.environ.get("CI"):
             pytest.fail("Chromium missing in CI (make test installs it)")
         pytest.skip("Chromium missing: sudo apt-get install chromium (make test installs it as root)")
+    work = shutil.copytree(run_dir, tmp_path / "run", symlinks=True)  # the report is written into the folder
     for name in ("report.html", "report.zip"):
-        proc = snakemake(run_dir, "--report", f"results/{name}")
+        proc = snakemake(work, "--report", f"results/{name}")
         assert proc.returncode == 0, proc.stderr[-3000:]
-    figures = sorted(p.name for p in (run_dir / "results" / "plots").glob("*.png"))
+    figures = sorted(p.name for p in (work / "results" / "plots").glob("*.png"))
     assert len(figures) == 2 * 2 + 4 * 2  # loss per task x schedule; DET, scores, decisions, embeddings per task
-    with zipfile.ZipFile(run_dir / "results" / "report.zip") as archive:
+    with zipfile.ZipFile(work / "results" / "report.zip") as archive:
         zipped = archive.namelist()
     assert all(any(n.endswith(f"/{f}") for n in zipped) for f in figures), zipped
 
-    seen = browser.inspect_report(run_dir / "results" / "report.html", screenshot_dir=tmp_path)
+    seen = browser.inspect_report(work / "results" / "report.html", screenshot_dir=tmp_path)
     assert sorted(Path(p).name for p in seen["figures"]) == figures
     assert {"Summary", "TD-SV (Snips keyword)", "TI-SV (TIMIT)"} <= set(seen["categories"])
     assert all(shot.stat().st_size > 10_000 for shot in seen["screenshots"]), seen["screenshots"]
@@ -495,19 +433,25 @@ def write_trial_lists(folder, dev):
 @pytest.fixture(scope="module")
 def external_run(run_dir, tmp_path_factory):
     """The tiny run plus the real-speech folder as an external set and two trial lists over the same files
-    (AS-norm on, top 4 of the 8 training speakers), in one Snakemake call: (folder, its output)."""
+    (AS-norm on, top 4 of the 8 training speakers), in one Snakemake call: (folder, its output). Made once for the
+    session (once.made_once): its tests only read it."""
     from workflow_run import require_real_speech
 
     dev = require_real_speech()
-    work = shutil.copytree(run_dir, tmp_path_factory.mktemp("external") / "run", symlinks=True)
-    extra = work / "config" / "external.yaml"
-    extra.write_text(
-        f"evaluate: {{external: {{dev: {dev}}}, trials: {write_trial_lists(work, dev)}, "
-        "asnorm: {enabled: true, top_k: 4}}\n"
-    )
-    proc = snakemake(work, config=["config/tiny.yaml", "config/external.yaml"])
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return work, proc.stdout + proc.stderr
+
+    def make(folder):
+        work = shutil.copytree(run_dir, folder / "run", symlinks=True)
+        extra = work / "config" / "external.yaml"
+        extra.write_text(
+            f"evaluate: {{external: {{dev: {dev}}}, trials: {write_trial_lists(work, dev)}, "
+            "asnorm: {enabled: true, top_k: 4}}\n"
+        )
+        proc = snakemake(work, config=["config/tiny.yaml", "config/external.yaml"])
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return proc.stdout + proc.stderr
+
+    folder, output = made_once(tmp_path_factory, "external", make)
+    return folder / "run", output
 
 
 def test_external_real_speech_set_is_scored_in_its_own_section(external_run):
@@ -577,27 +521,12 @@ def test_trial_lists_are_scored_as_listed_in_sections_of_their_own(external_run)
                 assert (work / f"results/plots/{kind}_{task}_{name}.png").read_bytes()[:4] == b"\x89PNG"
 
 
-@pytest.mark.parametrize(
-    ("config", "message"),
-    [
-        ("{t: {root: ROOT, trials: bad.txt}}", r"bad\.txt:2: expected '1\|0 <enrol utterance> <test utterance>'"),
-        ("{t: {root: ROOT, trials: gone.txt}}", r"config key evaluate\.trials\.t\.trials: gone\.txt does not exist"),
-        ("{t: {root: ROOT, trials: ok.txt, format: kaldi}}", r"evaluate\.trials\.t\.enrol: the kaldi form needs"),
-        ("{t: {root: ROOT, trials: missing.txt}}", r"evaluate\.trials\.t\.root: 1 of 4 utterances .*b/3\.wav"),
-        ("{test: {root: ROOT, trials: ok.txt}}", r"trials\.test \(set in config/bad\.yaml\) is not an allowed name"),
-    ],
-)
+# The last of TRIAL_LIST_ERRORS (the lists' audio is looked for where Snakemake runs); all of them go through
+# common.smk's start-up in-process in tests/test_plan_checks.py.
+@pytest.mark.parametrize(("config", "message"), TRIAL_LIST_ERRORS[-1:])
 def test_trial_list_errors_stop_before_any_job(tmp_path, config, message):
-    import numpy as np
-    import soundfile as sf
-
     work = copy_workflow(tmp_path)
-    for name in ("a/1.wav", "a/2.wav", "b/1.wav", "b/2.wav"):
-        (work / "audio" / name).parent.mkdir(parents=True, exist_ok=True)
-        sf.write(work / "audio" / name, np.full(1600, 0.1, np.float32), 16000)
-    (work / "ok.txt").write_text("1 a/1.wav a/2.wav\n0 a/1.wav b/1.wav\n")
-    (work / "bad.txt").write_text("1 a/1.wav a/2.wav\n0 a/1.wav\n")
-    (work / "missing.txt").write_text("1 a/1.wav a/2.wav\n0 a/1.wav b/3.wav\n0 b/2.wav a/2.wav\n")
+    write_trial_audio(work)
     (work / "config" / "bad.yaml").write_text(f"evaluate: {{trials: {config.replace('ROOT', 'audio')}}}\n")
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/tiny.yaml", "config/bad.yaml"],

@@ -1,12 +1,13 @@
 """The start-up checks (ge2e.plan.checks) on validated configs, without a Snakemake run: each stops with the one line
-the run prints (test_pipeline.py and test_download_workflow.py see the same lines through Snakemake)."""
+the run prints. At the end, the workflow's whole start-up (common.smk's, run in this process) on mistakes of every
+kind; test_pipeline.py and test_download_workflow.py see a few of the same lines through Snakemake."""
 
 import re
 
 import pytest
 import yaml
 from layouts import write_folder, write_librispeech, write_speech_commands, write_vctk, write_voxceleb
-from run_configs import run_config
+from run_configs import run_config, start_up
 
 from ge2e.errors import InputError
 from ge2e.plan import checks, grid
@@ -374,3 +375,151 @@ def test_adam_with_sgd_momentum_is_refused_naming_the_schedule_and_the_variant()
     with pytest.raises(InputError, match=r"^experiments.variants.heavy: lr_schedules.ft.optimiser: adam has no momen"):
         checks.check_optimisers(configs)
     checks.check_optimisers({"default": configs["default"]})
+
+
+# (config file text, what the workflow says): each a mistake the start-up stops on, before any job (test_pipeline.py
+# runs Snakemake on the first of each kind: a schema error, a start-up check, a variant's).
+START_UP_ERRORS = [
+    ("modle: {hidden: 8}", "config key modle (set in config/bad.yaml) is not a known key; did you mean model?"),
+    ("corpus: {timit_root: /no/such/TIMIT}", "corpus.timit_root: '/no/such/TIMIT' is not a folder"),
+    (
+        "experiments: {variants: {quick: {evaluate: {repeats: 2}}}}",
+        "config key experiments.variants.quick.evaluate: a variant may change only train, model, lr_schedules, "
+        "augment, features",
+    ),
+    (
+        "train: {threads: two}",
+        'config key train.threads (set in config/bad.yaml) is "two"; expected auto or an integer >= 1',
+    ),
+    (
+        "train: {tisv: {n_speakers: 90, n_utterances: 5, frames: [140, 180], epochs: 1}}",
+        "tisv: train.tisv.n_speakers=90 needs 90 training speakers, but the built-in corpus (builtin.timit) has 80",
+    ),
+    (
+        "evaluate: {tdsv: {n_speakers: 40, n_utterances: 4, frames: 70}}",
+        "tdsv: the test split of the built-in corpus (builtin.snips) has 32 speakers, 40 needed "
+        "(evaluate.tdsv.n_speakers)",
+    ),
+    (
+        "corpus: {tisv_format: librispeech, librispeech: {root: /no/such/LibriSpeech}}",
+        "config key corpus.librispeech.root: '/no/such/LibriSpeech' is not a folder",
+    ),
+    ("corpus: {tisv_format: voxceleb}", "config key corpus.voxceleb.train_roots is empty: set it"),
+    ("corpus: {tdsv_format: speech_commands}", "config key corpus.speech_commands.root is empty: set it"),
+    (
+        "corpus: {tisv_extra_train: {synth: {format: builtin}}}",
+        "config key corpus.tisv_extra_train.synth: the main TI-SV corpus is the built-in one already",
+    ),
+    (
+        "corpus: {tisv_extra_train: {more: {format: folder, root: /no/such/speakers}}}",
+        "config key corpus.tisv_extra_train.more.root: '/no/such/speakers' is not a folder",
+    ),
+    (
+        "experiments: {variants: {fast: {train: {momentum: high}}}}",
+        'config key experiments.variants.fast.train.momentum is "high"; expected a number >= 0',
+    ),
+    (
+        "experiments: {variants: {big: {train: {tisv: {n_speakers: 90}}}}}",
+        "experiments.variants.big: tisv: train.tisv.n_speakers=90 needs 90 training speakers",
+    ),
+    (
+        "augment: {tdsv: {noise_roots: [/no/such/musan/noise]}}",
+        "config key augment.tdsv.noise_roots: '/no/such/musan/noise' is not a folder",
+    ),
+    (
+        "experiments: {variants: {rooms: {augment: {tisv: {rir_roots: [/no/such/rirs]}}}}}",
+        "config key experiments.variants.rooms.augment.tisv.rir_roots: '/no/such/rirs' is not a folder",
+    ),
+    (
+        "train: {tdsv: {init: tisv}}\nexperiments: {tasks: [tdsv]}",
+        "config key train.tdsv.init: 'tisv' starts TD-SV from this run's TI-SV best.pt, but the run does not "
+        "train tisv",
+    ),
+    ("train: {tisv: {init: /no/such/best.pt}}", "config key train.tisv.init: '/no/such/best.pt' is not a file"),
+    (
+        "train: {tdsv: {multireader: {source: tisv, weight: -1}}}",
+        "multireader.weight (set in config/bad.yaml) is -1; expected a number >= 0",
+    ),
+    (
+        "train: {tdsv: {multireader: {source: tdsv, weight: 1}}}",
+        "config key train.tdsv.multireader.source: 'tdsv' is this task itself",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), START_UP_ERRORS)
+def test_the_workflows_start_up_stops_on_each_mistake_with_its_line(config, message):
+    """``snakemake --configfile config/bad.yaml`` with this file: common.smk's start-up raises the line it prints."""
+    with pytest.raises(InputError) as caught:
+        start_up(("config/bad.yaml", config + "\n"))
+    assert message in str(caught.value)
+
+
+def write_trial_audio(work):
+    """Four short files under ``work``/audio and trial lists over them (test_pipeline.py uses the same)."""
+    import numpy as np
+    import soundfile as sf
+
+    for name in ("a/1.wav", "a/2.wav", "b/1.wav", "b/2.wav"):
+        (work / "audio" / name).parent.mkdir(parents=True, exist_ok=True)
+        sf.write(work / "audio" / name, np.full(1600, 0.1, np.float32), 16000)
+    (work / "ok.txt").write_text("1 a/1.wav a/2.wav\n0 a/1.wav b/1.wav\n")
+    (work / "bad.txt").write_text("1 a/1.wav a/2.wav\n0 a/1.wav\n")
+    (work / "missing.txt").write_text("1 a/1.wav a/2.wav\n0 a/1.wav b/3.wav\n0 b/2.wav a/2.wav\n")
+
+
+# (evaluate.trials, with ROOT for the audio folder; a pattern of what the workflow says) (test_pipeline.py runs
+# Snakemake on the last).
+TRIAL_LIST_ERRORS = [
+    ("{t: {root: ROOT, trials: bad.txt}}", r"bad\.txt:2: expected '1\|0 <enrol utterance> <test utterance>'"),
+    ("{t: {root: ROOT, trials: gone.txt}}", r"config key evaluate\.trials\.t\.trials: gone\.txt does not exist"),
+    ("{t: {root: ROOT, trials: ok.txt, format: kaldi}}", r"evaluate\.trials\.t\.enrol: the kaldi form needs"),
+    ("{test: {root: ROOT, trials: ok.txt}}", r"trials\.test \(set in config/bad\.yaml\) is not an allowed name"),
+    ("{t: {root: ROOT, trials: missing.txt}}", r"evaluate\.trials\.t\.root: 1 of 4 utterances .*b/3\.wav"),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), TRIAL_LIST_ERRORS)
+def test_the_workflows_start_up_reads_each_trial_list_and_stops_on_a_mistake(tmp_path, monkeypatch, config, message):
+    """The tiny run with ``evaluate.trials`` set in config/bad.yaml, from a folder holding the lists and the audio."""
+    write_trial_audio(tmp_path)
+    monkeypatch.chdir(tmp_path)  # where Snakemake runs: the lists and the audio folder are named relative to it
+    layer = ("config/bad.yaml", f"evaluate: {{trials: {config.replace('ROOT', 'audio')}}}\n")
+    with pytest.raises(InputError, match=message):
+        start_up(layer, base=("config.yaml", "tiny.yaml"))
+    start_up(
+        ("config/good.yaml", "evaluate: {trials: {t: {root: audio, trials: ok.txt}}}\n"),
+        base=("config.yaml", "tiny.yaml"),
+    )
+
+
+# (config file text, a pattern of what the workflow says) (test_download_workflow.py runs Snakemake on two).
+DOWNLOAD_ERRORS = [
+    (
+        "evaluate: {trials: {vox: {root: vox, trials: mine.txt, download: vox1_o}}}",
+        r"config key evaluate\.trials\.vox: give trials \(a list you have\) or download \(vox1_o\), not both",
+    ),
+    (
+        "download: {checksums: {train-clean-10.tar.gz: " + "ab" * 16 + "}}",
+        r"config key download\.checksums\.train-clean-10\.tar\.gz: no download is called",
+    ),
+    (
+        "evaluate: {trials: {vox: {root: vox}}}",
+        r"evaluate\.trials\.vox\.trials is missing: name the list's file, or set download to one of vox1_o, vox1_e",
+    ),
+    (
+        "corpus: {tisv_format: librispeech, librispeech: {download: true}}",
+        r"config key corpus\.librispeech\.root is empty: name the folder the download fills",
+    ),
+    (
+        "corpus: {tisv_format: librispeech, librispeech: {root: nowhere, train_subsets: [mine], download: true}}",
+        r"corpus\.librispeech\.train_subsets: 'mine' is not under nowhere, and openslr publishes no subset of that",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), DOWNLOAD_ERRORS)
+def test_the_workflows_start_up_checks_the_download_settings(tmp_path, monkeypatch, config, message):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match=message):
+        start_up(("config/download.yaml", config + "\n"), base=("config.yaml", "tiny.yaml"))

@@ -179,13 +179,28 @@ def test_the_start_row_names_what_each_task_starts_from_and_is_unchanged_without
     assert rows == systems(plan.schedules)
 
 
-def test_planning_does_not_load_torch():
+def test_planning_does_not_load_torch_numba_or_scipy_optimize():
     # Checking a checkpoint's settings (ge2e.train.transfer.mismatch) is plain Python: every snakemake call plans.
+    # Nor does any module the rule files import (common.smk's imports) load them: together they more than doubled
+    # each snakemake start-up, the test suite's dozens and each SLURM job's.
     import subprocess
     import sys
+    from pathlib import Path
 
-    code = "import sys, ge2e.plan.checks, ge2e.plan.grid, ge2e.plan.transfer; print('torch' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+    rules = Path(__file__).resolve().parents[1] / "workflow" / "rules"
+    imports = [
+        line.split("#")[0].strip()
+        for smk in sorted(rules.glob("*.smk"))
+        for line in smk.read_text().splitlines()
+        if line.startswith(("from ge2e", "import ge2e"))
+    ]
+    assert any("ge2e.encoder import shipped" in line for line in imports), imports
+    heavy = ("torch", "numba", "scipy.optimize")
+    code = "\n".join(
+        ["import sys", "import ge2e.plan.checks, ge2e.plan.grid, ge2e.plan.transfer", *imports]
+        + [f"print([m for m in {heavy!r} if m in sys.modules])"]
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
 
 
 RESEMBLYZER_LAYER = open("config/resemblyzer.yaml").read()

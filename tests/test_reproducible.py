@@ -21,6 +21,7 @@ import sys
 
 import numpy as np
 import pytest
+from once import made_once
 from workflow_run import copy_workflow, snakemake
 
 # The checksum of every array the tiny config's features and augment stages write from the integer
@@ -79,30 +80,33 @@ def arrays_sha256(root, paths):
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """{"here": workdir, "narrower": workdir}: the same manifests, features and augment run in each."""
+    """{"here": workdir, "narrower": workdir}: the same manifests, features and augment run in each. Made once for the
+    session (once.made_once): its tests only read them."""
     import integer_corpus
 
-    tmp = tmp_path_factory.mktemp("reproducible")
-    timit = integer_corpus.write_timit(tmp / "TIMIT", train_speakers=8)
-    snips = integer_corpus.write_snips(tmp / "snips")
-    (tmp / "here").mkdir()
-    here = copy_workflow(tmp / "here")
-    noise, rirs = integer_corpus.write_noise(tmp / "noise"), integer_corpus.write_rirs(tmp / "rirs")
-    (here / "config" / "integer.yaml").write_text(
-        f"corpus: {{timit_root: {timit}, snips_root: {snips}, timit_val_fraction: 0.25}}\n"
-        + f"experiments: {{variants: {{{FOLDERS_VARIANT.format(noise=', '.join(map(str, noise)), rirs=rirs)}, "
-        + f"{NATIVE_VARIANT}}}}}\n"
-    )
-    configs = ["config/tiny.yaml", "config/integer.yaml"]
-    proc = snakemake(here, *TARGETS, *FOLDER_TARGETS, *NATIVE_TARGETS, config=configs)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    narrower = tmp / "narrower"
-    shutil.copytree(here, narrower)
-    proc = snakemake(
-        narrower, *TARGETS, *FOLDER_TARGETS, "--forcerun", "features", "augment", config=configs, env=narrower_cpu()
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return {"here": here, "narrower": narrower}
+    def make(tmp):
+        timit = integer_corpus.write_timit(tmp / "TIMIT", train_speakers=8)
+        snips = integer_corpus.write_snips(tmp / "snips")
+        (tmp / "here").mkdir()
+        here = copy_workflow(tmp / "here")
+        noise, rirs = integer_corpus.write_noise(tmp / "noise"), integer_corpus.write_rirs(tmp / "rirs")
+        (here / "config" / "integer.yaml").write_text(
+            f"corpus: {{timit_root: {timit}, snips_root: {snips}, timit_val_fraction: 0.25}}\n"
+            + f"experiments: {{variants: {{{FOLDERS_VARIANT.format(noise=', '.join(map(str, noise)), rirs=rirs)}, "
+            + f"{NATIVE_VARIANT}}}}}\n"
+        )
+        configs = ["config/tiny.yaml", "config/integer.yaml"]
+        proc = snakemake(here, *TARGETS, *FOLDER_TARGETS, *NATIVE_TARGETS, config=configs)
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        narrower = tmp / "narrower"
+        shutil.copytree(here, narrower)
+        proc = snakemake(
+            narrower, *TARGETS, *FOLDER_TARGETS, "--forcerun", "features", "augment", config=configs, env=narrower_cpu()
+        )
+        assert proc.returncode == 0, proc.stderr[-4000:]
+
+    tmp = made_once(tmp_path_factory, "reproducible", make)[0]
+    return {"here": tmp / "here", "narrower": tmp / "narrower"}
 
 
 def test_the_narrower_cpu_is_used(runs):

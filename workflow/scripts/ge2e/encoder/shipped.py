@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 from ge2e.atomic import atomic_path
-from ge2e.encoder.embedding import load_checkpoint_file
 from ge2e.errors import InputError
 
 # The TI-SV encoder: Resemblyzer's public GE2E encoder fine-tuned on the real training voices, the validation
@@ -34,6 +33,10 @@ def default_checkpoint():
 def chosen(paths):
     """Of the checkpoints ``paths`` (one best.pt per seed), the one the validation speakers choose: the lowest
     validation EER, the first path on a tie. Returns (path, its validation EER)."""
+    # Imported here, not at the top: every snakemake call imports this module (common.smk) and torch would add
+    # over a second to each start-up.
+    from ge2e.encoder.embedding import load_checkpoint_file
+
     scored = [(load_checkpoint_file(path)["val_eer"], i, path) for i, path in enumerate(paths)]
     val_eer, _, path = min(scored)
     return path, val_eer

@@ -19,7 +19,6 @@ non-targets (different speakers) separately.
 import dataclasses
 
 import numpy as np
-from scipy.optimize import isotonic_regression
 
 from ge2e.errors import InputError
 from ge2e.evaluate.metrics import P_TARGETS, det_curve, eer_threshold
@@ -170,6 +169,10 @@ def optimal_llrs(tar_scores, non_scores):
     counts = np.bincount(where, minlength=values.size)
     targets = np.bincount(where[: tar.size], minlength=values.size)
     # Weighted PAV of the target fraction of each distinct score: the posterior at the empirical prior.
+    # scipy.optimize is imported here, not at the top: every snakemake call imports this module (through
+    # ge2e.plan.transfer) and would pay for it at each start-up.
+    from scipy.optimize import isotonic_regression
+
     posterior = isotonic_regression(targets / counts, weights=counts, increasing=True).x
     with np.errstate(divide="ignore"):
         llr = np.log(posterior) - np.log1p(-posterior) - logit(tar.size / (tar.size + non.size))

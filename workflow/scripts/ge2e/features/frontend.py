@@ -17,7 +17,7 @@ import numpy as np
 from ge2e import portable
 from ge2e.audio import files as audio
 from ge2e.errors import InputError
-from ge2e.features import kernels, silence
+from ge2e.features import silence
 from ge2e.features.store import FeatureSet
 
 LOG_FLOOR = 1e-6  # added before log so silence does not give -inf
@@ -124,6 +124,8 @@ def vad(samples, params):
     if silent(samples):
         return samples[:0]
     padded, count = centred(np.asarray(samples, dtype=np.float64), params.win_length, params.hop_length)
+    from ge2e.features import kernels  # numba: imported where used, not by every snakemake start-up (common.smk)
+
     power = np.maximum(kernels.frame_power(padded, params.hop_length, count, params.win_length), VAD_FLOOR)
     speech = power > power.max() * float(portable.exp(-params.top_db / 10 * portable.LN10))
     # Runs of speech frames -> sample intervals [frame start * hop, frame end * hop), as librosa.
@@ -185,6 +187,8 @@ def mel_power(samples, params):
     window = _stft_window(params.win_length, params.n_fft)
     weights = mel_filters(params.sample_rate, params.n_fft, params.n_mels)
     supports = _mel_supports(params.sample_rate, params.n_fft, params.n_mels)
+    from ge2e.features import kernels  # numba: imported where used (see vad)
+
     return kernels.mel_power(padded, params.hop_length, count, window, weights, supports)
 
 
