@@ -52,6 +52,9 @@ rule import_encoder:
     conda:
         "../../envs/train.yaml"
     threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     script:
         "../scripts/import_encoder.py"
 
@@ -73,5 +76,8 @@ rule ship_encoder:
     conda:
         "../../envs/train.yaml"
     threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     script:
         "../scripts/ship_encoder.py"

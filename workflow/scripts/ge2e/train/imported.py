@@ -1,7 +1,7 @@
 """Encoders trained elsewhere, as checkpoints of this pipeline: Resemblyzer's public GE2E encoder.
 
-``resemblyzer`` (Apache-2.0, pinned in requirements.txt) ships the weights of a 3-layer LSTM GE2E encoder trained
-on about 8,000 speakers (LibriSpeech train-other-500, VoxCeleb 1 and 2) inside its package, as
+``resemblyzer`` (Apache-2.0, pinned in requirements-weights.txt) ships the weights of a 3-layer LSTM GE2E
+encoder trained on about 8,000 speakers (LibriSpeech train-other-500, VoxCeleb 1 and 2) inside its package, as
 ``resemblyzer/pretrained.pt``. :func:`import_checkpoint` reads that file from the installed package (never from
 the network) and writes a checkpoint ``ge2e embed/verify/eer`` and ``train.<task>.init`` take like any other:
 the encoder as ``model.arch: resemblyzer`` (``ge2e.encoder.arch``), Resemblyzer's front end as feature settings
@@ -52,7 +52,7 @@ def weights_file():
                 return path
     raise InputError(
         f"the {PACKAGE} package with its {WEIGHTS} is not installed; install the pinned version "
-        f"(pip install -r requirements.txt, or make venv) to import its encoder"
+        f"(pip install --no-deps -r requirements-weights.txt, or make venv) to import its encoder"
     )
 
 
