@@ -37,7 +37,7 @@ def test_the_recipe_plans_every_real_voice_an_encoder_per_keyword_and_starts_fro
     assert jobs["convert_tisv"] == jobs["convert_external"] == 1 and "convert_extra" not in jobs
     assert jobs["convert_tdsv"] == 4  # a manifest per keyword: yes (default), no, up, down
     # TI-SV once; TD-SV per keyword, and on "yes"
-    # from the imported encoder, with MultiReader, from scratch and with pseudo-speakers; three seeds, one schedule.
+    # from the imported encoder, with MultiReader, from scratch and without pseudo-speakers; three seeds, one schedule.
     assert jobs["train"] == (1 + 4 + 4) * 3
     assert jobs["import_encoder"] == 1  # Resemblyzer's weights, read from the installed package
     assert "builtin_corpus" not in jobs and "ablation" in jobs
