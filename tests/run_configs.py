@@ -3,13 +3,12 @@ config/config.yaml and further layers merged as Snakemake's --configfile merges 
 config/schema.yaml, which fills in its defaults (ge2e.schema.validate, as common.smk calls it)."""
 
 import copy
-import re
-import textwrap
 from pathlib import Path
 
 import yaml
 
 from ge2e import schema
+from ge2e.plan.start_up import plan
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "config" / "schema.yaml"
@@ -42,26 +41,14 @@ def run_config(*layers, base=("config.yaml", "tiny.yaml")):
     return config
 
 
-COMMON = ROOT / "workflow" / "rules" / "common.smk"
-
-
 def start_up(*layers, base=("config.yaml",)):
-    """The start-up of the workflow in this process: the ``try:`` block of workflow/rules/common.smk (the config
-    checked against the schema, naming the file that set a wrong key, then the start-up checks), run as it stands
-    there with common.smk's imports, on the files ``base`` of config/ (config.yaml, the Snakefile's, first), then
-    ``layers``: (file name, YAML text) pairs, merged as ``snakemake --configfile`` merges them. Returns the block's
-    globals; raises the InputError whose message a Snakemake run prints and stops on before any job
-    (tests/test_pipeline.py checks that for a few)."""
-    text = COMMON.read_text()
-    block = re.search(r"^try:\n(.*?)^except InputError as _exc:\n", text, re.M | re.S)
-    assert block, f"{COMMON} has no try: ... except InputError block"
+    """The workflow's start-up (ge2e.plan.start_up.plan, as workflow/rules/common.smk calls it) in this process, on
+    the files ``base`` of config/ (config.yaml, the Snakefile's, first), then ``layers``: (file name, YAML text)
+    pairs, merged as ``snakemake --configfile`` merges them. Returns the plan; raises the InputError whose message a
+    Snakemake run prints and stops on before any job (tests/test_pipeline.py checks that for a few)."""
     files = [(f"config/{name}", yaml.safe_load((ROOT / "config" / name).read_text())) for name in base]
     files += [(name, yaml.safe_load(layer)) for name, layer in layers]
     config = {}
     for _, data in files:
         update(config, copy.deepcopy(data))
-    imports = [line for line in text.splitlines() if line.startswith(("import ge2e", "from ge2e"))]
-    namespace = {"config": config, "CONFIG_LAYERS": files}
-    exec("\n".join(imports), namespace)
-    exec(textwrap.dedent(block[1]), namespace)
-    return namespace
+    return plan(config, files)

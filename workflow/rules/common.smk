@@ -12,11 +12,11 @@ from ge2e.errors import InputError
 from ge2e.fetch import archives  # download.smk's catalogue
 from ge2e.features.augment import rule_settings  # features.smk's augment rule
 from ge2e.corpus.manifest import SPLITS
-from ge2e.plan import checks, grid, params, transfer
+from ge2e.plan import grid, params, start_up, transfer
 from ge2e.plan.corpora import BUILTIN_ROOT, Corpora
 from ge2e.train.imported import IMPORTS
 from ge2e.encoder import shipped
-from ge2e.plan.downloads import Downloads, marker as download_marker
+from ge2e.plan.downloads import marker as download_marker
 from ge2e.plan.inputs import Inputs
 from ge2e.plan.params import TEST_SET, canonical, feature_params, model_settings
 from ge2e.plan.targets import Targets, table_inputs
@@ -30,23 +30,17 @@ from ge2e.systems import UNTRAINED, systems
 # allowed, or for a misspelt key the nearest known one). CONFIG_LAYERS: what the config was merged from, in order.
 CONFIG_LAYERS = schema.layers(["config/config.yaml", *workflow.overwrite_configfiles], workflow.config_settings.config)
 
-# The experiment grid (ge2e.plan.grid): each variant's config, the training seeds, and the root under which each
-# stage of each variant and seed is made once; the corpora (ge2e.plan.corpora); the downloads (ge2e.plan.downloads).
-# Without an `experiments` section: one variant (default), the run's seed, every path under results/ as ever.
-# Then the start-up checks (ge2e.plan.checks): a wrong corpus path, list or size stops the run here, before any job.
+# The config checked and filled in, then what the rules plan from it (ge2e.plan.start_up): each variant's config,
+# the experiment grid (ge2e.plan.grid: the training seeds, and the root under which each stage of each variant and
+# seed is made once), the corpora, the downloads, the trial lists and the external sets. Without an `experiments`
+# section: one variant (default), the run's seed, every path under results/ as ever. A wrong key, corpus path, list
+# or size stops the run here, before any job, in one line.
 try:
-    schema.validate(config, CONFIG_LAYERS)
-    checks.check_placeholders(config, CONFIG_LAYERS)  # a /path/to/... folder, copied from documentation
-    VARIANT_CONFIG = grid.checked_variants(config)
-    GRID = grid.Grid(config, VARIANT_CONFIG)
-    CORPORA = Corpora(config)
-    DOWNLOADS = Downloads(config)
-    checks.check(config, VARIANT_CONFIG, GRID.tasks, CORPORA, DOWNLOADS)
-    TRIALS = checks.trial_lists(config, DOWNLOADS)  # evaluate.trials, a downloaded list's file filled in
-    # evaluate.external: name -> {root, speakers} (the part of a seeded split of its speakers it reads, or None)
-    EXTERNAL = params.external_sets(config)
+    _PLAN = start_up.plan(config, CONFIG_LAYERS)
 except InputError as _exc:
     raise WorkflowError(str(_exc)) from None
+VARIANT_CONFIG, GRID, CORPORA = _PLAN.variant_config, _PLAN.grid, _PLAN.corpora
+DOWNLOADS, TRIALS, EXTERNAL = _PLAN.downloads, _PLAN.trials, _PLAN.external
 RUN_TASKS = GRID.tasks  # the tasks this run trains and evaluates (experiments.tasks)
 # The corpora of each variant that reads its own (a TD-SV keyword of its own: ge2e.plan.grid.CORPUS_KEYS).
 VARIANT_CORPORA = {variant: Corpora(VARIANT_CONFIG[variant]) for variant in GRID.corpus_changes()}
