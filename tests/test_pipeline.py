@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from once import made_once
-from test_plan_checks import START_UP_ERRORS, TRIAL_LIST_ERRORS, write_trial_audio
+from test_plan_checks import TRIAL_LIST_ERRORS, write_trial_audio
+from test_plan_start_up import START_UP_ERRORS
 from workflow_run import copy_workflow, snakemake
 
 
@@ -116,7 +117,7 @@ def test_rerun_has_nothing_to_do(run_dir, tmp_path):
 
 
 # The first of each kind (a schema error naming the file that set the key, a start-up check, a variant's): every
-# mistake of START_UP_ERRORS stops common.smk's start-up with its line, run in-process by tests/test_plan_checks.py.
+# mistake of START_UP_ERRORS stops common.smk's start-up with its line, run in-process by tests/test_plan_start_up.py.
 @pytest.mark.parametrize(("config", "message"), START_UP_ERRORS[:3])
 def test_config_errors_stop_before_any_job(tmp_path, config, message):
     work = copy_workflow(tmp_path)
